@@ -1,0 +1,92 @@
+import { spawn, spawnSync, ChildProcess } from 'node:child_process';
+import * as net from 'node:net';
+
+/** A running moto_server on 127.0.0.1. */
+export interface MotoServer {
+  /** e.g. http://127.0.0.1:40123 */
+  readonly url: string;
+  readonly port: number;
+  /** Stops the server; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Why moto cannot be used on this machine, or undefined when `moto_server` is on the PATH. */
+export function motoUnavailableReason(): string | undefined {
+  const probe = spawnSync('moto_server', ['--help'], { stdio: 'ignore' });
+  if (probe.error || probe.status !== 0) {
+    return 'moto_server is not on the PATH: install it with `pip install "moto[server]"`';
+  }
+  return undefined;
+}
+
+/** Asks the kernel for a free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntilUp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`moto_server exited with code ${child.exitCode} before it answered on ${url}`);
+    }
+    try {
+      const res = await fetch(`${url}/moto-api/data.json`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`moto_server did not answer on ${url} within ${timeoutMs} ms`);
+}
+
+/** Starts moto_server on a free loopback port and waits until it answers. */
+export async function startMoto(options: { timeoutMs?: number } = {}): Promise<MotoServer> {
+  const reason = motoUnavailableReason();
+  if (reason) throw new Error(reason);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      return;
+    }
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, 3000);
+    await exited;
+    clearTimeout(timer);
+  };
+  try {
+    await waitUntilUp(url, child, options.timeoutMs ?? 20000);
+  } catch (err) {
+    await stop();
+    throw new Error(`${(err as Error).message}\n${stderr}`);
+  }
+  return { url, port, stop };
+}
