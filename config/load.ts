@@ -1,0 +1,153 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import {
+  AccountConfig,
+  AmiGuardConfig,
+  rawConfigSchema,
+  resolvedSections,
+} from './schema';
+
+/** The config file used when AMI_GUARD_CONFIG is not set. */
+export const EXAMPLE_CONFIG = path.join(__dirname, 'accounts.example.json');
+
+/** Stack names the app reserves for itself. */
+export const RESERVED_STACK_NAMES = ['state-backend'];
+
+/** A config that cannot be deployed; `problems` lists every one, each naming its field and fix. */
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly string[],
+  ) {
+    super(
+      `Invalid AMI Guard config ${file} (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  - ${p}`).join('\n') +
+        '\nNothing was synthesized. The JSON Schema config/accounts.schema.json describes every field.',
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+type Path = readonly PropertyKey[];
+
+function formatPath(p: Path): string {
+  let out = '';
+  for (const part of p) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out || '(root)';
+}
+
+function show(value: unknown): string {
+  const s = JSON.stringify(value);
+  return s === undefined ? String(value) : s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+function describeIssue(prefix: Path, issue: z.core.$ZodIssue, fallbackHint?: string): string {
+  const where = formatPath([...prefix, ...issue.path]);
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys
+      .map((k) => `${formatPath([...prefix, ...issue.path, k])}: unknown key; remove it or fix its spelling`)
+      .join('\n  - ');
+  }
+  const input = (issue as { input?: unknown }).input;
+  if (issue.code === 'invalid_type' && input === undefined) {
+    return `${where}: required (${issue.expected})${fallbackHint ? `; ${fallbackHint}` : ''}`;
+  }
+  return input === undefined ? `${where}: ${issue.message}` : `${where}: ${issue.message}, got ${show(input)}`;
+}
+
+function issuesOf(prefix: Path, error: z.ZodError, hint?: (issue: z.core.$ZodIssue) => string | undefined): string[] {
+  return error.issues.map((i) => describeIssue(prefix, i, hint?.(i)));
+}
+
+/** Validates parsed JSON and applies defaults; throws ConfigError listing every problem. */
+export function parseConfig(input: unknown, file = '<inline>'): AmiGuardConfig {
+  const raw = rawConfigSchema.safeParse(input, { reportInput: true });
+  if (!raw.success) throw new ConfigError(file, issuesOf([], raw.error));
+  const cfg = raw.data;
+  const problems: string[] = [];
+  const accounts: AccountConfig[] = [];
+
+  cfg.accounts.forEach((acct, i) => {
+    const resolved: Record<string, unknown> = {};
+    for (const [section, schema] of Object.entries(resolvedSections)) {
+      const key = section as keyof typeof resolvedSections;
+      const merged = { ...(cfg.defaults[key] ?? {}), ...(acct[key] ?? {}) };
+      const parsed = schema.safeParse(merged, { reportInput: true });
+      if (parsed.success) resolved[key] = parsed.data;
+      else problems.push(...issuesOf(['accounts', i, key], parsed.error, () => `set it in accounts[${i}].${key} or defaults.${key}`));
+    }
+    const region = acct.region ?? cfg.defaults.region;
+    if (!region) problems.push(`accounts[${i}].region: required; set it or defaults.region`);
+    if (acct.deployRoleArn && acct.deployRoleArn.split(':')[4] !== acct.accountId) {
+      problems.push(
+        `accounts[${i}].deployRoleArn: the role is in account ${acct.deployRoleArn.split(':')[4]}, but accountId is ${acct.accountId}; use a role of the account being deployed`,
+      );
+    }
+    const remediation = resolved.remediation as AccountConfig['remediation'] | undefined;
+    const detection = resolved.detection as AccountConfig['detection'] | undefined;
+    if (remediation && remediation.mode === 'off' && remediation.automatic) {
+      problems.push(`accounts[${i}].remediation.automatic: true has no effect while remediation.mode is "off"; set mode to "notify" or "stop", or automatic to false`);
+    }
+    if (remediation && detection && remediation.mode !== 'off' && !detection.enabled) {
+      problems.push(`accounts[${i}].remediation.mode: "${remediation.mode}" needs the detection rule; set detection.enabled to true or remediation.mode to "off"`);
+    }
+    if (RESERVED_STACK_NAMES.includes(acct.stackName)) {
+      problems.push(`accounts[${i}].stackName: "${acct.stackName}" is reserved for the state bucket stack; choose another name`);
+    }
+    if (problems.length === 0) {
+      accounts.push({
+        stackName: acct.stackName,
+        accountId: acct.accountId,
+        region: region!,
+        deployRoleArn: acct.deployRoleArn,
+        tags: { ...(cfg.defaults.tags ?? {}), ...(acct.tags ?? {}) },
+        ...(resolved as Pick<AccountConfig, 'approval' | 'attachTo' | 'detection' | 'remediation'>),
+      });
+    }
+  });
+
+  const firstIndex = new Map<string, number>();
+  cfg.accounts.forEach((acct, i) => {
+    const stackKey = `stack:${acct.stackName}`;
+    const pairKey = `pair:${acct.accountId}/${acct.region ?? cfg.defaults.region}`;
+    for (const [key, field, what] of [
+      [stackKey, 'stackName', `stack name "${acct.stackName}"`],
+      [pairKey, 'accountId', `account ${acct.accountId} in region ${acct.region ?? cfg.defaults.region}`],
+    ] as const) {
+      const first = firstIndex.get(key);
+      if (first === undefined) firstIndex.set(key, i);
+      else problems.push(`accounts[${i}].${field}: ${what} is already used by accounts[${first}]; each account/region is one stack`);
+    }
+  });
+
+  if (problems.length > 0) throw new ConfigError(file, problems);
+  return { backend: cfg.backend, accounts, localEndpoint: cfg.localEndpoint };
+}
+
+/** Reads and validates a config file; throws ConfigError for anything wrong with it. */
+export function loadConfig(file: string): AmiGuardConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, [
+      `cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); set AMI_GUARD_CONFIG to the path of your accounts file`,
+    ]);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(file, [`not valid JSON: ${(err as Error).message}; fix the syntax`]);
+  }
+  return parseConfig(json, file);
+}
+
+/** The config file named by AMI_GUARD_CONFIG, or the example. */
+export function configPathFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env.AMI_GUARD_CONFIG || EXAMPLE_CONFIG);
+}

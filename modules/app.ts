@@ -1,0 +1,23 @@
+import { App } from 'cdktf';
+import { AmiGuardConfig } from '../config/schema';
+import { AccountStack } from './account-stack';
+import { STATE_BACKEND_STACK, StateBackendStack } from './state-backend-stack';
+
+export interface BuildAppOptions {
+  /** Where stacks are written. @default cdktf's outdir (CDKTF_OUTDIR or cdktf.out) */
+  readonly outdir?: string;
+}
+
+/** Composes the app: the state-backend stack plus one stack per account/region. */
+export function buildApp(config: AmiGuardConfig, options: BuildAppOptions = {}): App {
+  const app = new App({ outdir: options.outdir, skipValidation: false });
+  new StateBackendStack(app, STATE_BACKEND_STACK, {
+    backend: config.backend,
+    tags: { ManagedBy: 'ami-guard' },
+    localEndpoint: config.localEndpoint,
+  });
+  for (const account of config.accounts) {
+    new AccountStack(app, account.stackName, { account, backend: config.backend, localEndpoint: config.localEndpoint });
+  }
+  return app;
+}

@@ -1,0 +1,72 @@
+import { Construct } from 'constructs';
+import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
+import { imageArnPattern } from './launch-policy';
+import { AttachTargetsProps, PolicyAttachments } from './policy-attachments';
+import { PolicyDocument, renderPolicy } from './policy-document';
+
+export interface ImageTagGuardProps {
+  /** The approval tag key that only the pipeline may set or remove. */
+  readonly tagKey: string;
+  /** ARNs (wildcards allowed) of the principals allowed to change the approval tag: the image pipeline. */
+  readonly taggerPrincipals: readonly string[];
+  /** Region the policy governs. */
+  readonly region: string;
+  /** Principals to attach the guard to. @default none */
+  readonly attachTo?: AttachTargetsProps;
+  /** Policy name. @default `ami-guard-image-tag-guard-<region>` */
+  readonly policyName?: string;
+}
+
+/**
+ * Denies adding or removing the approval tag on images to everyone but the pipeline; without it anyone
+ * with ec2:CreateTags can tag any AMI `Environment=Prod` and pass the launch policy. Tag keys are matched
+ * ignoring case because IAM condition key names (ec2:ResourceTag/<key>) are case-insensitive.
+ */
+export function imageTagGuardDocument(props: ImageTagGuardProps): PolicyDocument {
+  if (props.taggerPrincipals.length === 0) {
+    throw new Error('`taggerPrincipals` must name at least one principal (the image pipeline role), or nobody could approve an image.');
+  }
+  const images = imageArnPattern(props.region);
+  const notPipeline = { ArnNotLike: { 'aws:PrincipalArn': [...props.taggerPrincipals] } };
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'DenyApprovalTagChangesOnImagesOutsidePipeline',
+        Effect: 'Deny',
+        Action: ['ec2:CreateTags', 'ec2:DeleteTags'],
+        Resource: images,
+        Condition: {
+          'ForAnyValue:StringEqualsIgnoreCase': { 'aws:TagKeys': [props.tagKey] },
+          ...notPipeline,
+        },
+      },
+      {
+        // DeleteTags without a tag list removes every tag, the approval tag included.
+        Sid: 'DenyDeletingAllTagsOnImagesOutsidePipeline',
+        Effect: 'Deny',
+        Action: 'ec2:DeleteTags',
+        Resource: images,
+        Condition: { Null: { 'aws:TagKeys': 'true' }, ...notPipeline },
+      },
+    ],
+  };
+}
+
+/** Customer-managed deny policy that reserves the approval tag on images for the image pipeline. */
+export class ImageTagGuard extends Construct {
+  readonly policy: IamPolicy;
+  readonly document: PolicyDocument;
+
+  constructor(scope: Construct, id: string, props: ImageTagGuardProps) {
+    super(scope, id);
+    this.document = imageTagGuardDocument(props);
+    this.policy = new IamPolicy(this, 'policy', {
+      name: props.policyName ?? `ami-guard-image-tag-guard-${props.region}`,
+      path: '/ami-guard/',
+      description: `AMI Guard: only the image pipeline may add or remove the ${props.tagKey} tag on images`,
+      policy: renderPolicy(this.document),
+    });
+    if (props.attachTo) new PolicyAttachments(this, 'attach', { policyArn: this.policy.arn, ...props.attachTo });
+  }
+}

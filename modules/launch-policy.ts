@@ -1,0 +1,146 @@
+import { Construct } from 'constructs';
+import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
+import { arn } from './arn';
+import { AttachTargetsProps, PolicyAttachments } from './policy-attachments';
+import { PolicyDocument, PolicyStatement, renderPolicy } from './policy-document';
+
+/** What makes an AMI approved for launch. */
+export interface ApprovalProps {
+  /** Tag key on approved AMIs, e.g. `Environment`. */
+  readonly tagKey: string;
+  /** Approved values, compared exactly and case-sensitively (IAM StringEquals). */
+  readonly tagValues: readonly string[];
+  /** If not empty, approved AMIs must also be owned by one of these account IDs or `amazon`. @default [] */
+  readonly trustedOwners?: readonly string[];
+}
+
+export interface LaunchPolicyProps extends ApprovalProps {
+  /** Account the policy governs (resource ARNs are scoped to it). */
+  readonly accountId: string;
+  /** Region the policy governs. */
+  readonly region: string;
+  /** Principals to attach the policy to. @default none */
+  readonly attachTo?: AttachTargetsProps;
+  /** Policy name. @default `ami-guard-launch-<region>` */
+  readonly policyName?: string;
+}
+
+/**
+ * The resource types `ec2:RunInstances` authorizes besides the image (Service Authorization Reference).
+ * A policy that names only instance/volume (as the seed guide's example does) fails every launch on
+ * network-interface, security-group and subnet. Subnets, security groups and capacity reservations may
+ * belong to another account (shared VPCs), snapshots and images have no account in their ARN.
+ */
+export function launchResourceArns(accountId: string, region: string): string[] {
+  const ec2 = (account: string, resource: string) => arn(region, 'ec2', account, resource);
+  return [
+    ec2(accountId, 'instance/*'),
+    ec2(accountId, 'volume/*'),
+    ec2(accountId, 'network-interface/*'),
+    ec2('*', 'security-group/*'),
+    ec2('*', 'subnet/*'),
+    ec2(accountId, 'key-pair/*'),
+    ec2(accountId, 'launch-template/*'),
+    ec2(accountId, 'placement-group/*'),
+    ec2('*', 'capacity-reservation/*'),
+    ec2(accountId, 'spot-instances-request/*'),
+    ec2(accountId, 'elastic-gpu/*'),
+    ec2('', 'snapshot/*'),
+    arn(region, 'elastic-inference', accountId, 'elastic-inference-accelerator/*'),
+    arn(region, 'license-manager', accountId, 'license-configuration:*'),
+  ];
+}
+
+/** ARN pattern of every AMI in a region (AMI ARNs carry no account). */
+export function imageArnPattern(region: string): string {
+  return arn(region, 'ec2', '', 'image/*');
+}
+
+/** Validates approval props; throws with the prop name and the fix. */
+export function validateApproval(props: ApprovalProps): void {
+  if (!props.tagKey) throw new Error('`tagKey` must not be empty: name the tag that marks approved AMIs, e.g. "Environment".');
+  if (props.tagValues.length === 0 || props.tagValues.some((v) => v === '')) {
+    throw new Error('`tagValues` must hold at least one non-empty value, e.g. ["Prod"].');
+  }
+  const badOwner = (props.trustedOwners ?? []).find((o) => o !== 'amazon' && !/^\d{12}$/.test(o));
+  if (badOwner !== undefined) {
+    throw new Error(`\`trustedOwners\` entries must be 12-digit account IDs or "amazon", got "${badOwner}".`);
+  }
+}
+
+/**
+ * The preventive launch policy: RunInstances is allowed on the launch's own resources, and on an image
+ * only when it carries an approved tag value (and a trusted owner). The explicit denies make the rule
+ * hold even for principals that other policies already allow to run any image.
+ */
+export function launchPolicyDocument(props: LaunchPolicyProps): PolicyDocument {
+  validateApproval(props);
+  const { accountId, region, tagKey } = props;
+  const tagValues = [...props.tagValues];
+  const owners = [...(props.trustedOwners ?? [])];
+  const images = imageArnPattern(region);
+  const tagCondition = `ec2:ResourceTag/${tagKey}`;
+  const statements: PolicyStatement[] = [
+    {
+      Sid: 'AllowRunInstancesOnLaunchResources',
+      Effect: 'Allow',
+      Action: 'ec2:RunInstances',
+      Resource: launchResourceArns(accountId, region),
+    },
+    {
+      Sid: 'AllowRunInstancesFromApprovedImages',
+      Effect: 'Allow',
+      Action: 'ec2:RunInstances',
+      Resource: images,
+      Condition: {
+        StringEquals: {
+          [tagCondition]: tagValues,
+          ...(owners.length > 0 ? { 'ec2:Owner': owners } : {}),
+        },
+      },
+    },
+    {
+      Sid: 'DenyRunInstancesFromImagesWithoutApprovedTag',
+      Effect: 'Deny',
+      Action: 'ec2:RunInstances',
+      Resource: images,
+      // StringNotEquals also matches when the tag is absent (untagged, or a shared AMI whose tags are invisible).
+      Condition: { StringNotEquals: { [tagCondition]: tagValues } },
+    },
+  ];
+  if (owners.length > 0) {
+    statements.push({
+      Sid: 'DenyRunInstancesFromUntrustedOwners',
+      Effect: 'Deny',
+      Action: 'ec2:RunInstances',
+      Resource: images,
+      Condition: { StringNotEquals: { 'ec2:Owner': owners } },
+    });
+  }
+  statements.push({
+    Sid: 'AllowTaggingOnLaunch',
+    Effect: 'Allow',
+    Action: 'ec2:CreateTags',
+    Resource: arn(region, 'ec2', accountId, '*/*'),
+    Condition: { StringEquals: { 'ec2:CreateAction': 'RunInstances' } },
+  });
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+/** Customer-managed policy that lets its principals launch instances only from approved AMIs. */
+export class LaunchPolicy extends Construct {
+  readonly policy: IamPolicy;
+  readonly document: PolicyDocument;
+
+  constructor(scope: Construct, id: string, props: LaunchPolicyProps) {
+    super(scope, id);
+    this.document = launchPolicyDocument(props);
+    this.policy = new IamPolicy(this, 'policy', {
+      name: props.policyName ?? `ami-guard-launch-${props.region}`,
+      path: '/ami-guard/',
+      description: `AMI Guard: ec2:RunInstances only from images tagged ${props.tagKey}=${props.tagValues.join('|')}`,
+      policy: renderPolicy(this.document),
+    });
+    if (props.attachTo) new PolicyAttachments(this, 'attach', { policyArn: this.policy.arn, ...props.attachTo });
+  }
+}

@@ -1,0 +1,53 @@
+import { Construct } from 'constructs';
+import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { BackendConfig, LocalEndpoint } from '../config/schema';
+import { AmiGuardProvider } from './aws-provider';
+import { SecureBucket } from './secure-bucket';
+
+/** Name of the stack that creates the shared state bucket and lock table. */
+export const STATE_BACKEND_STACK = 'state-backend';
+
+export interface StateBackendStackProps {
+  /** The shared backend the account stacks use. */
+  readonly backend: BackendConfig;
+  /** Tags on every resource. @default {} */
+  readonly tags?: Record<string, string>;
+  /** TEST ONLY: local AWS emulator. */
+  readonly localEndpoint?: LocalEndpoint;
+  /** Local state file path (this stack cannot keep its state in the bucket it creates). @default `terraform.state-backend.tfstate` */
+  readonly localStatePath?: string;
+}
+
+/** Bootstraps the shared state: a hardened S3 bucket and a DynamoDB lock table. Deploy it once, first. */
+export class StateBackendStack extends TerraformStack {
+  readonly bucket: SecureBucket;
+  readonly lockTable: DynamodbTable;
+
+  constructor(scope: Construct, id: string, props: StateBackendStackProps) {
+    super(scope, id);
+    new LocalBackend(this, { path: props.localStatePath ?? 'terraform.state-backend.tfstate' });
+    new AmiGuardProvider(this, 'provider', {
+      region: props.backend.region,
+      tags: props.tags,
+      localEndpoint: props.localEndpoint,
+    });
+    this.bucket = new SecureBucket(this, 'state-bucket', {
+      bucketName: props.backend.bucket,
+      region: props.backend.region,
+      noncurrentVersionDays: 90,
+      forceDestroy: props.localEndpoint !== undefined,
+    });
+    this.lockTable = new DynamodbTable(this, 'lock-table', {
+      name: props.backend.lockTable,
+      billingMode: 'PAY_PER_REQUEST',
+      hashKey: 'LockID',
+      attribute: [{ name: 'LockID', type: 'S' }],
+      pointInTimeRecovery: { enabled: true },
+      serverSideEncryption: { enabled: true },
+      deletionProtectionEnabled: props.localEndpoint === undefined,
+    });
+    new TerraformOutput(this, 'state_bucket', { value: this.bucket.bucket.bucket, description: 'Shared state bucket' });
+    new TerraformOutput(this, 'lock_table', { value: this.lockTable.name, description: 'DynamoDB lock table' });
+  }
+}

@@ -1,0 +1,44 @@
+import { S3Backend, TerraformStack } from 'cdktf';
+import { BackendConfig, LocalEndpoint } from '../config/schema';
+
+/** The state key of an account stack: one object per account and region in the shared bucket. */
+export function stateKey(backend: Pick<BackendConfig, 'keyPrefix'>, accountId: string, region: string): string {
+  return `${backend.keyPrefix}/${accountId}/${region}/terraform.tfstate`;
+}
+
+/**
+ * Points a stack's state at the shared S3 bucket, encrypted, locked with the DynamoDB table.
+ * In local mode the backend talks to the emulator with fake credentials and path-style URLs.
+ */
+export function useSharedStateBackend(
+  stack: TerraformStack,
+  backend: BackendConfig,
+  key: string,
+  localEndpoint?: LocalEndpoint,
+): S3Backend {
+  return new S3Backend(stack, {
+    bucket: backend.bucket,
+    key,
+    region: backend.region,
+    encrypt: true,
+    dynamodbTable: backend.lockTable,
+    ...(backend.roleArn && !localEndpoint ? { assumeRole: { roleArn: backend.roleArn, sessionName: 'ami-guard-state' } } : {}),
+    ...(localEndpoint
+      ? {
+          accessKey: 'test',
+          secretKey: 'test',
+          usePathStyle: true,
+          skipCredentialsValidation: true,
+          skipRequestingAccountId: true,
+          skipMetadataApiCheck: true,
+          skipRegionValidation: true,
+          endpoints: {
+            s3: localEndpoint.url,
+            dynamodb: localEndpoint.url,
+            iam: localEndpoint.url,
+            sts: localEndpoint.url,
+          },
+        }
+      : {}),
+  });
+}
