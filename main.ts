@@ -1,11 +1,10 @@
-import { configPathFromEnv, ConfigError, loadConfig } from './config/load';
-import { buildApp } from './modules/app';
+import { configPathFromEnv, ConfigError } from './config/load';
+import { synthesizeFile } from './modules/app';
 
-// Validate everything before a single stack is constructed, so bad input writes nothing.
+// The whole config is validated before a single stack is constructed, so bad input writes nothing.
 try {
-  const config = loadConfig(configPathFromEnv());
-  buildApp(config).synth();
+  synthesizeFile(configPathFromEnv());
 } catch (err) {
-  console.error(err instanceof ConfigError ? err.message : `AMI Guard synth failed: ${(err as Error).stack ?? err}`);
+  console.error(err instanceof ConfigError ? err.message : `AMI Guard synth failed: ${(err as Error).stack ?? String(err)}`);
   process.exit(1);
 }

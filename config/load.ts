@@ -63,6 +63,11 @@ function issuesOf(prefix: Path, error: z.ZodError, hint?: (issue: z.core.$ZodIss
   return error.issues.map((i) => describeIssue(prefix, i, hint?.(i)));
 }
 
+/** Replaces the `{accountId}` placeholder in principal ARNs with the account the stack governs. */
+function withAccountId(approval: AccountConfig['approval'], id: string): AccountConfig['approval'] {
+  return { ...approval, taggerPrincipals: approval.taggerPrincipals.map((p) => p.split('{accountId}').join(id)) };
+}
+
 /** Validates parsed JSON and applies defaults; throws ConfigError listing every problem. */
 export function parseConfig(input: unknown, file = '<inline>'): AmiGuardConfig {
   const raw = rawConfigSchema.safeParse(input, { reportInput: true });
@@ -106,6 +111,7 @@ export function parseConfig(input: unknown, file = '<inline>'): AmiGuardConfig {
         deployRoleArn: acct.deployRoleArn,
         tags: { ...(cfg.defaults.tags ?? {}), ...(acct.tags ?? {}) },
         ...(resolved as Pick<AccountConfig, 'approval' | 'attachTo' | 'detection' | 'remediation'>),
+        approval: withAccountId(resolved.approval as AccountConfig['approval'], acct.accountId),
       });
     }
   });

@@ -11,7 +11,7 @@ const PARTITION = 'aws(-cn|-us-gov|-iso|-iso-b)?';
 const IAM_NAME = /^[\w+=,.@-]{1,128}$/;
 const IAM_PATH_NAME = '[\\w+=,.@/*-]+';
 const ROLE_ARN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:role/[\\w+=,.@/-]+$`);
-const PRINCIPAL_ARN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:(role|user)/${IAM_PATH_NAME}$`);
+const PRINCIPAL_ARN = new RegExp(`^arn:${PARTITION}:iam::(\\d{12}|\\{accountId\\}):(role|user)/${IAM_PATH_NAME}$`);
 const STACK_NAME = /^[a-z][a-z0-9-]{1,62}$/;
 const TAG_KEY = /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
@@ -49,11 +49,13 @@ const approvalSchema = z.strictObject({
         .string()
         .regex(
           PRINCIPAL_ARN,
-          'expected an IAM role or user ARN such as "arn:aws:iam::111122223333:role/image-pipeline" (wildcards allowed in the name)',
+          'expected an IAM role or user ARN such as "arn:aws:iam::{accountId}:role/image-pipeline" (wildcards allowed in the name)',
         ),
     )
     .min(1, 'expected at least one principal (the image pipeline role) allowed to set the approval tag')
-    .describe('The only principals allowed to add or remove the approval tag on images (the image pipeline).'),
+    .describe(
+      'The only principals allowed to add or remove the approval tag on images (the image pipeline); "{accountId}" stands for the account the stack governs.',
+    ),
 });
 
 const attachSchema = z.strictObject({

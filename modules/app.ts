@@ -1,4 +1,5 @@
 import { App } from 'cdktf';
+import { loadConfig } from '../config/load';
 import { AmiGuardConfig } from '../config/schema';
 import { AccountStack } from './account-stack';
 import { STATE_BACKEND_STACK, StateBackendStack } from './state-backend-stack';
@@ -19,5 +20,13 @@ export function buildApp(config: AmiGuardConfig, options: BuildAppOptions = {}):
   for (const account of config.accounts) {
     new AccountStack(app, account.stackName, { account, backend: config.backend, localEndpoint: config.localEndpoint });
   }
+  return app;
+}
+
+/** Loads and validates a config file, then writes every stack; nothing is written if the config is bad. */
+export function synthesizeFile(file: string, options: BuildAppOptions = {}): App {
+  const config = loadConfig(file);
+  const app = buildApp(config, options);
+  app.synth();
   return app;
 }

@@ -1,0 +1,76 @@
+import { Testing } from 'cdktf';
+import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
+import { IamGroupPolicyAttachment } from '@cdktf/provider-aws/lib/iam-group-policy-attachment';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { AccountStack } from '../modules/account-stack';
+import { exampleConfig } from '../test-support/synth';
+import { terraformValidate } from '../test-support/terraform';
+
+const config = exampleConfig();
+const account = (name: string) => config.accounts.find((a) => a.stackName === name)!;
+
+function synthAccount(name: string) {
+  const app = Testing.app();
+  const stack = new AccountStack(app, name, { account: account(name), backend: config.backend });
+  return { stack, json: JSON.parse(Testing.synth(stack)), text: Testing.synth(stack) };
+}
+
+describe('account stack', () => {
+  test('keeps its state in the shared bucket under its own account/region key, encrypted and locked', () => {
+    const { json } = synthAccount('analytics-prod');
+    expect(json.terraform.backend.s3).toEqual({
+      bucket: 'example-org-ami-guard-tfstate',
+      key: 'ami-guard/333333333333/eu-central-1/terraform.tfstate',
+      region: 'eu-west-1',
+      encrypt: true,
+      dynamodb_table: 'ami-guard-tf-locks',
+    });
+  });
+
+  test('deploys through the account deploy role, pinned to its account and region, tagging everything', () => {
+    const { json } = synthAccount('payments-prod');
+    expect(json.provider.aws).toEqual([
+      {
+        region: 'eu-west-1',
+        allowed_account_ids: ['222222222222'],
+        assume_role: [{ role_arn: 'arn:aws:iam::222222222222:role/ami-guard-deploy', session_name: 'ami-guard-deploy' }],
+        default_tags: [{ tags: { ManagedBy: 'ami-guard', CostCenter: 'platform' } }],
+      },
+    ]);
+  });
+
+  test('renders both policies as literal JSON, named per region', () => {
+    const { text, json } = synthAccount('analytics-prod');
+    expect(text).toHaveResourceWithProperties(IamPolicy, { name: 'ami-guard-launch-eu-central-1', path: '/ami-guard/' });
+    expect(text).toHaveResourceWithProperties(IamPolicy, { name: 'ami-guard-image-tag-guard-eu-central-1' });
+    for (const policy of Object.values<any>(json.resource.aws_iam_policy)) {
+      expect(policy.policy).not.toContain('${');
+      expect(() => JSON.parse(policy.policy)).not.toThrow();
+    }
+    expect(json.data?.aws_iam_policy_document).toBeUndefined();
+  });
+
+  test('attaches both policies to every configured role and group', () => {
+    const { text, json } = synthAccount('payments-prod');
+    for (const role of ['app-deployer', 'ops-admin']) {
+      expect(text).toHaveResourceWithProperties(IamRolePolicyAttachment, { role });
+    }
+    expect(text).toHaveResourceWithProperties(IamGroupPolicyAttachment, { group: 'developers' });
+    expect(Object.keys(json.resource.aws_iam_role_policy_attachment)).toHaveLength(4);
+    expect(Object.keys(json.resource.aws_iam_group_policy_attachment)).toHaveLength(2);
+  });
+
+  test('exports the policy ARNs and names as Terraform outputs', () => {
+    const { json } = synthAccount('payments-prod');
+    expect(Object.keys(json.output)).toEqual(
+      expect.arrayContaining(['launch_policy_arn', 'launch_policy_name', 'image_tag_guard_policy_arn', 'image_tag_guard_policy_name']),
+    );
+    expect(json.output.launch_policy_arn.value).toMatch(/^\$\{aws_iam_policy\.launch-policy_.*\.arn\}$/);
+  });
+
+  test.each(config.accounts.map((a) => a.stackName))('%s passes terraform validate with no warnings', (name) => {
+    const { valid, diagnostics } = terraformValidate(synthAccount(name).json);
+    expect(diagnostics).toEqual([]);
+    expect(valid).toBe(true);
+  });
+});

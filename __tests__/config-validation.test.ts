@@ -1,0 +1,115 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ConfigError, loadConfig, parseConfig } from '../config/load';
+import { synthesizeFile } from '../modules/app';
+import { exampleJson, tempDir } from '../test-support/synth';
+
+type Edit = (json: Record<string, any>) => void;
+
+/** Each bad config: what is wrong, how to make it, and the field (and hint) the message must name. */
+const badConfigs: [string, Edit, RegExp][] = [
+  ['short account ID', (j) => (j.accounts[2].accountId = '12345'), /accounts\[2\]\.accountId: expected 12 digits .*got "12345"/],
+  ['account ID as a number', (j) => (j.accounts[0].accountId = 111111111111), /accounts\[0\]\.accountId: .*expected string/i],
+  ['duplicate stack name', (j) => (j.accounts[1].stackName = 'image-pipeline'), /accounts\[1\]\.stackName: stack name "image-pipeline" is already used by accounts\[0\]/],
+  ['duplicate account/region', (j) => (j.accounts[2].accountId = '222222222222', j.accounts[2].region = 'eu-west-1'), /accounts\[2\]\.accountId: account 222222222222 in region eu-west-1 is already used by accounts\[1\]/],
+  ['unknown key in an account', (j) => (j.accounts[1].regoin = 'eu-west-2'), /accounts\[1\]\.regoin: unknown key; remove it or fix its spelling/],
+  ['unknown key at the top', (j) => (j.acounts = []), /acounts: unknown key/],
+  ['empty tag value', (j) => (j.defaults.approval.tagValues = ['Prod', '']), /defaults\.approval\.tagValues\[1\]: expected a non-empty tag value/],
+  ['no tag values', (j) => (j.accounts[1].approval = { tagValues: [] }), /accounts\[1\]\.approval\.tagValues: expected at least one approved tag value/],
+  ['malformed deploy role ARN', (j) => (j.accounts[1].deployRoleArn = 'arn:aws:iam::222222222222:ami-guard-deploy'), /accounts\[1\]\.deployRoleArn: expected an IAM role ARN/],
+  ['deploy role of another account', (j) => (j.accounts[1].deployRoleArn = 'arn:aws:iam::999999999999:role/x'), /accounts\[1\]\.deployRoleArn: the role is in account 999999999999, but accountId is 222222222222/],
+  ['malformed tagger principal', (j) => (j.defaults.approval.taggerPrincipals = ['image-pipeline']), /approval\.taggerPrincipals\[0\]: expected an IAM role or user ARN/],
+  ['missing tag key everywhere', (j) => delete j.defaults.approval.tagKey, /accounts\[0\]\.approval\.tagKey: required .*set it in accounts\[0\]\.approval or defaults\.approval/],
+  ['missing region everywhere', (j) => (delete j.defaults.region, delete j.accounts[0].region), /accounts\[0\]\.region: required; set it or defaults\.region/],
+  ['bad region', (j) => (j.accounts[2].region = 'Frankfurt'), /accounts\[2\]\.region: expected an AWS region code/],
+  ['untrusted owner alias', (j) => (j.defaults.approval.trustedOwners = ['self']), /trustedOwners\[0\]/],
+  ['unknown remediation mode', (j) => (j.accounts[1].remediation.mode = 'terminate'), /accounts\[1\]\.remediation\.mode: .*"off"\|"notify"\|"stop"/],
+  ['automatic remediation while off', (j) => (j.accounts[0].remediation = { mode: 'off', automatic: true }), /accounts\[0\]\.remediation\.automatic: true has no effect while remediation\.mode is "off"/],
+  ['remediation without detection', (j) => (j.accounts[1].detection = { enabled: false }), /accounts\[1\]\.remediation\.mode: "stop" needs the detection rule/],
+  ['bad rule frequency', (j) => (j.defaults.detection.frequency = 'daily'), /detection\.frequency: .*TwentyFour_Hours/],
+  ['reserved stack name', (j) => (j.accounts[0].stackName = 'state-backend'), /accounts\[0\]\.stackName: "state-backend" is reserved/],
+  ['bad state bucket name', (j) => (j.backend.bucket = 'Bad_Bucket'), /backend\.bucket: expected an S3 bucket name/],
+  ['no accounts', (j) => (j.accounts = []), /accounts: expected at least one account/],
+  ['non-loopback local endpoint', (j) => (j.localEndpoint = { url: 'http://10.0.0.5:5000' }), /localEndpoint\.url: expected a loopback URL/],
+];
+
+function writeVariant(edit: Edit): string {
+  const json = exampleJson();
+  edit(json);
+  const file = path.join(tempDir('ami-guard-config-'), 'accounts.json');
+  fs.writeFileSync(file, JSON.stringify(json));
+  return file;
+}
+
+describe('a bad config', () => {
+  test.each(badConfigs)('%s: fails naming the field, and writes no stack', (_what, edit, message) => {
+    const file = writeVariant(edit);
+    const outdir = tempDir('ami-guard-out-');
+    let error: unknown;
+    try {
+      synthesizeFile(file, { outdir });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).toContain(file);
+    expect(fs.readdirSync(outdir)).toEqual([]);
+  });
+
+  test('reports every problem at once', () => {
+    const json = exampleJson();
+    json.accounts[0].accountId = '1';
+    json.accounts[1].region = 'nowhere';
+    json.backend.lockTable = '';
+    let error: ConfigError | undefined;
+    try {
+      parseConfig(json, 'all.json');
+    } catch (err) {
+      error = err as ConfigError;
+    }
+    expect(error?.problems.map((p) => p.split(':')[0]).sort()).toEqual(['accounts[0].accountId', 'accounts[1].region', 'backend.lockTable']);
+  });
+
+  test('that is not JSON names the syntax error', () => {
+    const file = path.join(tempDir(), 'broken.json');
+    fs.writeFileSync(file, '{ "backend": ');
+    expect(() => loadConfig(file)).toThrow(/not valid JSON: .*fix the syntax/);
+  });
+
+  test('that is missing names AMI_GUARD_CONFIG', () => {
+    expect(() => loadConfig('/nonexistent/accounts.json')).toThrow(/ENOENT.*set AMI_GUARD_CONFIG/);
+  });
+
+  test('makes `cdktf synth` (main.ts) exit non-zero with the message and no output directory', () => {
+    const file = writeVariant((j) => (j.accounts[2].accountId = '12345'));
+    const outdir = path.join(tempDir(), 'cdktf.out');
+    const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'main.ts'], {
+      cwd: path.join(__dirname, '..'),
+      env: { ...process.env, AMI_GUARD_CONFIG: file, CDKTF_OUTDIR: outdir },
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/accounts\[2\]\.accountId: expected 12 digits/);
+    expect(fs.existsSync(outdir)).toBe(false);
+  });
+});
+
+describe('defaults', () => {
+  test('apply to every account and are overridden field by field', () => {
+    const json = exampleJson();
+    json.accounts[1].approval = { tagValues: ['Gold'] };
+    const config = parseConfig(json);
+    const [pipeline, payments] = config.accounts;
+    expect(payments.approval).toMatchObject({ tagKey: 'Environment', tagValues: ['Gold'], trustedOwners: ['111111111111'] });
+    expect(pipeline.approval.tagValues).toEqual(['Prod']);
+    expect(payments.remediation).toMatchObject({ mode: 'stop', automatic: true, maximumAutomaticAttempts: 5, retryAttemptSeconds: 60 });
+    expect(payments.region).toBe('eu-west-1');
+  });
+
+  test('put the governed account into "{accountId}" principal ARNs', () => {
+    const config = parseConfig(exampleJson());
+    expect(config.accounts[1].approval.taggerPrincipals).toEqual(['arn:aws:iam::222222222222:role/image-pipeline']);
+  });
+});

@@ -1,0 +1,64 @@
+import { simulate } from '../test-support/iam';
+import { exampleConfig, managedPolicy, synthConfig } from '../test-support/synth';
+
+const { stacks } = synthConfig(exampleConfig());
+const guard = managedPolicy(stacks['payments-prod'], 'ami-guard-image-tag-guard-');
+const allowTagging = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ec2:*Tags', Resource: '*' }] };
+const image = 'arn:aws:ec2:eu-west-1::image/ami-0123456789abcdef0';
+const pipeline = 'arn:aws:iam::222222222222:role/image-pipeline';
+const developer = 'arn:aws:iam::222222222222:role/app-deployer';
+
+function tag(action: 'ec2:CreateTags' | 'ec2:DeleteTags', principal: string, context: Record<string, string | string[]>) {
+  return simulate({ policies: [guard, allowTagging], action, resource: image, principal, context: { 'aws:PrincipalArn': principal, ...context } });
+}
+
+describe('image tag guard', () => {
+  test('explicitly denies a non-pipeline principal adding the approval tag to an image', async () => {
+    await expect(tag('ec2:CreateTags', developer, { 'aws:TagKeys': ['Environment'] })).resolves.toBe('ExplicitlyDenied');
+  });
+
+  test('does not deny the pipeline principal adding the approval tag', async () => {
+    await expect(tag('ec2:CreateTags', pipeline, { 'aws:TagKeys': ['Environment'] })).resolves.toBe('Allowed');
+  });
+
+  test('denies removing the approval tag outside the pipeline', async () => {
+    await expect(tag('ec2:DeleteTags', developer, { 'aws:TagKeys': ['Environment'] })).resolves.toBe('ExplicitlyDenied');
+  });
+
+  test('denies a differently-cased approval key, which IAM would match as the same condition key', async () => {
+    await expect(tag('ec2:CreateTags', developer, { 'aws:TagKeys': ['environment'] })).resolves.toBe('ExplicitlyDenied');
+  });
+
+  test('denies deleting all tags of an image (DeleteTags without a tag list)', async () => {
+    await expect(tag('ec2:DeleteTags', developer, {})).resolves.toBe('ExplicitlyDenied');
+  });
+
+  test('leaves other tags on images to the account', async () => {
+    await expect(tag('ec2:CreateTags', developer, { 'aws:TagKeys': ['Team', 'CostCenter'] })).resolves.toBe('Allowed');
+  });
+
+  test('leaves the approval key on instances alone (only images are guarded)', async () => {
+    const result = await simulate({
+      policies: [guard, allowTagging],
+      action: 'ec2:CreateTags',
+      resource: 'arn:aws:ec2:eu-west-1:222222222222:instance/i-0123456789abcdef0',
+      principal: developer,
+      context: { 'aws:PrincipalArn': developer, 'aws:TagKeys': ['Environment'] },
+    });
+    expect(result).toBe('Allowed');
+  });
+
+  test('matches wildcard pipeline principals from the config', async () => {
+    const imagePipelineGuard = managedPolicy(stacks['image-pipeline'], 'ami-guard-image-tag-guard-');
+    const builder = 'arn:aws:iam::111111111111:role/ImageBuilder-nightly';
+    const result = await simulate({
+      policies: [imagePipelineGuard, allowTagging],
+      action: 'ec2:CreateTags',
+      resource: image,
+      principal: builder,
+      resourceAccount: '111111111111',
+      context: { 'aws:PrincipalArn': builder, 'aws:TagKeys': ['Environment'] },
+    });
+    expect(result).toBe('Allowed');
+  });
+});

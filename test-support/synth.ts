@@ -1,0 +1,66 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseConfig, loadConfig, EXAMPLE_CONFIG } from '../config/load';
+import { AmiGuardConfig } from '../config/schema';
+import { buildApp } from '../modules/app';
+
+/** A synthesized stack's cdk.tf.json, parsed. */
+export type StackJson = {
+  resource?: Record<string, Record<string, Record<string, unknown>>>;
+  data?: Record<string, Record<string, Record<string, unknown>>>;
+  output?: Record<string, { value: unknown; description?: string }>;
+  provider?: { aws: Record<string, unknown>[] };
+  terraform?: { backend?: Record<string, Record<string, unknown>> };
+};
+
+/** Makes a fresh temporary directory. */
+export function tempDir(prefix = 'ami-guard-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Synthesizes a config into a temp dir and returns every stack's JSON by stack name. */
+export function synthConfig(config: AmiGuardConfig, outdir = tempDir()): { outdir: string; stacks: Record<string, StackJson> } {
+  buildApp(config, { outdir }).synth();
+  const stacks: Record<string, StackJson> = {};
+  for (const name of fs.readdirSync(path.join(outdir, 'stacks'))) {
+    stacks[name] = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8')) as StackJson;
+  }
+  return { outdir, stacks };
+}
+
+/** The example config, as a team would start from it. */
+export function exampleConfig(): AmiGuardConfig {
+  return loadConfig(EXAMPLE_CONFIG);
+}
+
+/** The example config's raw JSON, for tests that derive variants of it. */
+export function exampleJson(): Record<string, any> {
+  return JSON.parse(fs.readFileSync(EXAMPLE_CONFIG, 'utf8'));
+}
+
+/** Parses a variant of the example, changed by `edit`. */
+export function exampleVariant(edit: (json: Record<string, any>) => void): AmiGuardConfig {
+  const json = exampleJson();
+  edit(json);
+  return parseConfig(json, 'variant.json');
+}
+
+/** All resources of one type in a stack. */
+export function resourcesOf(stack: StackJson, type: string): Record<string, any>[] {
+  return Object.values(stack.resource?.[type] ?? {});
+}
+
+/** The one resource of a type; fails if there are none or several. */
+export function onlyResource(stack: StackJson, type: string): Record<string, any> {
+  const found = resourcesOf(stack, type);
+  if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+  return found[0];
+}
+
+/** The parsed policy document of the aws_iam_policy whose name starts with `prefix`. */
+export function managedPolicy(stack: StackJson, prefix: string): any {
+  const match = resourcesOf(stack, 'aws_iam_policy').find((p) => String(p.name).startsWith(prefix));
+  if (!match) throw new Error(`no aws_iam_policy named ${prefix}*`);
+  return JSON.parse(match.policy as string);
+}

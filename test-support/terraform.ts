@@ -1,0 +1,39 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { tempDir } from './synth';
+
+/** The repo's Terraform CLI config (provider from the /opt/tf-plugins mirror, no network). */
+export const TF_CLI_CONFIG = path.join(__dirname, '..', 'terraform.rc');
+
+/** Environment for terraform: the repo's CLI config, no checkpoint calls, no colour. */
+export function terraformEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { ...process.env, TF_CLI_CONFIG_FILE: TF_CLI_CONFIG, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', ...extra };
+}
+
+let workDir: string | undefined;
+
+function run(args: string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
+  const res = spawnSync('terraform', args, { cwd, env: terraformEnv(), encoding: 'utf8', timeout: 120_000 });
+  if (res.error) throw new Error(`terraform ${args[0]} could not run: ${res.error.message} (is Terraform >= 1.10 on the PATH?)`);
+  return res;
+}
+
+/**
+ * Runs `terraform validate` on a synthesized stack without its backend (validation needs no state,
+ * and an S3 backend would look for credentials). One initialized directory is shared by every call.
+ */
+export function terraformValidate(stackJson: Record<string, any>): { valid: boolean; diagnostics: any[] } {
+  const stack = JSON.parse(JSON.stringify(stackJson));
+  if (stack.terraform) delete stack.terraform.backend;
+  if (!workDir) {
+    workDir = tempDir('ami-guard-validate-');
+    fs.writeFileSync(path.join(workDir, 'cdk.tf.json'), JSON.stringify(stack));
+    const init = run(['init', '-backend=false', '-input=false', '-no-color'], workDir);
+    if (init.status !== 0) throw new Error(`terraform init failed:\n${init.stderr}${init.stdout}`);
+  }
+  fs.writeFileSync(path.join(workDir, 'cdk.tf.json'), JSON.stringify(stack));
+  const res = run(['validate', '-json', '-no-color'], workDir);
+  const out = JSON.parse(res.stdout) as { valid: boolean; diagnostics: any[] };
+  return out;
+}
