@@ -56,8 +56,12 @@ describe('account stack', () => {
       expect(text).toHaveResourceWithProperties(IamRolePolicyAttachment, { role });
     }
     expect(text).toHaveResourceWithProperties(IamGroupPolicyAttachment, { group: 'developers' });
-    expect(Object.keys(json.resource.aws_iam_role_policy_attachment)).toHaveLength(4);
-    expect(Object.keys(json.resource.aws_iam_group_policy_attachment)).toHaveLength(2);
+    const attached = (type: string) =>
+      Object.values<any>(json.resource[type])
+        .map((a) => String(a.policy_arn))
+        .filter((arn) => /aws_iam_policy\.(launch-policy|image-tag-guard)_/.test(arn));
+    expect(attached('aws_iam_role_policy_attachment')).toHaveLength(4);
+    expect(attached('aws_iam_group_policy_attachment')).toHaveLength(2);
   });
 
   test('exports the policy ARNs and names as Terraform outputs', () => {

@@ -1,7 +1,10 @@
 import { Construct } from 'constructs';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import { AccountConfig, BackendConfig, LocalEndpoint } from '../config/schema';
+import { AmiComplianceFunction } from './ami-compliance-function';
+import { AmiComplianceRule, encodeRuleParameters } from './ami-compliance-rule';
 import { AmiGuardProvider } from './aws-provider';
+import { ConfigRecorder } from './config-recorder';
 import { ImageTagGuard } from './image-tag-guard';
 import { LaunchPolicy } from './launch-policy';
 import { stateKey, useSharedStateBackend } from './state-backend';
@@ -19,6 +22,10 @@ export interface AccountStackProps {
 export class AccountStack extends TerraformStack {
   readonly launchPolicy: LaunchPolicy;
   readonly tagGuard: ImageTagGuard;
+  /** Present when this stack creates the region's AWS Config recorder. */
+  readonly recorder?: ConfigRecorder;
+  /** Present when detection is enabled. */
+  readonly detection?: { readonly function: AmiComplianceFunction; readonly rule: AmiComplianceRule };
 
   constructor(scope: Construct, id: string, props: AccountStackProps) {
     super(scope, id);
@@ -57,5 +64,49 @@ export class AccountStack extends TerraformStack {
       description: 'ARN of the policy that reserves the approval tag on images for the image pipeline',
     });
     new TerraformOutput(this, 'image_tag_guard_policy_name', { value: this.tagGuard.policy.name });
+
+    if (account.detection.enabled) this.detection = this.addDetection(account, localEndpoint !== undefined);
+  }
+
+  /** Detect: the Config recorder (unless one exists), the rule Lambda and the custom rule. */
+  private addDetection(account: AccountConfig, local: boolean) {
+    const { detection, approval } = account;
+    let recorder: ConfigRecorder | undefined;
+    if (detection.recorder === 'create') {
+      recorder = new ConfigRecorder(this, 'config-recorder', {
+        accountId: account.accountId,
+        region: account.region,
+        resourceTypes: detection.recordedResourceTypes,
+        bucketName: detection.configBucketName,
+        forceDestroy: local,
+      });
+      (this as { recorder?: ConfigRecorder }).recorder = recorder;
+      new TerraformOutput(this, 'config_bucket', { value: recorder.bucket.bucket.bucket, description: 'AWS Config delivery bucket' });
+    }
+    const parameters = encodeRuleParameters({
+      tagKey: approval.tagKey,
+      tagValues: approval.tagValues,
+      trustedOwners: approval.trustedOwners,
+      approvedImageIdsParameter: detection.approvedImageIdsParameter,
+      exceptionTagKey: detection.exceptionTagKey,
+    });
+    const fn = new AmiComplianceFunction(this, 'ami-compliance-function', {
+      accountId: account.accountId,
+      region: account.region,
+      ruleParameters: parameters,
+      approvedImageIdsParameter: detection.approvedImageIdsParameter,
+      logRetentionDays: detection.logRetentionDays,
+    });
+    const rule = new AmiComplianceRule(this, 'ami-compliance-rule', {
+      accountId: account.accountId,
+      function: fn,
+      parameters,
+      frequency: detection.frequency,
+      recorder: recorder?.status,
+    });
+    new TerraformOutput(this, 'config_rule_name', { value: rule.rule.name, description: 'AWS Config rule that flags unapproved AMIs' });
+    new TerraformOutput(this, 'config_rule_arn', { value: rule.rule.arn });
+    new TerraformOutput(this, 'rule_function_arn', { value: fn.function.arn, description: 'The rule Lambda (also the remediation check)' });
+    return { function: fn, rule };
   }
 }

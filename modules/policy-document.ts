@@ -8,7 +8,8 @@ export interface PolicyStatement {
   readonly Sid: string;
   readonly Effect: 'Allow' | 'Deny';
   readonly Action: string | readonly string[];
-  readonly Resource: string | readonly string[];
+  /** Omitted only in trust and resource policies that apply to the resource they are attached to. */
+  readonly Resource?: string | readonly string[];
   readonly Principal?: Record<string, string | readonly string[]>;
   readonly Condition?: Record<string, Record<string, string | boolean | readonly string[]>>;
 }

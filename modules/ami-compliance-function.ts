@@ -1,0 +1,136 @@
+import { Construct } from 'constructs';
+import { AssetType, TerraformAsset } from 'cdktf';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { arn } from './arn';
+import { amiComplianceZip, LambdaZip } from './lambda-asset';
+import { PolicyDocument, renderPolicy } from './policy-document';
+
+export interface AmiComplianceFunctionProps {
+  readonly accountId: string;
+  readonly region: string;
+  /** Rule parameters (string values, as AWS Config passes them); also given to the check mode. */
+  readonly ruleParameters: Record<string, string>;
+  /** SSM parameter of approved AMI IDs the function may read. @default none */
+  readonly approvedImageIdsParameter?: string;
+  /** Function name. @default `ami-guard-ami-compliance` */
+  readonly functionName?: string;
+  /** Log retention in days. @default 90 */
+  readonly logRetentionDays?: number;
+  /** The deployment package. @default the bundled `lambda/ami-compliance` */
+  readonly code?: LambdaZip;
+}
+
+/** Trust policy letting one AWS service assume a role, only on behalf of this account. */
+export function serviceTrustPolicy(service: string, accountId: string): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'TrustService',
+        Effect: 'Allow',
+        Principal: { Service: service },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
+      },
+    ],
+  };
+}
+
+/** Least-privilege permissions of the rule Lambda: read instances, images and one parameter; report to Config; log. */
+export function amiComplianceFunctionPolicy(props: {
+  accountId: string;
+  region: string;
+  logGroupName: string;
+  approvedImageIdsParameter?: string;
+}): PolicyDocument {
+  const { accountId, region } = props;
+  const logGroupArn = arn(region, 'logs', accountId, `log-group:${props.logGroupName}`);
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      // Describe* and PutEvaluations support no resource-level permissions.
+      { Sid: 'ReadInstancesAndImages', Effect: 'Allow', Action: ['ec2:DescribeInstances', 'ec2:DescribeImages'], Resource: '*' },
+      {
+        Sid: 'ReportToConfig',
+        Effect: 'Allow',
+        Action: ['config:PutEvaluations', 'config:GetResourceConfigHistory'],
+        Resource: '*',
+      },
+      ...(props.approvedImageIdsParameter
+        ? [
+            {
+              Sid: 'ReadApprovedImageIds',
+              Effect: 'Allow' as const,
+              Action: 'ssm:GetParameter',
+              Resource: arn(region, 'ssm', accountId, `parameter${props.approvedImageIdsParameter}`),
+            },
+          ]
+        : []),
+      {
+        Sid: 'WriteOwnLogs',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: `${logGroupArn}:*`,
+      },
+    ],
+  };
+}
+
+/** The rule's Lambda: bundled TypeScript on Node.js 22, its role and its log group. */
+export class AmiComplianceFunction extends Construct {
+  readonly function: LambdaFunction;
+  readonly role: IamRole;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly functionName: string;
+  /** Literal ARN, so policies that name the function read in full before any plan. */
+  readonly functionArn: string;
+  readonly policy: PolicyDocument;
+
+  constructor(scope: Construct, id: string, props: AmiComplianceFunctionProps) {
+    super(scope, id);
+    this.functionName = props.functionName ?? 'ami-guard-ami-compliance';
+    this.functionArn = arn(props.region, 'lambda', props.accountId, `function:${this.functionName}`);
+    const logGroupName = `/aws/lambda/${this.functionName}`;
+    this.logGroup = new CloudwatchLogGroup(this, 'logs', {
+      name: logGroupName,
+      retentionInDays: props.logRetentionDays ?? 90,
+    });
+    this.role = new IamRole(this, 'role', {
+      name: `${this.functionName}-${props.region}`,
+      path: '/ami-guard/',
+      description: 'AMI Guard rule Lambda: evaluates instances against the approved-AMI rule',
+      assumeRolePolicy: renderPolicy(serviceTrustPolicy('lambda.amazonaws.com', props.accountId)),
+    });
+    this.policy = amiComplianceFunctionPolicy({
+      accountId: props.accountId,
+      region: props.region,
+      logGroupName,
+      approvedImageIdsParameter: props.approvedImageIdsParameter,
+    });
+    const rolePolicy = new IamRolePolicy(this, 'permissions', {
+      name: 'ami-compliance',
+      role: this.role.name,
+      policy: renderPolicy(this.policy),
+    });
+    const code = props.code ?? amiComplianceZip();
+    const asset = new TerraformAsset(this, 'code', { path: code.path, type: AssetType.FILE });
+    this.function = new LambdaFunction(this, 'function', {
+      functionName: this.functionName,
+      description: 'AMI Guard: marks instances launched from unapproved AMIs NON_COMPLIANT',
+      role: this.role.arn,
+      runtime: 'nodejs22.x',
+      architectures: ['arm64'],
+      handler: 'index.handler',
+      filename: asset.path,
+      sourceCodeHash: code.sha256,
+      timeout: 300,
+      memorySize: 256,
+      environment: { variables: { AMI_GUARD_RULE_PARAMETERS: JSON.stringify(props.ruleParameters) } },
+      // The log group and permissions exist before the first invocation can log or call AWS.
+      dependsOn: [this.logGroup, rolePolicy],
+    });
+  }
+}

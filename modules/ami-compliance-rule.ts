@@ -1,0 +1,91 @@
+import { Construct } from 'constructs';
+import { ITerraformDependable } from 'cdktf';
+import { ConfigConfigRule } from '@cdktf/provider-aws/lib/config-config-rule';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import { AmiComplianceFunction } from './ami-compliance-function';
+
+/** Rule parameters in the shape the Lambda reads them (AWS Config passes string values). */
+export interface AmiRuleParameters {
+  /** Tag key on approved AMIs. */
+  readonly tagKey: string;
+  /** Approved values, exact and case-sensitive. */
+  readonly tagValues: readonly string[];
+  /** Trusted owner account IDs or `amazon`. @default [] */
+  readonly trustedOwners?: readonly string[];
+  /** SSM StringList parameter of AMI IDs approved by ID. @default none */
+  readonly approvedImageIdsParameter?: string;
+  /** Instance tag key granting a time-boxed exception. @default none */
+  readonly exceptionTagKey?: string;
+}
+
+/** Encodes rule parameters as AWS Config input parameters (all strings, lists comma-separated). */
+export function encodeRuleParameters(p: AmiRuleParameters): Record<string, string> {
+  const bad = p.tagValues.find((v) => v === '' || v.includes(','));
+  if (p.tagValues.length === 0 || bad !== undefined) {
+    throw new Error(`\`tagValues\` must be non-empty values without commas, got ${JSON.stringify(p.tagValues)}.`);
+  }
+  return {
+    tagKey: p.tagKey,
+    tagValues: p.tagValues.join(','),
+    ...(p.trustedOwners && p.trustedOwners.length > 0 ? { trustedOwners: p.trustedOwners.join(',') } : {}),
+    ...(p.approvedImageIdsParameter ? { approvedImageIdsParameter: p.approvedImageIdsParameter } : {}),
+    ...(p.exceptionTagKey ? { exceptionTagKey: p.exceptionTagKey } : {}),
+  };
+}
+
+/** Message types the rule is triggered by: every change, oversized changes, and a periodic sweep. */
+export const TRIGGERS = [
+  'ConfigurationItemChangeNotification',
+  'OversizedConfigurationItemChangeNotification',
+  'ScheduledNotification',
+] as const;
+
+export interface AmiComplianceRuleProps {
+  readonly accountId: string;
+  /** The rule's Lambda. */
+  readonly function: AmiComplianceFunction;
+  /** Parameters, exactly as the Lambda was given them. */
+  readonly parameters: Record<string, string>;
+  /** Sweep frequency. @default 'TwentyFour_Hours' */
+  readonly frequency?: string;
+  /** Rule name. @default `ami-guard-approved-amis` */
+  readonly ruleName?: string;
+  /** The recorder's status resource, when this stack creates the recorder. @default none (an existing recorder) */
+  readonly recorder?: ITerraformDependable;
+}
+
+/** The custom Config rule that evaluates every EC2 instance with the AMI Guard Lambda. */
+export class AmiComplianceRule extends Construct {
+  readonly rule: ConfigConfigRule;
+  readonly permission: LambdaPermission;
+
+  constructor(scope: Construct, id: string, props: AmiComplianceRuleProps) {
+    super(scope, id);
+    // Config may invoke the function only for rules of this account.
+    this.permission = new LambdaPermission(this, 'invoke-permission', {
+      statementId: 'AllowConfigInvoke',
+      action: 'lambda:InvokeFunction',
+      functionName: props.function.function.functionName,
+      principal: 'config.amazonaws.com',
+      sourceAccount: props.accountId,
+    });
+    const frequency = props.frequency ?? 'TwentyFour_Hours';
+    this.rule = new ConfigConfigRule(this, 'rule', {
+      name: props.ruleName ?? 'ami-guard-approved-amis',
+      description: 'EC2 instances must run AMIs approved by tag, trusted owner or approved-ID list (AMI Guard)',
+      inputParameters: JSON.stringify(props.parameters),
+      scope: { complianceResourceTypes: ['AWS::EC2::Instance'] },
+      source: {
+        owner: 'CUSTOM_LAMBDA',
+        sourceIdentifier: props.function.function.arn,
+        sourceDetail: TRIGGERS.map((messageType) => ({
+          eventSource: 'aws.config',
+          messageType,
+          ...(messageType === 'ScheduledNotification' ? { maximumExecutionFrequency: frequency } : {}),
+        })),
+      },
+      // Config validates the permission and needs a running recorder when the rule is created.
+      dependsOn: [this.permission, ...(props.recorder ? [props.recorder] : [])],
+    });
+  }
+}
