@@ -7,6 +7,7 @@ import { AmiGuardProvider } from './aws-provider';
 import { ConfigRecorder } from './config-recorder';
 import { ImageTagGuard } from './image-tag-guard';
 import { LaunchPolicy } from './launch-policy';
+import { Remediation } from './remediation';
 import { stateKey, useSharedStateBackend } from './state-backend';
 
 export interface AccountStackProps {
@@ -26,6 +27,8 @@ export class AccountStack extends TerraformStack {
   readonly recorder?: ConfigRecorder;
   /** Present when detection is enabled. */
   readonly detection?: { readonly function: AmiComplianceFunction; readonly rule: AmiComplianceRule };
+  /** Present when remediation mode is not `off`. */
+  readonly remediation?: Remediation;
 
   constructor(scope: Construct, id: string, props: AccountStackProps) {
     super(scope, id);
@@ -66,6 +69,25 @@ export class AccountStack extends TerraformStack {
     new TerraformOutput(this, 'image_tag_guard_policy_name', { value: this.tagGuard.policy.name });
 
     if (account.detection.enabled) this.detection = this.addDetection(account, localEndpoint !== undefined);
+    const { remediation } = account;
+    if (remediation.mode !== 'off') {
+      if (!this.detection) throw new Error(`${account.stackName}: remediation.mode "${remediation.mode}" needs detection.enabled`);
+      this.remediation = new Remediation(this, 'remediation', {
+        accountId: account.accountId,
+        region: account.region,
+        mode: remediation.mode,
+        configRuleName: this.detection.rule.rule.name,
+        checkFunctionName: this.detection.function.functionName,
+        automatic: remediation.automatic,
+        maximumAutomaticAttempts: remediation.maximumAutomaticAttempts,
+        retryAttemptSeconds: remediation.retryAttemptSeconds,
+        concurrentExecutionRatePercentage: remediation.concurrentExecutionRatePercentage,
+        errorPercentage: remediation.errorPercentage,
+        subscriptions: remediation.subscriptions,
+      });
+      new TerraformOutput(this, 'remediation_topic_arn', { value: this.remediation.topic.arn, description: 'SNS topic of AMI Guard findings' });
+      new TerraformOutput(this, 'remediation_document_name', { value: this.remediation.document.name });
+    }
   }
 
   /** Detect: the Config recorder (unless one exists), the rule Lambda and the custom rule. */

@@ -1,0 +1,178 @@
+/**
+ * The SSM Automation runbook AWS Config runs on a NON_COMPLIANT instance. Config remediates from a
+ * compliance snapshot that can be stale, so the runbook first asks the rule Lambda (check mode: same
+ * evaluator, fresh data) and acts only on its REMEDIATE verdict for that same instance.
+ */
+
+/** What remediation does. `off` creates nothing; there is no terminate: stopping is reversible. */
+export type ActingMode = 'notify' | 'stop';
+
+export interface RemediationDocumentProps {
+  /** Name of the rule Lambda whose check mode decides. */
+  readonly checkFunctionName: string;
+  /** `notify` builds a runbook with no stop step at all; `stop` adds it behind the verdict. */
+  readonly mode: ActingMode;
+}
+
+/** One Automation step. */
+export interface AutomationStep {
+  readonly name: string;
+  readonly action: string;
+  readonly description?: string;
+  readonly inputs: Record<string, unknown>;
+  readonly outputs?: readonly { Name: string; Selector: string; Type: string }[];
+  readonly onFailure?: string;
+  readonly nextStep?: string;
+  readonly isEnd?: boolean;
+  readonly timeoutSeconds?: number;
+  readonly maxAttempts?: number;
+}
+
+export interface AutomationDocument {
+  readonly schemaVersion: '0.3';
+  readonly description: string;
+  readonly assumeRole: string;
+  readonly parameters: Record<string, { type: string; description: string; allowedPattern?: string; allowedValues?: string[] }>;
+  readonly mainSteps: readonly AutomationStep[];
+  readonly outputs: readonly string[];
+}
+
+/** Name of the step that invokes the check; its outputs feed every later step. */
+export const CHECK_STEP = 'CheckInstance';
+/** Name of the stop step (present only in `stop` mode). */
+export const STOP_STEP = 'StopInstance';
+
+// aws:executeScript returns the script's dict as Payload, so the branch can read one field of the
+// verdict; aws:invokeLambdaFunction only returns the whole response as one string.
+const CHECK_SCRIPT = `import json
+import boto3
+
+
+def check(events, context):
+    response = boto3.client("lambda").invoke(
+        FunctionName=events["FunctionName"],
+        Payload=json.dumps({"amiGuardCheck": {"instanceId": events["InstanceId"]}}).encode(),
+    )
+    body = response["Payload"].read().decode()
+    if response.get("FunctionError"):
+        raise Exception("AMI Guard check failed, nothing was changed: " + body[:500])
+    verdict = json.loads(body)
+    if verdict.get("verdict") not in ("REMEDIATE", "SKIP") or verdict.get("instanceId") != events["InstanceId"]:
+        raise Exception("AMI Guard check returned an unexpected answer, nothing was changed: " + body[:500])
+    return {
+        "verdict": verdict["verdict"],
+        "compliance": verdict.get("compliance", ""),
+        "imageId": verdict.get("imageId") or "unknown",
+        "reason": verdict.get("reason", ""),
+    }
+`;
+
+function publish(name: string, subject: string, message: string, next: { nextStep?: string; isEnd?: boolean }): AutomationStep {
+  return {
+    name,
+    action: 'aws:executeAwsApi',
+    inputs: { Service: 'sns', Api: 'Publish', TopicArn: '{{ TopicArn }}', Subject: subject, Message: message },
+    onFailure: 'Abort',
+    ...next,
+  };
+}
+
+/** Builds the runbook for one mode. */
+export function remediationDocument(props: RemediationDocumentProps): AutomationDocument {
+  const finding =
+    'Instance {{ InstanceId }} runs AMI {{ CheckInstance.ImageId }}, which AMI Guard does not approve.\n' +
+    'Reason: {{ CheckInstance.Reason }}\n' +
+    'Fix: relaunch it from an approved AMI, or tag it with a time-boxed exception ("<ticket> until YYYY-MM-DD").\n' +
+    'Automation execution: {{ automation:EXECUTION_ID }}';
+  const steps: AutomationStep[] = [
+    {
+      name: CHECK_STEP,
+      action: 'aws:executeScript',
+      description: 'Re-evaluate this instance now with the rule Lambda (check mode); Config findings can be stale.',
+      inputs: {
+        Runtime: 'python3.11',
+        Handler: 'check',
+        Script: CHECK_SCRIPT,
+        InputPayload: { FunctionName: props.checkFunctionName, InstanceId: '{{ InstanceId }}' },
+      },
+      outputs: [
+        { Name: 'Verdict', Selector: '$.Payload.verdict', Type: 'String' },
+        { Name: 'Compliance', Selector: '$.Payload.compliance', Type: 'String' },
+        { Name: 'ImageId', Selector: '$.Payload.imageId', Type: 'String' },
+        { Name: 'Reason', Selector: '$.Payload.reason', Type: 'String' },
+      ],
+      timeoutSeconds: 300,
+      onFailure: 'Abort',
+      nextStep: 'Decide',
+    },
+    {
+      name: 'Decide',
+      action: 'aws:branch',
+      inputs: {
+        Choices: [
+          ...(props.mode === 'stop'
+            ? [
+                {
+                  NextStep: 'NotifyStopping',
+                  And: [
+                    { Variable: '{{ CheckInstance.Verdict }}', StringEquals: 'REMEDIATE' },
+                    { Variable: '{{ Mode }}', StringEquals: 'stop' },
+                  ],
+                },
+              ]
+            : []),
+          { NextStep: 'NotifyNonCompliant', Variable: '{{ CheckInstance.Verdict }}', StringEquals: 'REMEDIATE' },
+        ],
+        Default: 'NotifySkipped',
+      },
+    },
+    publish(
+      'NotifySkipped',
+      'AMI Guard: remediation skipped for {{ InstanceId }}',
+      'Remediation of instance {{ InstanceId }} was skipped: a fresh check found it {{ CheckInstance.Compliance }}.\n' +
+        'Reason: {{ CheckInstance.Reason }}\nAutomation execution: {{ automation:EXECUTION_ID }}',
+      { isEnd: true },
+    ),
+    publish('NotifyNonCompliant', 'AMI Guard: {{ InstanceId }} runs an unapproved AMI', finding, { isEnd: true }),
+  ];
+  if (props.mode === 'stop') {
+    steps.push(
+      publish('NotifyStopping', 'AMI Guard: stopping {{ InstanceId }} (unapproved AMI)', `${finding}\nAction: the instance is being stopped (not terminated; start it again once fixed).`, {
+        nextStep: STOP_STEP,
+      }),
+      {
+        name: STOP_STEP,
+        action: 'aws:changeInstanceState',
+        inputs: { InstanceIds: ['{{ InstanceId }}'], DesiredState: 'stopped' },
+        onFailure: 'step:NotifyStopFailed',
+        nextStep: 'NotifyStopped',
+      },
+      publish('NotifyStopped', 'AMI Guard: stopped {{ InstanceId }}', 'Instance {{ InstanceId }} (AMI {{ CheckInstance.ImageId }}) was stopped by AMI Guard.\nReason: {{ CheckInstance.Reason }}\nAutomation execution: {{ automation:EXECUTION_ID }}', {
+        isEnd: true,
+      }),
+      publish('NotifyStopFailed', 'AMI Guard: FAILED to stop {{ InstanceId }}', 'AMI Guard could not stop instance {{ InstanceId }} (AMI {{ CheckInstance.ImageId }}); it is still running. See automation execution {{ automation:EXECUTION_ID }}.', {
+        isEnd: true,
+      }),
+    );
+  }
+  return {
+    schemaVersion: '0.3',
+    description:
+      props.mode === 'stop'
+        ? 'AMI Guard: re-check an instance flagged for an unapproved AMI; notify, and stop it if still non-compliant.'
+        : 'AMI Guard: re-check an instance flagged for an unapproved AMI and notify its owners. Never stops anything.',
+    assumeRole: '{{ AutomationAssumeRole }}',
+    parameters: {
+      InstanceId: { type: 'String', description: 'The flagged instance.', allowedPattern: '^i-[0-9a-f]{8,17}$' },
+      Mode: {
+        type: 'String',
+        description: 'notify, or stop (only where the account enabled stop mode).',
+        allowedValues: props.mode === 'stop' ? ['notify', 'stop'] : ['notify'],
+      },
+      TopicArn: { type: 'String', description: 'SNS topic for notifications.', allowedPattern: '^arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[\\w-]+$' },
+      AutomationAssumeRole: { type: 'String', description: 'Role the automation runs as.', allowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+$' },
+    },
+    mainSteps: steps,
+    outputs: ['CheckInstance.Verdict', 'CheckInstance.Reason'],
+  };
+}

@@ -1,0 +1,172 @@
+import { Construct } from 'constructs';
+import { ConfigRemediationConfiguration } from '@cdktf/provider-aws/lib/config-remediation-configuration';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
+import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
+import { SsmDocument } from '@cdktf/provider-aws/lib/ssm-document';
+import { arn, partitionOf } from './arn';
+import { serviceTrustPolicy } from './ami-compliance-function';
+import { PolicyDocument, renderPolicy } from './policy-document';
+import { ActingMode, remediationDocument } from './remediation-document';
+
+export interface RemediationProps {
+  readonly accountId: string;
+  readonly region: string;
+  /** `notify` publishes findings; `stop` also stops the instance after a fresh check. */
+  readonly mode: ActingMode;
+  /** Name of the Config rule to remediate. */
+  readonly configRuleName: string;
+  /** Name of the rule Lambda (its check mode decides). */
+  readonly checkFunctionName: string;
+  /** Run automatically; false offers remediation in the Config console for a person to run. @default false */
+  readonly automatic?: boolean;
+  /** Automatic attempts within `retryAttemptSeconds`. @default 5 */
+  readonly maximumAutomaticAttempts?: number;
+  /** @default 60 */
+  readonly retryAttemptSeconds?: number;
+  /** Percentage of non-compliant resources remediated at once. @default 10 */
+  readonly concurrentExecutionRatePercentage?: number;
+  /** Percentage of errors after which remediation stops. @default 10 */
+  readonly errorPercentage?: number;
+  /** SNS subscriptions to the findings topic. @default [] */
+  readonly subscriptions?: readonly { protocol: string; endpoint: string }[];
+}
+
+/** Name prefix of every remediation resource. */
+const NAME = 'ami-guard-remediation';
+
+/** Least-privilege permissions of the automation role. */
+export function automationRolePolicy(props: {
+  accountId: string;
+  region: string;
+  mode: ActingMode;
+  checkFunctionArn: string;
+  topicArn: string;
+}): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'RunFreshCheck', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: props.checkFunctionArn },
+      { Sid: 'Notify', Effect: 'Allow', Action: 'sns:Publish', Resource: props.topicArn },
+      ...(props.mode === 'stop'
+        ? [
+            // aws:changeInstanceState polls DescribeInstances, which has no resource-level permissions.
+            { Sid: 'WatchInstanceState', Effect: 'Allow' as const, Action: 'ec2:DescribeInstances', Resource: '*' },
+            {
+              Sid: 'StopInstancesOfThisAccount',
+              Effect: 'Allow' as const,
+              Action: 'ec2:StopInstances',
+              Resource: arn(props.region, 'ec2', props.accountId, 'instance/*'),
+            },
+          ]
+        : []),
+    ],
+  };
+}
+
+/** Topic policy: only the automation role and the account itself may publish. */
+export function topicPolicy(props: { accountId: string; region: string; topicArn: string; automationRoleArn: string }): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'AutomationPublishes',
+        Effect: 'Allow',
+        Principal: { AWS: props.automationRoleArn },
+        Action: 'sns:Publish',
+        Resource: props.topicArn,
+      },
+      {
+        Sid: 'AccountManagesTopic',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:${partitionOf(props.region)}:iam::${props.accountId}:root` },
+        Action: ['sns:Publish', 'sns:Subscribe', 'sns:GetTopicAttributes', 'sns:SetTopicAttributes', 'sns:ListSubscriptionsByTopic'],
+        Resource: props.topicArn,
+      },
+    ],
+  };
+}
+
+/** Correct: the findings topic, the re-checking runbook, its role, and the remediation wired to the rule. */
+export class Remediation extends Construct {
+  readonly topic: SnsTopic;
+  readonly document: SsmDocument;
+  readonly role: IamRole;
+  readonly configuration: ConfigRemediationConfiguration;
+  readonly topicArn: string;
+  readonly roleArn: string;
+  readonly rolePolicy: PolicyDocument;
+
+  constructor(scope: Construct, id: string, props: RemediationProps) {
+    super(scope, id);
+    const attempts = props.maximumAutomaticAttempts ?? 5;
+    if (attempts < 1 || attempts > 25) throw new Error(`\`maximumAutomaticAttempts\` must be 1 to 25 (AWS Config's limit), got ${attempts}.`);
+    const { accountId, region } = props;
+    // Literal ARNs so the policies read in full before any plan.
+    this.topicArn = arn(region, 'sns', accountId, `${NAME}`);
+    const roleName = `${NAME}-${region}`;
+    this.roleArn = `arn:${partitionOf(region)}:iam::${accountId}:role/ami-guard/${roleName}`;
+
+    this.role = new IamRole(this, 'role', {
+      name: roleName,
+      path: '/ami-guard/',
+      description: `AMI Guard remediation (${props.mode}) run by SSM Automation`,
+      assumeRolePolicy: renderPolicy(serviceTrustPolicy('ssm.amazonaws.com', accountId)),
+    });
+    this.rolePolicy = automationRolePolicy({
+      accountId,
+      region,
+      mode: props.mode,
+      checkFunctionArn: arn(region, 'lambda', accountId, `function:${props.checkFunctionName}`),
+      topicArn: this.topicArn,
+    });
+    const rolePolicy = new IamRolePolicy(this, 'permissions', {
+      name: 'remediation',
+      role: this.role.name,
+      policy: renderPolicy(this.rolePolicy),
+    });
+
+    this.topic = new SnsTopic(this, 'topic', { name: NAME, kmsMasterKeyId: 'alias/aws/sns' });
+    new SnsTopicPolicy(this, 'topic-policy', {
+      arn: this.topic.arn,
+      policy: renderPolicy(topicPolicy({ accountId, region, topicArn: this.topicArn, automationRoleArn: this.roleArn })),
+      dependsOn: [this.role],
+    });
+    (props.subscriptions ?? []).forEach((s, i) => {
+      new SnsTopicSubscription(this, `subscription-${i}`, { topicArn: this.topic.arn, protocol: s.protocol, endpoint: s.endpoint });
+    });
+
+    this.document = new SsmDocument(this, 'runbook', {
+      name: `AmiGuard-Remediate-${props.mode === 'stop' ? 'NotifyOrStop' : 'Notify'}`,
+      documentType: 'Automation',
+      documentFormat: 'JSON',
+      content: JSON.stringify(remediationDocument({ checkFunctionName: props.checkFunctionName, mode: props.mode }), null, 2),
+    });
+
+    this.configuration = new ConfigRemediationConfiguration(this, 'configuration', {
+      configRuleName: props.configRuleName,
+      resourceType: 'AWS::EC2::Instance',
+      targetType: 'SSM_DOCUMENT',
+      targetId: this.document.name,
+      parameter: [
+        { name: 'AutomationAssumeRole', staticValue: this.role.arn },
+        { name: 'InstanceId', resourceValue: 'RESOURCE_ID' },
+        { name: 'Mode', staticValue: props.mode },
+        { name: 'TopicArn', staticValue: this.topic.arn },
+      ],
+      automatic: props.automatic ?? false,
+      maximumAutomaticAttempts: attempts,
+      retryAttemptSeconds: props.retryAttemptSeconds ?? 60,
+      executionControls: {
+        ssmControls: {
+          concurrentExecutionRatePercentage: props.concurrentExecutionRatePercentage ?? 10,
+          errorPercentage: props.errorPercentage ?? 10,
+        },
+      },
+      // The role must be able to act before Config may start an execution.
+      dependsOn: [rolePolicy],
+    });
+  }
+}
