@@ -50,13 +50,13 @@ const params = parseRuleParameters({ tagKey: 'Environment', tagValues: 'Prod', t
 const images: ImageFacts[] = Array.from({ length: 300 }, (_, i) => ({
   imageId: `ami-${i.toString(16).padStart(17, '0')}`,
   ownerId: '111111111111',
-  tags: i % 3 === 0 ? {} : { Environment: i % 3 === 1 ? 'Prod' : 'prod' },
+  tags: (i % 3 === 0 ? {} : { Environment: i % 3 === 1 ? 'Prod' : 'prod' }) as Record<string, string>,
 }));
 const instances: InstanceFacts[] = Array.from({ length: 100_000 }, (_, i) => ({
   instanceId: `i-${i.toString(16).padStart(17, '0')}`,
   imageId: images[i % 300].imageId,
   state: 'running',
-  tags: i % 50 === 0 ? { AmiGuardException: 'CHG-1 until 2030-01-01' } : {},
+  tags: (i % 50 === 0 ? { AmiGuardException: 'CHG-1 until 2030-01-01' } : {}) as Record<string, string>,
 }));
 const now = new Date('2026-11-28T00:00:00Z');
 time('evaluate 100,000 instances (pure evaluator)', 5, () => {
