@@ -1,0 +1,244 @@
+/**
+ * Thin adapters between the AWS APIs and the pure evaluator. Clients are injected ({@link AwsClients}),
+ * so tests pass fakes. Every API error propagates: an unreadable fact must never turn into COMPLIANT.
+ *
+ * IAM actions used: ec2:DescribeInstances, ec2:DescribeImages, ssm:GetParameter,
+ * config:GetResourceConfigHistory, config:PutEvaluations.
+ */
+import {
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  EC2Client,
+  type Image,
+  type Instance,
+  type Tag,
+} from '@aws-sdk/client-ec2';
+import {
+  ConfigServiceClient,
+  GetResourceConfigHistoryCommand,
+  PutEvaluationsCommand,
+  type Evaluation,
+  type ResourceType,
+} from '@aws-sdk/client-config-service';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { ConfigurationItem, ImageFacts, InstanceFacts } from './evaluate';
+import { AMI_ID } from './params';
+
+/** The AWS clients the rule uses. Implementations may create them lazily; a test fake may throw for any it was not given. */
+export interface AwsClients {
+  readonly ec2: EC2Client;
+  readonly config: ConfigServiceClient;
+  readonly ssm: SSMClient;
+}
+
+/**
+ * Real clients, each created on first use with adaptive retries. Region, endpoint (`AWS_ENDPOINT_URL`)
+ * and credentials come from the SDK's standard chain.
+ */
+export function lazyAwsClients(): AwsClients {
+  let ec2: EC2Client | undefined;
+  let config: ConfigServiceClient | undefined;
+  let ssm: SSMClient | undefined;
+  return {
+    get ec2() {
+      return (ec2 ??= new EC2Client({ retryMode: 'adaptive' }));
+    },
+    get config() {
+      return (config ??= new ConfigServiceClient({ retryMode: 'adaptive' }));
+    },
+    get ssm() {
+      return (ssm ??= new SSMClient({ retryMode: 'adaptive' }));
+    },
+  };
+}
+
+/** Instance states a sweep evaluates; terminated (and shutting-down) instances are filtered out server-side. */
+const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];
+
+/** Yields every live instance of the region, one DescribeInstances page (up to 1000 instances) at a time. */
+export async function* listInstancePages(ec2: EC2Client): AsyncGenerator<InstanceFacts[]> {
+  let NextToken: string | undefined;
+  do {
+    const page = await ec2.send(
+      new DescribeInstancesCommand({
+        MaxResults: 1000,
+        NextToken,
+        Filters: [{ Name: 'instance-state-name', Values: LIVE_STATES }],
+      }),
+    );
+    yield (page.Reservations ?? []).flatMap((r) => r.Instances ?? []).map(toInstanceFacts);
+    NextToken = page.NextToken;
+  } while (NextToken);
+}
+
+/** Describes one instance, or `undefined` when EC2 no longer knows it (InvalidInstanceID.NotFound). */
+export async function describeInstance(ec2: EC2Client, instanceId: string): Promise<InstanceFacts | undefined> {
+  try {
+    const reply = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+    return (reply.Reservations ?? []).flatMap((r) => r.Instances ?? []).map(toInstanceFacts)[0];
+  } catch (err) {
+    if (errorCode(err) === 'InvalidInstanceID.NotFound') return undefined;
+    throw err;
+  }
+}
+
+/** Error codes DescribeImages returns for a whole request when one of its ImageIds is missing or odd. */
+const MISSING_IMAGE_ERRORS = new Set(['InvalidAMIID.NotFound', 'InvalidAMIID.Malformed', 'InvalidAMIID.Unavailable']);
+
+/**
+ * Image facts for one invocation: each distinct AMI ID is described once, in batches, and cached.
+ * A missing image (deregistered, or not shared with this account) is remembered as missing, not an error.
+ */
+export class ImageCatalog {
+  private readonly cache = new Map<string, ImageFacts | null>();
+
+  /** @param batchSize EC2 accepts at most 200 values in one filter. */
+  constructor(private readonly ec2: EC2Client, private readonly batchSize = 200) {}
+
+  /** Describes the IDs not described yet, in batches of `batchSize`. */
+  async load(imageIds: Iterable<string>): Promise<void> {
+    const todo = [...new Set(imageIds)].filter((id) => !this.cache.has(id));
+    for (let i = 0; i < todo.length; i += this.batchSize) {
+      const batch = todo.slice(i, i + this.batchSize);
+      for (const image of await this.describe(batch)) {
+        if (image.ImageId) this.cache.set(image.ImageId, toImageFacts(image));
+      }
+      for (const id of batch) if (!this.cache.has(id)) this.cache.set(id, null);
+    }
+  }
+
+  /** The facts for a loaded ID, or `undefined` when the image was not found. */
+  get(imageId: string): ImageFacts | undefined {
+    const facts = this.cache.get(imageId);
+    if (facts === undefined) throw new Error(`ImageCatalog.get(${imageId}) before load(): this is a bug`);
+    return facts ?? undefined;
+  }
+
+  private async describe(ids: string[]): Promise<Image[]> {
+    const wide = { IncludeDeprecated: true, IncludeDisabled: true };
+    try {
+      return (await this.ec2.send(new DescribeImagesCommand({ ImageIds: ids, ...wide }))).Images ?? [];
+    } catch (err) {
+      if (!MISSING_IMAGE_ERRORS.has(errorCode(err) ?? '')) throw err;
+    }
+    // ImageIds fails whole when one ID is missing; the image-id filter returns just the ones that exist.
+    const images: Image[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await this.ec2.send(
+        new DescribeImagesCommand({ Filters: [{ Name: 'image-id', Values: ids }], NextToken, ...wide }),
+      );
+      images.push(...(page.Images ?? []));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return images;
+  }
+}
+
+/**
+ * Reads the SSM StringList of AMI IDs approved by ID.
+ * @throws when the parameter is unreadable or holds something that is not an AMI ID (a typo must not go unnoticed)
+ */
+export async function readApprovedImageIds(ssm: SSMClient, name: string): Promise<ReadonlySet<string>> {
+  const reply = await ssm.send(new GetParameterCommand({ Name: name }));
+  const ids = (reply.Parameter?.Value ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
+  const bad = ids.find((id) => !AMI_ID.test(id));
+  if (bad !== undefined) {
+    throw new Error(
+      `SSM parameter ${name} holds ${JSON.stringify(bad.slice(0, 80))}, which is not an AMI ID. ` +
+        'Fix: make it a StringList of IDs such as "ami-0123456789abcdef0,ami-0fedcba9876543210".',
+    );
+  }
+  return new Set(ids);
+}
+
+/** Fetches the latest configuration item of a resource (for oversized change notifications), in change-notification shape. */
+export async function fetchConfigurationItem(
+  config: ConfigServiceClient,
+  resourceType: string,
+  resourceId: string,
+): Promise<ConfigurationItem> {
+  const reply = await config.send(
+    new GetResourceConfigHistoryCommand({ resourceType: resourceType as ResourceType, resourceId, limit: 1 }),
+  );
+  const item = reply.configurationItems?.[0];
+  if (!item)
+    throw new Error(`GetResourceConfigHistory returned no configuration item for ${resourceType} ${resourceId}`);
+  return {
+    configurationItemStatus: item.configurationItemStatus,
+    resourceType: item.resourceType,
+    resourceId: item.resourceId,
+    configurationItemCaptureTime: item.configurationItemCaptureTime?.toISOString(),
+    // The API returns the configuration as a JSON string; change notifications carry it as an object.
+    configuration: item.configuration ? JSON.parse(item.configuration) : undefined,
+    tags: item.tags,
+  };
+}
+
+/** The result token AWS Config uses when a rule is invoked to test it. */
+export const TEST_MODE_TOKEN = 'TESTMODE';
+
+/**
+ * Sends evaluations in chunks of 100, retrying the `FailedEvaluations` of a chunk once.
+ * @throws when evaluations still fail after the retry, so Config invokes the rule again
+ */
+export async function putEvaluations(
+  config: ConfigServiceClient,
+  resultToken: string,
+  evaluations: readonly Evaluation[],
+): Promise<void> {
+  const testMode = resultToken === TEST_MODE_TOKEN ? { TestMode: true } : {};
+  const send = async (Evaluations: Evaluation[]): Promise<Evaluation[]> =>
+    (await config.send(new PutEvaluationsCommand({ ResultToken: resultToken, Evaluations, ...testMode })))
+      .FailedEvaluations ?? [];
+  const stillFailed: Evaluation[] = [];
+  for (let i = 0; i < evaluations.length; i += 100) {
+    const failed = await send(evaluations.slice(i, i + 100));
+    if (failed.length > 0) stillFailed.push(...(await send(failed)));
+  }
+  if (stillFailed.length > 0) {
+    const ids = stillFailed.map((e) => e.ComplianceResourceId).slice(0, 10);
+    throw new Error(
+      `PutEvaluations rejected ${stillFailed.length} evaluation(s) after one retry, e.g. ${ids.join(', ')}`,
+    );
+  }
+}
+
+/** The error code of an AWS SDK error (`name`, or `Code` on older shapes). */
+export function errorCode(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const { name, Code } = err as { name?: unknown; Code?: unknown };
+  return typeof Code === 'string' ? Code : typeof name === 'string' ? name : undefined;
+}
+
+function toInstanceFacts(instance: Instance): InstanceFacts {
+  if (!instance.InstanceId || !instance.ImageId) {
+    // EC2 always sets both; an instance without them cannot be judged, and must not be skipped silently.
+    throw new Error(
+      `DescribeInstances returned an instance without InstanceId/ImageId: ${instance.InstanceId ?? '(no id)'}`,
+    );
+  }
+  return {
+    instanceId: instance.InstanceId,
+    imageId: instance.ImageId,
+    state: instance.State?.Name,
+    tags: tagMap(instance.Tags),
+    launchTime: instance.LaunchTime,
+  };
+}
+
+function toImageFacts(image: Image): ImageFacts {
+  return {
+    imageId: image.ImageId ?? '',
+    ownerId: image.OwnerId,
+    ownerAlias: image.ImageOwnerAlias,
+    tags: tagMap(image.Tags),
+  };
+}
+
+function tagMap(tags: Tag[] | undefined): Record<string, string> {
+  return Object.fromEntries((tags ?? []).filter((t) => t.Key !== undefined).map((t) => [t.Key!, t.Value ?? '']));
+}

@@ -1,0 +1,282 @@
+/**
+ * The AMI Guard verdict, as a pure function: no AWS SDK, no clock, no environment.
+ * Everything it needs (instance, image, parameters, approved IDs, `now`) is an argument,
+ * so every outcome is pinned by a unit test and the Config handler and the remediation
+ * check mode cannot disagree.
+ */
+import type { RuleParameters } from './params';
+
+/** The three outcomes of an AWS Config evaluation this rule reports. */
+export type ComplianceType = 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE';
+
+/** The verdict for one resource: what Config stores, and the sentence a person reads. */
+export interface Verdict {
+  readonly complianceType: ComplianceType;
+  /** Why, in at most {@link MAX_ANNOTATION} characters. */
+  readonly annotation: string;
+}
+
+/** What the rule knows about one EC2 instance. */
+export interface InstanceFacts {
+  readonly instanceId: string;
+  readonly imageId: string;
+  /** EC2 state name (`pending`, `running`, `stopping`, `stopped`, `shutting-down`, `terminated`). */
+  readonly state?: string;
+  /** Instance tags, key to value. */
+  readonly tags: Readonly<Record<string, string>>;
+  /** When the instance was launched; informational only. */
+  readonly launchTime?: Date;
+}
+
+/** What this account can see of one AMI. */
+export interface ImageFacts {
+  readonly imageId: string;
+  /** Account ID of the owner. */
+  readonly ownerId?: string;
+  /** `amazon`, `aws-marketplace`, ... for images owned by AWS. */
+  readonly ownerAlias?: string;
+  /** Image tags as seen from this account (tags of an AMI shared from another account are not visible). */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** Inputs that are neither the instance nor its image. */
+export interface EvaluationContext {
+  /** The clock, for exception expiry. */
+  readonly now: Date;
+  /** AMI IDs approved by ID (the `approvedImageIdsParameter` list); empty or absent when not configured. */
+  readonly approvedImageIds?: ReadonlySet<string>;
+}
+
+/** AWS Config's limit on an evaluation annotation. */
+export const MAX_ANNOTATION = 256;
+
+/** The Config resource type this rule evaluates. */
+export const INSTANCE_RESOURCE_TYPE = 'AWS::EC2::Instance';
+
+const GONE_STATES = new Set(['terminated', 'shutting-down']);
+const EXCEPTION_FORMAT = /^(\S+) until (\d{4}-\d{2}-\d{2})$/;
+
+/**
+ * Decides whether an instance runs on an approved AMI.
+ *
+ * COMPLIANT when the image carries `tagKey` with an approved value (and, if `trustedOwners` is set,
+ * belongs to a trusted owner), or its ID is in `approvedImageIds`, or the instance carries a valid
+ * exception tag. A missing image (`undefined`) is NON_COMPLIANT: it cannot be proven approved.
+ * Terminated and shutting-down instances are NOT_APPLICABLE.
+ */
+export function evaluateInstance(
+  instance: InstanceFacts,
+  image: ImageFacts | undefined,
+  params: RuleParameters,
+  context: EvaluationContext,
+): Verdict {
+  if (instance.state && GONE_STATES.has(instance.state)) {
+    return verdict('NOT_APPLICABLE', `Instance ${instance.instanceId} is ${instance.state}.`);
+  }
+  const approval = imageApproval(instance.imageId, image, params, context.approvedImageIds);
+  if (approval.approved) return verdict('COMPLIANT', approval.reason);
+
+  const exception = exceptionStatus(instance, params.exceptionTagKey, context.now);
+  if (exception.kind === 'valid') {
+    const grant = `Exception ${exception.ticket} (tag ${params.exceptionTagKey}) valid until ${exception.until} 23:59:59 UTC`;
+    return verdict('COMPLIANT', `${grant}; without it: ${approval.problem}`);
+  }
+  // Problem first, the fix last: if Config's 256 characters cut something, it is the hint.
+  const note = exception.kind === 'none' ? '' : ` ${exception.note}`;
+  return verdict('NON_COMPLIANT', `${approval.problem}${note} ${approval.fix}`);
+}
+
+/** A configuration item as AWS Config delivers it in a change notification (fields this rule reads). */
+export interface ConfigurationItem {
+  readonly configurationItemStatus?: string;
+  readonly resourceType?: string;
+  readonly resourceId?: string;
+  readonly configurationItemCaptureTime?: string;
+  /** For `AWS::EC2::Instance`: the DescribeInstances shape in camelCase (`imageId`, `state.name`, `tags`). */
+  readonly configuration?: unknown;
+  readonly tags?: Readonly<Record<string, string>> | null;
+}
+
+/** Either the item needs no evaluation (with the verdict to report), or it is a live instance to evaluate. */
+export type ItemTriage =
+  | { readonly kind: 'not-applicable'; readonly verdict: Verdict }
+  | { readonly kind: 'instance'; readonly instance: InstanceFacts };
+
+const NOT_RECORDED_STATUSES = new Set([
+  'ResourceNotRecorded',
+  'ResourceDeleted',
+  'ResourceDeletedNotRecorded',
+  'Deleted',
+]);
+
+/**
+ * Sorts a configuration item into NOT_APPLICABLE (deleted, not recorded, left the rule's scope, not an
+ * instance, terminated or shutting down) or the instance facts to evaluate.
+ * Throws when a live instance item lacks the fields needed to judge it, rather than guess.
+ */
+export function triageConfigurationItem(item: ConfigurationItem, eventLeftScope = false): ItemTriage {
+  const skip = outOfScope(item, eventLeftScope);
+  if (skip) return { kind: 'not-applicable', verdict: skip };
+  const config = (item.configuration ?? {}) as {
+    instanceId?: unknown;
+    imageId?: unknown;
+    state?: { name?: unknown };
+    launchTime?: unknown;
+    tags?: Array<{ key?: unknown; value?: unknown }>;
+  };
+  const instanceId = typeof config.instanceId === 'string' ? config.instanceId : item.resourceId;
+  const state = typeof config.state?.name === 'string' ? config.state.name : undefined;
+  if (state && GONE_STATES.has(state)) {
+    return notApplicable(`Instance ${instanceId ?? ''} is ${state}.`);
+  }
+  if (typeof instanceId !== 'string' || typeof config.imageId !== 'string') {
+    throw new Error(
+      `configurationItem for ${
+        item.resourceId ?? '(no resourceId)'
+      } has no configuration.imageId: cannot judge its AMI. ` +
+        'Config retries; check that the recorder records AWS::EC2::Instance.',
+    );
+  }
+  const launch = typeof config.launchTime === 'string' ? new Date(config.launchTime) : undefined;
+  return {
+    kind: 'instance',
+    instance: {
+      instanceId,
+      imageId: config.imageId,
+      state,
+      tags: item.tags ?? tagsFromList(config.tags),
+      launchTime: launch && !Number.isNaN(launch.getTime()) ? launch : undefined,
+    },
+  };
+}
+
+/**
+ * The NOT_APPLICABLE verdict for an item that needs no look at its configuration (left the rule's scope,
+ * deleted, not recorded, not an instance), or `undefined`. Works on an oversized notification's summary too.
+ */
+export function outOfScope(item: ConfigurationItem, eventLeftScope = false): Verdict | undefined {
+  const status = item.configurationItemStatus ?? 'OK';
+  if (eventLeftScope) return verdict('NOT_APPLICABLE', `Resource ${item.resourceId ?? ''} left the scope of the rule.`);
+  if (NOT_RECORDED_STATUSES.has(status)) {
+    return verdict('NOT_APPLICABLE', `${item.resourceType ?? 'Resource'} ${item.resourceId ?? ''} is ${status}.`);
+  }
+  if (item.resourceType !== INSTANCE_RESOURCE_TYPE) {
+    return verdict(
+      'NOT_APPLICABLE',
+      `Resource type ${item.resourceType ?? '(none)'} is not evaluated; only ${INSTANCE_RESOURCE_TYPE} is.`,
+    );
+  }
+  return undefined;
+}
+
+/** Trims an annotation to AWS Config's 256 characters without splitting a surrogate pair. */
+export function truncateAnnotation(text: string, max = MAX_ANNOTATION): string {
+  if (text.length <= max) return text;
+  let cut = max - 1;
+  const code = text.charCodeAt(cut - 1);
+  if (code >= 0xd800 && code <= 0xdbff) cut -= 1; // a high surrogate would be orphaned
+  return `${text.slice(0, cut)}…`;
+}
+
+/** Approved (with why), or not (with the problem and the fix, kept apart so the fix can go last). */
+type Approval = { approved: true; reason: string } | { approved: false; problem: string; fix: string };
+
+function imageApproval(
+  imageId: string,
+  image: ImageFacts | undefined,
+  params: RuleParameters,
+  approvedIds: ReadonlySet<string> | undefined,
+): Approval {
+  if (approvedIds?.has(imageId)) {
+    return {
+      approved: true,
+      reason: `AMI ${imageId} is in the approved-ID list ${params.approvedImageIdsParameter ?? ''}.`,
+    };
+  }
+  const list = params.approvedImageIdsParameter ? `, or list the ID in ${params.approvedImageIdsParameter}` : '';
+  const fix = `Fix: AMI tag ${params.tagKey}=${params.tagValues.map(show).join(' or ')}${list}.`;
+  if (!image) {
+    return {
+      approved: false,
+      problem: `AMI ${imageId} not found (deregistered, or not shared with this account).`,
+      fix,
+    };
+  }
+  const owner = image.ownerAlias ? `${image.ownerId ?? '?'}/${image.ownerAlias}` : image.ownerId ?? 'unknown';
+  const problems: string[] = [];
+  const value = image.tags[params.tagKey];
+  if (value === undefined) {
+    const other = Object.keys(image.tags).find((k) => k.toLowerCase() === params.tagKey.toLowerCase());
+    problems.push(
+      other === undefined
+        ? `has no tag ${params.tagKey}`
+        : `has ${show(other)}=${show(image.tags[other])} (tag key case differs) but no ${params.tagKey}`,
+    );
+  } else if (!params.tagValues.includes(value)) {
+    const wrongCase = params.tagValues.some((v) => v.toLowerCase() === value.toLowerCase());
+    problems.push(`has ${params.tagKey}=${show(value)}${wrongCase ? ' (wrong case)' : ''}`);
+  }
+  if (params.trustedOwners && !isTrusted(image, params.trustedOwners)) {
+    problems.push(`owner not trusted (trusted: ${params.trustedOwners.join(', ')})`);
+  }
+  const prefix = `AMI ${imageId} (owner ${owner})`;
+  if (problems.length === 0) {
+    return { approved: true, reason: `${prefix} is approved: ${params.tagKey}=${show(value ?? '')}.` };
+  }
+  return { approved: false, problem: `${prefix} ${problems.join('; ')}.`, fix };
+}
+
+function isTrusted(image: ImageFacts, trusted: readonly string[]): boolean {
+  return (
+    (image.ownerId !== undefined && trusted.includes(image.ownerId)) ||
+    (image.ownerAlias === 'amazon' && trusted.includes('amazon'))
+  );
+}
+
+type ExceptionStatus =
+  | { kind: 'none' }
+  | { kind: 'valid'; ticket: string; until: string }
+  | { kind: 'invalid'; note: string };
+
+function exceptionStatus(instance: InstanceFacts, tagKey: string | undefined, now: Date): ExceptionStatus {
+  if (!tagKey) return { kind: 'none' };
+  const raw = instance.tags[tagKey];
+  if (raw === undefined) return { kind: 'none' };
+  const match = EXCEPTION_FORMAT.exec(raw.trim());
+  const until = match?.[2] ?? '';
+  const start = new Date(`${until}T00:00:00Z`).getTime();
+  // The round trip rejects dates the parser would roll over, such as 2026-02-30.
+  if (!match || Number.isNaN(start) || new Date(start).toISOString().slice(0, 10) !== until) {
+    return {
+      kind: 'invalid',
+      note: `Exception tag ${tagKey}=${show(raw)} is malformed (want "<ticket> until YYYY-MM-DD").`,
+    };
+  }
+  // Valid through the end of that UTC day.
+  if (now.getTime() >= start + 86_400_000) {
+    return { kind: 'invalid', note: `Exception ${match[1]} (tag ${tagKey}) expired at the end of ${until} UTC.` };
+  }
+  return { kind: 'valid', ticket: match[1], until };
+}
+
+/** Quotes a value for an annotation, clipping long ones so the message keeps its shape. */
+function show(value: string): string {
+  const clipped = value.length > 40 ? truncateAnnotation(value, 40) : value;
+  return JSON.stringify(clipped);
+}
+
+function verdict(complianceType: ComplianceType, annotation: string): Verdict {
+  return { complianceType, annotation: truncateAnnotation(annotation) };
+}
+
+function notApplicable(annotation: string): ItemTriage {
+  return { kind: 'not-applicable', verdict: verdict('NOT_APPLICABLE', annotation) };
+}
+
+function tagsFromList(list: Array<{ key?: unknown; value?: unknown }> | undefined): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const tag of list ?? []) {
+    if (typeof tag.key === 'string') tags[tag.key] = typeof tag.value === 'string' ? tag.value : '';
+  }
+  return tags;
+}
