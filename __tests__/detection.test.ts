@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseRuleParameters } from '../lambda/ami-compliance/params';
+import { encodeRuleParameters } from '../modules/ami-compliance-rule';
 import { amiComplianceZip } from '../modules/lambda-asset';
 import { simulate } from '../test-support/iam';
 import { exampleConfig, exampleVariant, onlyResource, resourcesOf, StackJson, synthConfig, tempDir } from '../test-support/synth';
@@ -91,6 +93,17 @@ describe('custom Config rule', () => {
     };
     expect(JSON.parse(rule.input_parameters)).toEqual(expected);
     expect(JSON.parse(fn.environment.variables.AMI_GUARD_RULE_PARAMETERS)).toEqual(expected);
+  });
+
+  test.each([
+    [{ tagKey: 'Environment', tagValues: ['Prod', 'Gold Image'] }],
+    [{ tagKey: 'Env', tagValues: ['Prod'], trustedOwners: ['111111111111', 'amazon'], approvedImageIdsParameter: '/a/b', exceptionTagKey: 'Exc' }],
+  ])('encodes parameters that the Lambda parses back unchanged: %j', (parameters) => {
+    expect(parseRuleParameters(JSON.stringify(encodeRuleParameters(parameters)))).toEqual(parameters);
+  });
+
+  test('refuses tag values that the comma-separated encoding cannot carry', () => {
+    expect(() => encodeRuleParameters({ tagKey: 'Environment', tagValues: ['Prod,Dev'] })).toThrow(/tagValues/);
   });
 
   test('is created after the invoke permission and the running recorder', () => {

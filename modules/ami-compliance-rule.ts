@@ -2,24 +2,11 @@ import { Construct } from 'constructs';
 import { ITerraformDependable } from 'cdktf';
 import { ConfigConfigRule } from '@cdktf/provider-aws/lib/config-config-rule';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import type { RuleParameters } from '../lambda/ami-compliance/params';
 import { AmiComplianceFunction } from './ami-compliance-function';
 
-/** Rule parameters in the shape the Lambda reads them (AWS Config passes string values). */
-export interface AmiRuleParameters {
-  /** Tag key on approved AMIs. */
-  readonly tagKey: string;
-  /** Approved values, exact and case-sensitive. */
-  readonly tagValues: readonly string[];
-  /** Trusted owner account IDs or `amazon`. @default [] */
-  readonly trustedOwners?: readonly string[];
-  /** SSM StringList parameter of AMI IDs approved by ID. @default none */
-  readonly approvedImageIdsParameter?: string;
-  /** Instance tag key granting a time-boxed exception. @default none */
-  readonly exceptionTagKey?: string;
-}
-
-/** Encodes rule parameters as AWS Config input parameters (all strings, lists comma-separated). */
-export function encodeRuleParameters(p: AmiRuleParameters): Record<string, string> {
+/** Encodes the Lambda's rule parameters as AWS Config input parameters (all strings, lists comma-separated). */
+export function encodeRuleParameters(p: RuleParameters): Record<string, string> {
   const bad = p.tagValues.find((v) => v === '' || v.includes(','));
   if (p.tagValues.length === 0 || bad !== undefined) {
     throw new Error(`\`tagValues\` must be non-empty values without commas, got ${JSON.stringify(p.tagValues)}.`);

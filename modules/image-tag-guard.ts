@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
-import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { imageArnPattern } from './launch-policy';
-import { AttachTargetsProps, PolicyAttachments } from './policy-attachments';
-import { PolicyDocument, renderPolicy } from './policy-document';
+import { ManagedPolicy } from './managed-policy';
+import { AttachTargetsProps } from './policy-attachments';
+import { PolicyDocument } from './policy-document';
 
 export interface ImageTagGuardProps {
   /** The approval tag key that only the pipeline may set or remove. */
@@ -54,19 +54,13 @@ export function imageTagGuardDocument(props: ImageTagGuardProps): PolicyDocument
 }
 
 /** Customer-managed deny policy that reserves the approval tag on images for the image pipeline. */
-export class ImageTagGuard extends Construct {
-  readonly policy: IamPolicy;
-  readonly document: PolicyDocument;
-
+export class ImageTagGuard extends ManagedPolicy {
   constructor(scope: Construct, id: string, props: ImageTagGuardProps) {
-    super(scope, id);
-    this.document = imageTagGuardDocument(props);
-    this.policy = new IamPolicy(this, 'policy', {
-      name: props.policyName ?? `ami-guard-image-tag-guard-${props.region}`,
-      path: '/ami-guard/',
+    super(scope, id, {
+      policyName: props.policyName ?? `ami-guard-image-tag-guard-${props.region}`,
       description: `AMI Guard: only the image pipeline may add or remove the ${props.tagKey} tag on images`,
-      policy: renderPolicy(this.document),
+      document: imageTagGuardDocument(props),
+      attachTo: props.attachTo,
     });
-    if (props.attachTo) new PolicyAttachments(this, 'attach', { policyArn: this.policy.arn, ...props.attachTo });
   }
 }

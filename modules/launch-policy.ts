@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
-import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { arn } from './arn';
-import { AttachTargetsProps, PolicyAttachments } from './policy-attachments';
-import { PolicyDocument, PolicyStatement, renderPolicy } from './policy-document';
+import { ManagedPolicy } from './managed-policy';
+import { AttachTargetsProps } from './policy-attachments';
+import { PolicyDocument, PolicyStatement } from './policy-document';
 
 /** What makes an AMI approved for launch. */
 export interface ApprovalProps {
@@ -128,19 +128,13 @@ export function launchPolicyDocument(props: LaunchPolicyProps): PolicyDocument {
 }
 
 /** Customer-managed policy that lets its principals launch instances only from approved AMIs. */
-export class LaunchPolicy extends Construct {
-  readonly policy: IamPolicy;
-  readonly document: PolicyDocument;
-
+export class LaunchPolicy extends ManagedPolicy {
   constructor(scope: Construct, id: string, props: LaunchPolicyProps) {
-    super(scope, id);
-    this.document = launchPolicyDocument(props);
-    this.policy = new IamPolicy(this, 'policy', {
-      name: props.policyName ?? `ami-guard-launch-${props.region}`,
-      path: '/ami-guard/',
+    super(scope, id, {
+      policyName: props.policyName ?? `ami-guard-launch-${props.region}`,
       description: `AMI Guard: ec2:RunInstances only from images tagged ${props.tagKey}=${props.tagValues.join('|')}`,
-      policy: renderPolicy(this.document),
+      document: launchPolicyDocument(props),
+      attachTo: props.attachTo,
     });
-    if (props.attachTo) new PolicyAttachments(this, 'attach', { policyArn: this.policy.arn, ...props.attachTo });
   }
 }
