@@ -4,7 +4,6 @@ import { LocalEndpoint } from '../config/schema';
 
 /** Services AMI Guard's stacks call; in local mode each is pointed at the emulator. */
 export const LOCAL_SERVICES = [
-  'cloudwatchlogs',
   'configservice',
   'dynamodb',
   'ec2',

@@ -1,0 +1,126 @@
+/**
+ * Harness self-test (run by `npm run e2e`, not `npm test`: it needs terraform and moto_server).
+ * A deliberately broken stack must fail the harness's per-stack run, and the report must carry
+ * Terraform's own error text.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildApp } from '../../modules/app';
+import { STATE_BACKEND_STACK, StateBackendStack } from '../../modules/state-backend-stack';
+import { MotoServer, startMoto } from '../../test-support/moto';
+import { Emulator, EmulatorError } from '../../scripts/e2e/emulator';
+import { missingPrerequisites } from '../../scripts/e2e/prerequisites';
+import { StackRun } from '../../scripts/e2e/stack';
+import { E2E_CONFIG, SynthesizedStack, synthesizeApp, writeLocalConfig } from '../../scripts/e2e/synth';
+
+let workDir: string;
+
+beforeAll(() => {
+  const missing = missingPrerequisites();
+  if (missing.length > 0) throw new Error(`the e2e self-test needs terraform and moto_server:\n  ${missing.join('\n  ')}`);
+});
+
+beforeEach(() => {
+  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ami-guard-e2e-selftest-'));
+});
+
+afterEach(() => {
+  fs.rmSync(workDir, { recursive: true, force: true });
+});
+
+test('GIVEN an invalid enum value in a stack THEN the run fails at validate with the provider message', async () => {
+  // validate reads no API, so the endpoint is never contacted.
+  const { config } = writeLocalConfig(E2E_CONFIG, 'http://127.0.0.1:9', workDir);
+  const app = buildApp(config, { outdir: path.join(workDir, 'out') });
+  (app.node.findChild(STATE_BACKEND_STACK) as StateBackendStack).lockTable.addOverride('billing_mode', 'PAY_PER_QUERY');
+  const stack = synthesizeApp(app).find((s) => s.name === STATE_BACKEND_STACK)!;
+  const lines: string[] = [];
+
+  const run = new StackRun({ name: stack.name, dir: stack.dir, report: (l) => lines.push(l) });
+  const deployed = await run.deploy();
+
+  expect(deployed).toBe(false);
+  const result = run.result();
+  expect(result.ok).toBe(false);
+  expect(result.failure?.step).toBe('validate');
+  expect(result.failure?.error).toMatch(/expected billing_mode to be one of \[.*"PAY_PER_REQUEST".*\], got PAY_PER_QUERY/);
+  expect(lines.join('\n')).toMatch(/^state-backend {2}validate FAIL .*\n[\s\S]*Error: expected billing_mode to be one of/m);
+  expect(result.steps.map((s) => s.step)).toEqual(['init', 'validate']);
+});
+
+describe('against moto', () => {
+  let moto: MotoServer;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+  });
+
+  afterAll(async () => {
+    await moto?.stop();
+  });
+
+  /** One small account stack (no detection) of the e2e config, with its backend straight in moto. */
+  async function accountStack(stackName: string, attachToRole: string): Promise<SynthesizedStack> {
+    const raw = JSON.parse(fs.readFileSync(E2E_CONFIG, 'utf8')) as { accounts: unknown[] };
+    raw.accounts = [
+      { stackName, accountId: '123456789012', attachTo: { roles: [attachToRole] }, detection: { enabled: false }, remediation: { mode: 'off' } },
+    ];
+    const template = path.join(workDir, 'template.json');
+    fs.writeFileSync(template, JSON.stringify(raw));
+    const { config } = writeLocalConfig(template, moto.url, workDir);
+    // The state backend without the state-backend stack: a bucket and a lock table created directly.
+    const emulator = new Emulator(moto.url, config.backend.region);
+    await emulator.createBucket(config.backend.bucket).catch(alreadyThere);
+    await emulator.createLockTable(config.backend.lockTable).catch(alreadyThere);
+    return synthesizeApp(buildApp(config, { outdir: path.join(workDir, 'out') })).find((s) => s.name === stackName)!;
+  }
+
+  function alreadyThere(err: unknown): void {
+    if (!(err instanceof EmulatorError) || !/BucketAlreadyOwnedByYou|ResourceInUseException/.test(err.code ?? '')) throw err;
+  }
+
+  test('GIVEN a stack whose apply fails in the emulator THEN the run fails at apply with the AWS error and cleans up', async () => {
+    const stack = await accountStack('e2e-broken', 'e2e-role-that-does-not-exist');
+    const lines: string[] = [];
+
+    const run = new StackRun({ name: stack.name, dir: stack.dir, report: (l) => lines.push(l) });
+    const deployed = await run.deploy();
+    const result = run.result();
+    const cleanedUp = await run.destroy();
+
+    expect(deployed).toBe(false);
+    expect(result.failure?.step).toBe('apply');
+    expect(result.failure?.error).toMatch(/Error: attaching IAM Policy .* to IAM Role \(e2e-role-that-does-not-exist\)[\s\S]*NoSuchEntity/);
+    expect(lines.join('\n')).toMatch(/^e2e-broken {2}apply {4}FAIL /m);
+    expect(cleanedUp).toBe(true);
+    expect(result.steps.map((s) => s.step)).toEqual(['init', 'validate', 'plan', 'apply']);
+    expect(run.result().steps.map((s) => s.step)).toEqual(['init', 'validate', 'plan', 'apply', 'cleanup']);
+  });
+
+  test('GIVEN a difference right after apply THEN the second plan fails the run and prints the diff', async () => {
+    const stack = await accountStack('e2e-drift', 'e2e-drift-role');
+    await new Emulator(moto.url, 'eu-west-1').ensurePrincipal('role', 'e2e-drift-role');
+    // A check between apply and the second plan changes the launch policy, as a perpetual diff would.
+    const drift = {
+      step: 'drift',
+      run: async () => {
+        const file = path.join(stack.dir, 'cdk.tf.json');
+        fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('AllowTaggingOnLaunch', 'AllowTaggingOnLaunchChanged'));
+        return 'launch policy statement id changed';
+      },
+    };
+    const lines: string[] = [];
+
+    const run = new StackRun({ name: stack.name, dir: stack.dir, report: (l) => lines.push(l), checks: [drift] });
+    const deployed = await run.deploy();
+    const result = run.result();
+    await run.destroy();
+
+    expect(deployed).toBe(false);
+    expect(result.failure?.step).toBe('replan');
+    expect(result.failure?.detail).toMatch(/^perpetual diff right after apply: 0 to add, 1 to change, 0 to destroy$/);
+    expect(result.failure?.error).toMatch(/# aws_iam_policy\.\S+ will be updated in-place[\s\S]*AllowTaggingOnLaunchChanged/);
+    expect(lines.join('\n')).toMatch(/^e2e-drift {2}replan {3}FAIL /m);
+  });
+});

@@ -1,0 +1,31 @@
+import { terraformValidate } from '../test-support/terraform';
+import { exampleConfig, exampleVariant, synthConfig } from '../test-support/synth';
+
+// Needs Terraform and the hashicorp/aws mirror: runs under `npm run e2e`, not `npm test`.
+describe('terraform validate', () => {
+  const { stacks } = synthConfig(exampleConfig());
+
+  test.each(Object.keys(stacks))('passes for the example stack %s, with no warnings', (name) => {
+    const { valid, diagnostics } = terraformValidate(stacks[name]);
+    expect(diagnostics).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  test('passes for a stack without detection and remediation', () => {
+    const config = exampleVariant((j) => {
+      j.accounts[0].detection = { enabled: false };
+    });
+    const { valid, diagnostics } = terraformValidate(synthConfig(config).stacks['image-pipeline']);
+    expect(diagnostics).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  test('reports an invalid value with Terraform\'s own message', () => {
+    const stack = JSON.parse(JSON.stringify(stacks['payments-prod']));
+    const fn = Object.values<any>(stack.resource.aws_lambda_function)[0];
+    fn.runtime = 'nodejs8.x';
+    const { valid, diagnostics } = terraformValidate(stack);
+    expect(valid).toBe(false);
+    expect(JSON.stringify(diagnostics)).toMatch(/runtime/);
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * What moto (5.2) cannot do for AMI Guard's stacks. The harness plans every resource, but applies a
+ * variant without the resources listed here (and whatever depends on them), and prints them as
+ * "planned, not applied". Any resource type not listed is applied, so resources added later are
+ * covered without touching this file. Add an entry only for a limitation found in moto's source,
+ * with the file and line, never for a failure of our own stacks.
+ */
+
+/** A Terraform resource (or data source) block of cdk.tf.json, as synthesized. */
+export type TerraformBlock = Readonly<Record<string, unknown>>;
+
+/** One thing moto cannot do, the resources it affects, and where moto's source shows it. */
+export interface MotoGap {
+  /** Terraform resource type it affects, e.g. `aws_config_remediation_configuration`. */
+  readonly resourceType: string;
+  /** The AWS API (or behaviour) moto lacks, as printed: "moto lacks <api>". */
+  readonly api: string;
+  /** Why the resource cannot be applied against moto, in one sentence. */
+  readonly reason: string;
+  /** Where moto shows the limitation (path inside the moto package, line, moto 5.2.1). */
+  readonly source: string;
+  /** Narrows the gap to some blocks of the type. @default every block of the type */
+  readonly affects?: (block: TerraformBlock, context: GapContext) => boolean;
+}
+
+/** What a gap may look at besides the block itself. */
+export interface GapContext {
+  /** The stack's `resource` section, to resolve references such as `${aws_s3_bucket.x.id}`. */
+  readonly resources: Readonly<Record<string, Readonly<Record<string, TerraformBlock>>>>;
+  /** Buckets that hold Terraform state during the run (the S3 backend's bucket). */
+  readonly stateBuckets: readonly string[];
+}
+
+/** The bucket name a block's `bucket` argument names, literally or through `${aws_s3_bucket.<name>.id|bucket}`. */
+export function bucketNameOf(block: TerraformBlock, context: GapContext): string | undefined {
+  const value = block.bucket;
+  if (typeof value !== 'string') return undefined;
+  const ref = /^\$\{aws_s3_bucket\.([\w-]+)\.(id|bucket)\}$/.exec(value);
+  if (!ref) return value.includes('${') ? undefined : value;
+  const name = context.resources.aws_s3_bucket?.[ref[1]]?.bucket;
+  return typeof name === 'string' ? name : undefined;
+}
+
+/** S3 object actions the S3 state backend and `force_destroy` need, as moto names them. */
+const OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:HeadObject', 's3:DeleteObject'];
+
+interface PolicyStatementLike {
+  readonly Effect?: string;
+  readonly Action?: string | readonly string[];
+  readonly Condition?: unknown;
+}
+
+function actionMatches(pattern: string, action: string): boolean {
+  const regex = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+  return regex.test(action);
+}
+
+/**
+ * True when a bucket policy holds a conditional Deny on object reads or writes: moto ignores the
+ * condition and denies every such request.
+ */
+export function deniesObjectAccessInMoto(block: TerraformBlock): boolean {
+  const policy = block.policy;
+  if (typeof policy !== 'string') return false;
+  let doc: { Statement?: PolicyStatementLike | PolicyStatementLike[] };
+  try {
+    doc = JSON.parse(policy) as typeof doc;
+  } catch {
+    return false; // an unresolved reference: nothing to judge, apply it
+  }
+  const statements = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement ? [doc.Statement] : [];
+  return statements.some((s) => {
+    if (s.Effect !== 'Deny' || !s.Condition) return false;
+    const actions = typeof s.Action === 'string' ? [s.Action] : (s.Action ?? []);
+    return actions.some((pattern) => OBJECT_ACTIONS.some((action) => actionMatches(pattern, action)));
+  });
+}
+
+/** The gaps, verified in moto 5.2.1's source. */
+export const MOTO_GAPS: readonly MotoGap[] = [
+  {
+    resourceType: 'aws_config_remediation_configuration',
+    api: 'config:PutRemediationConfigurations',
+    reason:
+      'moto/config/responses.py has no put_remediation_configurations, so moto answers HTTP 500 and the provider retries until the command times out',
+    source: 'moto/core/responses.py:563 (NotImplementedError "The put_remediation_configurations action has not been implemented")',
+  },
+  {
+    // Only the state bucket: other buckets' objects are never read or written in moto, so their
+    // policies apply fine (PutBucketPolicy itself works).
+    resourceType: 'aws_s3_bucket_policy',
+    api: 'condition keys in S3 bucket policies (DenyInsecureTransport on the state bucket locks Terraform out)',
+    reason:
+      'moto checks object requests against the bucket policy without condition values and counts a condition it cannot evaluate as met, so the DenyInsecureTransport statement (aws:SecureTransport) refuses every GetObject/PutObject/DeleteObject: no stack could read or write its state, and force_destroy could not empty the bucket',
+    source:
+      'moto/s3/responses.py:1907 and :1710 (bucket.get_permission(action, resource) without condition values), moto/iam/policy_conditions.py:42 (no values: condition met), moto/iam/access_control.py:493',
+    affects: (block, context) => {
+      const bucket = bucketNameOf(block, context);
+      return bucket !== undefined && context.stateBuckets.includes(bucket) && deniesObjectAccessInMoto(block);
+    },
+  },
+];
+
+/**
+ * Gaps that do not stop a deploy but limit what the deployed stack can do in moto; printed once so
+ * nobody mistakes a green e2e run for a test of the rule Lambda's calls.
+ */
+export const MOTO_RUNTIME_GAPS: readonly { readonly api: string; readonly source: string }[] = [
+  {
+    api: 'config:PutEvaluations (only TestMode=true is stored)',
+    source: 'moto/config/models.py:1792-1795 ("PutEvaluations without TestMode is not yet implemented")',
+  },
+  { api: 'ec2:DescribeInstanceImageMetadata', source: 'absent from moto/ec2 (no handler, no model)' },
+  { api: 'lambda:Invoke without Docker', source: 'moto/awslambda/models.py:966 (_invoke_lambda runs the function in a Docker container)' },
+];

@@ -1,0 +1,232 @@
+/**
+ * The e2e suite: moto on a free loopback port, the e2e config synthesized in local-endpoint mode,
+ * the state-backend stack deployed first, then every account stack through StackRun, then the
+ * state-backend stack destroyed. moto is stopped whatever happens (finally + signal handlers).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { AmiGuardConfig } from '../../config/schema';
+import { STATE_BACKEND_STACK } from '../../modules/state-backend-stack';
+import { MotoServer, startMoto } from '../../test-support/moto';
+import { Emulator } from './emulator';
+import { MOTO_RUNTIME_GAPS } from './moto-gaps';
+import { StackCheck, StackResult, StackRun } from './stack';
+import { nonLocalSettings, readStack, SynthesizedStack, synthesize, writeLocalConfig } from './synth';
+import { errorText, killAllCommands, terraform, terraformEnv, TIMEOUTS } from './terraform';
+import { TerraformJson } from './variant';
+
+export interface SuiteOptions {
+  /** The account file to deploy; `localEndpoint.url` is filled in. */
+  readonly configTemplate: string;
+  /** Account stacks deployed at once. @default 3 */
+  readonly jobs?: number;
+  /** Keep the work directory even when every stack passed. @default false */
+  readonly keep?: boolean;
+  /** Receives one finished line at a time. */
+  readonly report: (line: string) => void;
+}
+
+export interface SuiteResult {
+  readonly results: readonly StackResult[];
+  readonly ms: number;
+  /** The work directory (synthesized stacks, state, logs), when kept. */
+  readonly workDir?: string;
+}
+
+/** The state key the issue specifies for an account stack, computed independently of the stacks. */
+export function expectedStateKey(config: AmiGuardConfig, accountId: string, region: string): string {
+  return `${config.backend.keyPrefix}/${accountId}/${region}/terraform.tfstate`;
+}
+
+const LOCK_PROBE_ID = 'ami-guard-e2e-lock-probe';
+
+/** Checks that the state is where the backend block says: a local file, or an object in moto's S3. */
+function stateChecks(stack: SynthesizedStack, json: TerraformJson, config: AmiGuardConfig, emulator: Emulator, env: NodeJS.ProcessEnv): StackCheck[] {
+  const backend = (json.terraform as { backend?: Record<string, Record<string, string>> } | undefined)?.backend ?? {};
+  if (backend.local) {
+    const file = path.resolve(stack.dir, backend.local.path ?? 'terraform.tfstate');
+    return [
+      {
+        step: 'state',
+        run: async () => {
+          const state = JSON.parse(fs.readFileSync(file, 'utf8')) as { resources?: unknown[] };
+          return `local state ${path.relative(stack.dir, file)} in the stack dir (${state.resources?.length ?? 0} resources)`;
+        },
+      },
+    ];
+  }
+  const s3 = backend.s3;
+  if (!s3) return [];
+  const account = config.accounts.find((a) => a.stackName === stack.name);
+  const key = account ? expectedStateKey(config, account.accountId, account.region) : s3.key;
+  const table = s3.dynamodb_table;
+  const lockId = `${s3.bucket}/${key}`;
+  return [
+    {
+      step: 'state',
+      run: async () => {
+        const objects = await emulator.listObjects(s3.bucket, key.slice(0, key.lastIndexOf('/') + 1));
+        const object = objects.find((o) => o.key === key);
+        if (!object || object.size === 0) {
+          throw new Error(`s3://${s3.bucket}/${key} is not in the emulator's bucket (found: ${objects.map((o) => o.key).join(', ') || 'nothing'}); the backend key is ${s3.key}`);
+        }
+        const digest = await emulator.getLockItem(table, `${lockId}-md5`);
+        if (!digest || !('Digest' in digest)) throw new Error(`the lock table ${table} has no digest item ${lockId}-md5: the S3 backend is not using it`);
+        return `s3://${s3.bucket}/${key} (${object.size} bytes); digest item ${lockId}-md5 in ${table}`;
+      },
+    },
+    {
+      step: 'lock',
+      run: async () => {
+        const info = { ID: LOCK_PROBE_ID, Operation: 'e2e lock probe', Who: 'ami-guard-e2e', Version: '', Created: new Date().toISOString(), Path: lockId };
+        await emulator.putItem(table, { LockID: { S: lockId }, Info: { S: JSON.stringify(info) } });
+        try {
+          const r = await terraform(stack.dir, ['plan', '-lock-timeout=0s', '-input=false', '-no-color', '-refresh=false'], TIMEOUTS.plan, env);
+          const text = `${r.stdout}\n${r.stderr}`;
+          if (r.code === 0 || !text.includes('Error acquiring the state lock') || !text.includes(LOCK_PROBE_ID)) {
+            throw new Error(`terraform plan did not stop at a lock held in ${table} (exit ${r.code}):\n${errorText(r)}`);
+          }
+        } finally {
+          await emulator.deleteLockItem(table, lockId);
+        }
+        return `a lock item in ${table} stops terraform ("Error acquiring the state lock", ID ${LOCK_PROBE_ID})`;
+      },
+    },
+  ];
+}
+
+const ATTACHMENTS = {
+  aws_iam_role_policy_attachment: ['role', 'role'],
+  aws_iam_group_policy_attachment: ['group', 'group'],
+  aws_iam_user_policy_attachment: ['user', 'user'],
+} as const;
+
+/** Checks, through IAM, that the policy attachments of the applied stack exist in moto. */
+function attachmentCheck(stack: SynthesizedStack, emulator: Emulator): StackCheck {
+  return {
+    step: 'attach',
+    run: async () => {
+      // The applied configuration: the variant, written over cdk.tf.json by StackRun.
+      const json = readStack(stack);
+      const expected = new Map<string, number>();
+      for (const [type, [kind, attr]] of Object.entries(ATTACHMENTS)) {
+        for (const block of Object.values(json.resource?.[type] ?? {})) {
+          const name = block[attr];
+          if (typeof name === 'string' && !name.includes('${')) expected.set(`${kind} ${name}`, (expected.get(`${kind} ${name}`) ?? 0) + 1);
+        }
+      }
+      if (expected.size === 0) return 'no policy attachments in this stack';
+      const found: string[] = [];
+      for (const [principal, count] of expected) {
+        const [kind, name] = principal.split(' ') as ['role' | 'group' | 'user', string];
+        const arns = await emulator.attachedPolicies(kind, name);
+        if (arns.length < count) throw new Error(`${principal} has ${arns.length} managed policies attached in IAM, the stack attaches ${count}`);
+        found.push(`${principal} (${arns.length})`);
+      }
+      return `policies attached in IAM: ${found.join(', ')}`;
+    },
+  };
+}
+
+/** Creates in moto the IAM principals the config attaches policies to, as they exist in a real account. */
+async function createPrincipals(config: AmiGuardConfig, emulator: Emulator): Promise<string[]> {
+  const created: string[] = [];
+  for (const account of config.accounts) {
+    for (const [kind, names] of [
+      ['role', account.attachTo.roles],
+      ['group', account.attachTo.groups],
+      ['user', account.attachTo.users],
+    ] as const) {
+      for (const name of names) if (await emulator.ensurePrincipal(kind, name)) created.push(`${kind} ${name}`);
+    }
+  }
+  return created;
+}
+
+async function pool<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  const worker = async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await run(item);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** Runs the suite; never throws for a stack failure, only for a broken environment. */
+export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
+  const started = Date.now();
+  const { report } = options;
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ami-guard-e2e-'));
+  // AWS managed policies (AWS_ConfigRole, AWSLambdaBasicExecutionRole, ...) exist in moto only with this.
+  process.env.MOTO_IAM_LOAD_MANAGED_POLICIES = 'true';
+  let moto: MotoServer | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    report(`${signal}: stopping terraform and moto`);
+    killAllCommands('SIGTERM');
+    void (moto?.stop() ?? Promise.resolve()).finally(() => {
+      killAllCommands('SIGKILL');
+      process.exit(128 + (os.constants.signals[signal] ?? 15));
+    });
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const signal of signals) process.once(signal, onSignal);
+  const results: StackResult[] = [];
+  try {
+    moto = await startMoto();
+    report(`moto      ${moto.url} (moto_server on 127.0.0.1:${moto.port}); work dir ${workDir}`);
+    const { config } = writeLocalConfig(options.configTemplate, moto.url, workDir);
+    const synthStarted = Date.now();
+    const stacks = synthesize(config, path.join(workDir, 'cdktf.out'));
+    report(`synth     ${stacks.length} stacks in ${seconds(Date.now() - synthStarted)}: ${stacks.map((s) => s.name).join(', ')}`);
+    for (const stack of stacks) {
+      const problems = nonLocalSettings(readStack(stack), moto.url);
+      if (problems.length > 0) throw new Error(`refusing to deploy ${stack.name}: it is not pointed at the emulator only:\n  ${problems.join('\n  ')}`);
+    }
+    const emulator = new Emulator(moto.url, config.backend.region);
+    const created = await createPrincipals(config, emulator);
+    report(`fixtures  IAM principals the config attaches to: ${created.join(', ') || 'none'}`);
+    report(`note      not exercised against moto: ${MOTO_RUNTIME_GAPS.map((g) => g.api).join('; ')}`);
+
+    const env = terraformEnv();
+    const nameWidth = Math.max(...stacks.map((s) => s.name.length));
+    const runFor = (stack: SynthesizedStack) => {
+      const json = readStack(stack);
+      const attaches = Object.keys(ATTACHMENTS).some((type) => json.resource?.[type]);
+      const checks = [...stateChecks(stack, json, config, emulator, env), ...(attaches ? [attachmentCheck(stack, emulator)] : [])];
+      return new StackRun({ name: stack.name, dir: stack.dir, report, checks, env, nameWidth, stateBuckets: [config.backend.bucket] });
+    };
+
+    const backendStack = stacks.find((s) => s.name === STATE_BACKEND_STACK);
+    if (!backendStack) throw new Error(`the app has no ${STATE_BACKEND_STACK} stack`);
+    const backendRun = runFor(backendStack);
+    const backendOk = await backendRun.deploy();
+    const accountStacks = stacks.filter((s) => s !== backendStack);
+    if (backendOk) {
+      await pool(accountStacks, options.jobs ?? 3, async (stack) => {
+        const run = runFor(stack);
+        await run.deploy();
+        await run.destroy();
+        results.push(run.result());
+      });
+      results.sort((a, b) => stacks.findIndex((s) => s.name === a.stack) - stacks.findIndex((s) => s.name === b.stack));
+    } else {
+      for (const stack of accountStacks) {
+        const step = { step: 'not run', ok: false, ms: 0, detail: `${STATE_BACKEND_STACK} failed` };
+        results.push({ stack: stack.name, ok: false, steps: [step], notApplied: [], failure: step });
+      }
+    }
+    await backendRun.destroy();
+    results.unshift(backendRun.result());
+  } finally {
+    for (const signal of signals) process.removeListener(signal, onSignal);
+    killAllCommands('SIGKILL', false); // none are left unless the suite itself threw
+    await moto?.stop();
+  }
+  const allPassed = results.length > 0 && results.every((r) => r.ok);
+  if (allPassed && !options.keep) fs.rmSync(workDir, { recursive: true, force: true });
+  return { results, ms: Date.now() - started, workDir: allPassed && !options.keep ? undefined : workDir };
+}

@@ -1,0 +1,183 @@
+/**
+ * Running the Terraform CLI for the e2e suite: a hermetic environment (no real AWS credentials, no
+ * checkpoint calls, the repo's provider mirror) and every command bounded by a timeout.
+ */
+import { spawn, ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** The repo's Terraform CLI config: hashicorp/* providers from the filesystem mirror. */
+export const REPO_CLI_CONFIG = path.resolve(__dirname, '..', '..', 'terraform.rc');
+
+/** Default time limits per command, in ms. A command that passes its limit fails its step. */
+export const TIMEOUTS: Readonly<Record<'init' | 'validate' | 'plan' | 'apply' | 'destroy' | 'state', number>> = {
+  init: 120_000,
+  validate: 120_000,
+  plan: 180_000,
+  apply: 300_000,
+  destroy: 300_000,
+  state: 60_000,
+};
+
+/**
+ * The CLI config to use: $TF_CLI_CONFIG_FILE when it names an existing file (a mirror or registry
+ * set up by the developer), else the repo's terraform.rc.
+ */
+export function cliConfigFile(env: NodeJS.ProcessEnv = process.env): string {
+  const own = env.TF_CLI_CONFIG_FILE;
+  return own && fs.existsSync(own) ? path.resolve(own) : REPO_CLI_CONFIG;
+}
+
+/**
+ * The environment of every terraform command: AWS_* and TF_* variables replaced, so a developer's
+ * real credentials, profile or shared config files can never reach a command; instance metadata
+ * off; no checkpoint calls. TF_PLUGIN_CACHE_DIR and TF_LOG are kept.
+ */
+export function terraformEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const clean: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(env)) if (!key.startsWith('AWS_') && !key.startsWith('TF_')) clean[key] = value;
+  return {
+    ...clean,
+    TF_CLI_CONFIG_FILE: cliConfigFile(env),
+    CHECKPOINT_DISABLE: '1',
+    TF_IN_AUTOMATION: '1',
+    TF_INPUT: '0',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_CONFIG_FILE: '/dev/null',
+    ...(env.TF_PLUGIN_CACHE_DIR ? { TF_PLUGIN_CACHE_DIR: env.TF_PLUGIN_CACHE_DIR } : {}),
+    ...(env.TF_LOG ? { TF_LOG: env.TF_LOG, TF_LOG_PATH: env.TF_LOG_PATH ?? 'terraform.log' } : {}),
+  };
+}
+
+/** What one command did. */
+export interface CommandResult {
+  /** Exit code; null when killed. */
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly timedOut: boolean;
+  readonly ms: number;
+}
+
+const running = new Set<ChildProcess>();
+let stopping = false;
+
+/**
+ * Stops every command still running (their whole process groups, provider plugins included). With
+ * `refuseNew` (on a signal) later commands are not started: the exit would orphan them.
+ */
+export function killAllCommands(signal: NodeJS.Signals = 'SIGTERM', refuseNew = true): void {
+  if (refuseNew) stopping = true;
+  for (const child of running) {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/**
+ * Runs `terraform <args>` in `cwd`. On timeout it sends SIGINT (Terraform stops gracefully and
+ * releases its lock), then SIGKILL to the process group 15 s later.
+ */
+export function terraform(cwd: string, args: readonly string[], timeoutMs: number, env: NodeJS.ProcessEnv = terraformEnv()): Promise<CommandResult> {
+  const started = Date.now();
+  if (stopping) return Promise.resolve({ code: null, stdout: '', stderr: 'not started: the harness is stopping', timedOut: false, ms: 0 });
+  return new Promise((resolve) => {
+    const child = spawn('terraform', args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(child);
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    const signal = (sig: NodeJS.Signals) => {
+      try {
+        process.kill(-child.pid!, sig);
+      } catch {
+        // already gone
+      }
+    };
+    let killTimer: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      signal('SIGINT');
+      killTimer = setTimeout(() => signal('SIGKILL'), 15_000);
+    }, timeoutMs);
+    const finish = (code: number | null, error?: Error) => {
+      clearTimeout(timer);
+      if (killTimer) clearTimeout(killTimer);
+      running.delete(child);
+      resolve({ code, stdout, stderr: error ? `${stderr}${error.message}` : stderr, timedOut, ms: Date.now() - started });
+    };
+    child.on('error', (err) => finish(null, err));
+    child.on('close', (code) => finish(code));
+  });
+}
+
+/** Terraform's own error text from a failed command (its `Error:` blocks), trimmed for a report. */
+export function errorText(result: CommandResult, maxLines = 40): string {
+  const source = result.stderr.trim() || result.stdout.trim();
+  let lines = source.split('\n');
+  const first = lines.findIndex((l) => /^(│\s*)?Error: /.test(l));
+  if (first > 0) lines = lines.slice(first);
+  if (result.timedOut) {
+    // What was still running: the last "Still creating..." line of each resource.
+    const still = new Map<string, string>();
+    for (const m of result.stdout.matchAll(/^(\S+): Still [a-z]+\.\.\. \[.*\]$/gm)) still.set(m[1], m[0]);
+    const tail = still.size > 0 ? [...still.values()].slice(-5) : result.stdout.trim().split('\n').slice(-8);
+    lines = ['--- still running when the time limit was reached ---', ...tail, '--- terraform after SIGINT ---', ...lines.slice(0, maxLines - tail.length - 2)];
+  }
+  return lines.length > maxLines ? [...lines.slice(0, maxLines), `... (${lines.length - maxLines} more lines)`].join('\n') : lines.join('\n');
+}
+
+/** Distinct `Warning: <summary>` lines of a command's output. */
+export function warningsOf(result: CommandResult): string[] {
+  const found = `${result.stdout}\n${result.stderr}`.match(/^(?:│\s*)?Warning: (.+)$/gm) ?? [];
+  return [...new Set(found.map((l) => l.replace(/^(?:│\s*)?Warning: /, '').trim()))];
+}
+
+/** One line of `terraform plan -json` output (the fields the harness reads). */
+interface PlanMessage {
+  readonly type?: string;
+  readonly '@level'?: string;
+  readonly change?: { readonly action?: string; readonly resource?: { readonly addr?: string } };
+  readonly changes?: { readonly add?: number; readonly change?: number; readonly remove?: number };
+  readonly diagnostic?: { readonly severity?: string; readonly summary?: string; readonly detail?: string; readonly address?: string };
+}
+
+/** What `terraform plan -json` reported. */
+export interface JsonPlan {
+  /** Addresses of managed resources the plan would create, update, replace or delete, sorted. */
+  readonly changes: readonly { readonly address: string; readonly action: string }[];
+  /** Error diagnostics, formatted like Terraform's human output. */
+  readonly errors: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+/** Parses the machine-readable output of `terraform plan -json`. */
+export function parseJsonPlan(stdout: string): JsonPlan {
+  const changes: { address: string; action: string }[] = [];
+  const errors: string[] = [];
+  const warnings = new Set<string>();
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    let msg: PlanMessage;
+    try {
+      msg = JSON.parse(line) as PlanMessage;
+    } catch {
+      continue;
+    }
+    if (msg.type === 'planned_change' && msg.change?.resource?.addr && msg.change.action !== 'noop' && msg.change.action !== 'read') {
+      changes.push({ address: msg.change.resource.addr, action: msg.change.action ?? '?' });
+    } else if (msg.type === 'diagnostic' && msg.diagnostic) {
+      const d = msg.diagnostic;
+      if (d.severity === 'error') errors.push([`Error: ${d.summary ?? ''}`, d.address ? `  with ${d.address}` : '', d.detail ?? ''].filter(Boolean).join('\n'));
+      else if (d.summary) warnings.add(d.summary);
+    }
+  }
+  changes.sort((a, b) => a.address.localeCompare(b.address));
+  return { changes, errors, warnings: [...warnings] };
+}
