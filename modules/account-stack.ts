@@ -26,7 +26,7 @@ export class AccountStack extends TerraformStack {
   /** Present when this stack creates the region's AWS Config recorder. */
   readonly recorder?: ConfigRecorder;
   /** Present when detection is enabled. */
-  readonly detection?: { readonly function: AmiComplianceFunction; readonly rule: AmiComplianceRule };
+  readonly detection?: { readonly recorder?: ConfigRecorder; readonly function: AmiComplianceFunction; readonly rule: AmiComplianceRule };
   /** Present when remediation mode is not `off`. */
   readonly remediation?: Remediation;
 
@@ -68,7 +68,10 @@ export class AccountStack extends TerraformStack {
     });
     new TerraformOutput(this, 'image_tag_guard_policy_name', { value: this.tagGuard.policy.name });
 
-    if (account.detection.enabled) this.detection = this.addDetection(account, localEndpoint !== undefined);
+    if (account.detection.enabled) {
+      this.detection = this.addDetection(account, localEndpoint !== undefined);
+      this.recorder = this.detection.recorder;
+    }
     const { remediation } = account;
     if (remediation.mode !== 'off') {
       if (!this.detection) throw new Error(`${account.stackName}: remediation.mode "${remediation.mode}" needs detection.enabled`);
@@ -102,7 +105,6 @@ export class AccountStack extends TerraformStack {
         bucketName: detection.configBucketName,
         forceDestroy: local,
       });
-      (this as { recorder?: ConfigRecorder }).recorder = recorder;
       new TerraformOutput(this, 'config_bucket', { value: recorder.bucket.bucket.bucket, description: 'AWS Config delivery bucket' });
     }
     const parameters = encodeRuleParameters({
@@ -129,6 +131,6 @@ export class AccountStack extends TerraformStack {
     new TerraformOutput(this, 'config_rule_name', { value: rule.rule.name, description: 'AWS Config rule that flags unapproved AMIs' });
     new TerraformOutput(this, 'config_rule_arn', { value: rule.rule.arn });
     new TerraformOutput(this, 'rule_function_arn', { value: fn.function.arn, description: 'The rule Lambda (also the remediation check)' });
-    return { function: fn, rule };
+    return { recorder, function: fn, rule };
   }
 }
