@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { Testing } from 'cdktf';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
@@ -15,8 +16,8 @@ const text = Testing.synth(stack);
 const json = JSON.parse(text);
 
 describe('state-backend stack', () => {
-  test('keeps its own state locally (it creates the bucket the others use)', () => {
-    expect(json.terraform.backend).toEqual({ local: { path: 'terraform.state-backend.tfstate' } });
+  test('keeps its own state locally in the project root, outside the directory synth rewrites', () => {
+    expect(json.terraform.backend).toEqual({ local: { path: path.join(process.cwd(), 'terraform.state-backend.tfstate') } });
   });
 
   test('creates the state bucket versioned, encrypted, private and with a lifecycle for old versions', () => {

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
@@ -15,7 +16,11 @@ export interface StateBackendStackProps {
   readonly tags?: Record<string, string>;
   /** TEST ONLY: local AWS emulator. */
   readonly localEndpoint?: LocalEndpoint;
-  /** Local state file path (this stack cannot keep its state in the bucket it creates). @default `terraform.state-backend.tfstate` */
+  /**
+   * Local state file (this stack cannot keep its state in the bucket it creates). A relative path is
+   * relative to the synthesized stack directory, which `cdktf synth` rewrites.
+   * @default `<project root>/terraform.state-backend.tfstate`, as cdktf places local state
+   */
   readonly localStatePath?: string;
 }
 
@@ -26,7 +31,7 @@ export class StateBackendStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: StateBackendStackProps) {
     super(scope, id);
-    new LocalBackend(this, { path: props.localStatePath ?? 'terraform.state-backend.tfstate' });
+    new LocalBackend(this, { path: props.localStatePath ?? path.join(process.cwd(), `terraform.${id}.tfstate`) });
     new AmiGuardProvider(this, 'provider', {
       region: props.backend.region,
       tags: props.tags,
