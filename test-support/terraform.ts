@@ -1,15 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { terraformEnv } from '../scripts/e2e/terraform';
 import { tempDir } from './synth';
-
-/** The repo's Terraform CLI config (provider from the /opt/tf-plugins mirror, no network). */
-export const TF_CLI_CONFIG = path.join(__dirname, '..', 'terraform.rc');
-
-/** Environment for terraform: the repo's CLI config, no checkpoint calls, no colour. */
-export function terraformEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { ...process.env, TF_CLI_CONFIG_FILE: TF_CLI_CONFIG, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', ...extra };
-}
 
 let workDir: string | undefined;
 
