@@ -12,8 +12,10 @@ export interface LambdaZip {
   readonly sha256: string;
 }
 
-// Zip entries carry a fixed timestamp so the same code always gives the same bytes.
-const FIXED_MTIME = new Date('1980-01-01T00:00:00Z');
+// Zip entries carry a fixed timestamp so the same code always gives the same bytes. fflate converts
+// the Date to a DOS time with the *local* getters, so the Date is built in local time: 1980-01-01
+// 00:00 reads the same in every zone (a UTC instant is 1979 west of UTC, and 09:00 in Tokyo).
+const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
 
 /** Zips files (name -> bytes) deterministically: sorted names, fixed timestamps and permissions. */
 export function deterministicZip(files: Record<string, Uint8Array>): Uint8Array {
