@@ -66,9 +66,13 @@ describe('account stack', () => {
   test('exports the policy ARNs and names as Terraform outputs', () => {
     const { json } = synthAccount('payments-prod');
     expect(Object.keys(json.output)).toEqual(
-      expect.arrayContaining(['launch_policy_arn', 'launch_policy_name', 'image_tag_guard_policy_arn', 'image_tag_guard_policy_name']),
+      expect.arrayContaining([
+        'launch_policy_arn',
+        'launch_policy_name',
+        'image_tag_guard_policy_arn',
+        'image_tag_guard_policy_name',
+      ]),
     );
     expect(json.output.launch_policy_arn.value).toMatch(/^\$\{aws_iam_policy\.launch-policy_.*\.arn\}$/);
   });
-
 });

@@ -11,27 +11,87 @@ type Edit = (json: Record<string, any>) => void;
 const badConfigs: [string, Edit, RegExp][] = [
   ['short account ID', (j) => (j.accounts[2].accountId = '12345'), /accounts\[2\]\.accountId: expected 12 digits .*got "12345"/],
   ['account ID as a number', (j) => (j.accounts[0].accountId = 111111111111), /accounts\[0\]\.accountId: .*expected string/i],
-  ['duplicate stack name', (j) => (j.accounts[1].stackName = 'image-pipeline'), /accounts\[1\]\.stackName: stack name "image-pipeline" is already used by accounts\[0\]/],
-  ['duplicate account/region', (j) => (j.accounts[2].accountId = '222222222222', j.accounts[2].region = 'eu-west-1'), /accounts\[2\]\.accountId: account 222222222222 in region eu-west-1 is already used by accounts\[1\]/],
-  ['unknown key in an account', (j) => (j.accounts[1].regoin = 'eu-west-2'), /accounts\[1\]\.regoin: unknown key; remove it or fix its spelling/],
+  [
+    'duplicate stack name',
+    (j) => (j.accounts[1].stackName = 'image-pipeline'),
+    /accounts\[1\]\.stackName: stack name "image-pipeline" is already used by accounts\[0\]/,
+  ],
+  [
+    'duplicate account/region',
+    (j) => ((j.accounts[2].accountId = '222222222222'), (j.accounts[2].region = 'eu-west-1')),
+    /accounts\[2\]\.accountId: account 222222222222 in region eu-west-1 is already used by accounts\[1\]/,
+  ],
+  [
+    'unknown key in an account',
+    (j) => (j.accounts[1].regoin = 'eu-west-2'),
+    /accounts\[1\]\.regoin: unknown key; remove it or fix its spelling/,
+  ],
   ['unknown key at the top', (j) => (j.acounts = []), /acounts: unknown key/],
-  ['empty tag value', (j) => (j.defaults.approval.tagValues = ['Prod', '']), /defaults\.approval\.tagValues\[1\]: expected a non-empty tag value/],
-  ['no tag values', (j) => (j.accounts[1].approval = { tagValues: [] }), /accounts\[1\]\.approval\.tagValues: expected at least one approved tag value/],
-  ['malformed deploy role ARN', (j) => (j.accounts[1].deployRoleArn = 'arn:aws:iam::222222222222:ami-guard-deploy'), /accounts\[1\]\.deployRoleArn: expected an IAM role ARN/],
-  ['deploy role of another account', (j) => (j.accounts[1].deployRoleArn = 'arn:aws:iam::999999999999:role/x'), /accounts\[1\]\.deployRoleArn: the role is in account 999999999999, but accountId is 222222222222/],
-  ['malformed tagger principal', (j) => (j.defaults.approval.taggerPrincipals = ['image-pipeline']), /approval\.taggerPrincipals\[0\]: expected an IAM role or user ARN/],
-  ['missing tag key everywhere', (j) => delete j.defaults.approval.tagKey, /accounts\[0\]\.approval\.tagKey: required .*set it in accounts\[0\]\.approval or defaults\.approval/],
-  ['missing region everywhere', (j) => (delete j.defaults.region, delete j.accounts[0].region), /accounts\[0\]\.region: required; set it or defaults\.region/],
+  [
+    'empty tag value',
+    (j) => (j.defaults.approval.tagValues = ['Prod', '']),
+    /defaults\.approval\.tagValues\[1\]: expected a non-empty tag value/,
+  ],
+  [
+    'no tag values',
+    (j) => (j.accounts[1].approval = { tagValues: [] }),
+    /accounts\[1\]\.approval\.tagValues: expected at least one approved tag value/,
+  ],
+  [
+    'malformed deploy role ARN',
+    (j) => (j.accounts[1].deployRoleArn = 'arn:aws:iam::222222222222:ami-guard-deploy'),
+    /accounts\[1\]\.deployRoleArn: expected an IAM role ARN/,
+  ],
+  [
+    'deploy role of another account',
+    (j) => (j.accounts[1].deployRoleArn = 'arn:aws:iam::999999999999:role/x'),
+    /accounts\[1\]\.deployRoleArn: the role is in account 999999999999, but accountId is 222222222222/,
+  ],
+  [
+    'malformed tagger principal',
+    (j) => (j.defaults.approval.taggerPrincipals = ['image-pipeline']),
+    /approval\.taggerPrincipals\[0\]: expected an IAM role or user ARN/,
+  ],
+  [
+    'missing tag key everywhere',
+    (j) => delete j.defaults.approval.tagKey,
+    /accounts\[0\]\.approval\.tagKey: required .*set it in accounts\[0\]\.approval or defaults\.approval/,
+  ],
+  [
+    'missing region everywhere',
+    (j) => (delete j.defaults.region, delete j.accounts[0].region),
+    /accounts\[0\]\.region: required; set it or defaults\.region/,
+  ],
   ['bad region', (j) => (j.accounts[2].region = 'Frankfurt'), /accounts\[2\]\.region: expected an AWS region code/],
   ['untrusted owner alias', (j) => (j.defaults.approval.trustedOwners = ['self']), /trustedOwners\[0\]/],
-  ['unknown remediation mode', (j) => (j.accounts[1].remediation.mode = 'terminate'), /accounts\[1\]\.remediation\.mode: .*"off"\|"notify"\|"stop"/],
-  ['automatic remediation while off', (j) => (j.accounts[0].remediation = { mode: 'off', automatic: true }), /accounts\[0\]\.remediation\.automatic: true has no effect while remediation\.mode is "off"/],
-  ['remediation without detection', (j) => (j.accounts[1].detection = { enabled: false }), /accounts\[1\]\.remediation\.mode: "stop" needs the detection rule/],
+  [
+    'unknown remediation mode',
+    (j) => (j.accounts[1].remediation.mode = 'terminate'),
+    /accounts\[1\]\.remediation\.mode: .*"off"\|"notify"\|"stop"/,
+  ],
+  [
+    'automatic remediation while off',
+    (j) => (j.accounts[0].remediation = { mode: 'off', automatic: true }),
+    /accounts\[0\]\.remediation\.automatic: true has no effect while remediation\.mode is "off"/,
+  ],
+  [
+    'remediation without detection',
+    (j) => (j.accounts[1].detection = { enabled: false }),
+    /accounts\[1\]\.remediation\.mode: "stop" needs the detection rule/,
+  ],
   ['bad rule frequency', (j) => (j.defaults.detection.frequency = 'daily'), /detection\.frequency: .*TwentyFour_Hours/],
-  ['reserved stack name', (j) => (j.accounts[0].stackName = 'state-backend'), /accounts\[0\]\.stackName: "state-backend" is reserved/],
+  [
+    'reserved stack name',
+    (j) => (j.accounts[0].stackName = 'state-backend'),
+    /accounts\[0\]\.stackName: "state-backend" is reserved/,
+  ],
   ['bad state bucket name', (j) => (j.backend.bucket = 'Bad_Bucket'), /backend\.bucket: expected an S3 bucket name/],
   ['no accounts', (j) => (j.accounts = []), /accounts: expected at least one account/],
-  ['non-loopback local endpoint', (j) => (j.localEndpoint = { url: 'http://10.0.0.5:5000' }), /localEndpoint\.url: expected a loopback URL/],
+  [
+    'non-loopback local endpoint',
+    (j) => (j.localEndpoint = { url: 'http://10.0.0.5:5000' }),
+    /localEndpoint\.url: expected a loopback URL/,
+  ],
 ];
 
 function writeVariant(edit: Edit): string {
@@ -69,7 +129,11 @@ describe('a bad config', () => {
     } catch (err) {
       error = err as ConfigError;
     }
-    expect(error?.problems.map((p) => p.split(':')[0]).sort()).toEqual(['accounts[0].accountId', 'accounts[1].region', 'backend.lockTable']);
+    expect(error?.problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'accounts[0].accountId',
+      'accounts[1].region',
+      'backend.lockTable',
+    ]);
   });
 
   test('that is not JSON names the syntax error', () => {
@@ -104,7 +168,12 @@ describe('defaults', () => {
     const [pipeline, payments] = config.accounts;
     expect(payments.approval).toMatchObject({ tagKey: 'Environment', tagValues: ['Gold'], trustedOwners: ['111111111111'] });
     expect(pipeline.approval.tagValues).toEqual(['Prod']);
-    expect(payments.remediation).toMatchObject({ mode: 'stop', automatic: true, maximumAutomaticAttempts: 5, retryAttemptSeconds: 60 });
+    expect(payments.remediation).toMatchObject({
+      mode: 'stop',
+      automatic: true,
+      maximumAutomaticAttempts: 5,
+      retryAttemptSeconds: 60,
+    });
     expect(payments.region).toBe('eu-west-1');
   });
 

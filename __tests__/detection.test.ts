@@ -36,15 +36,20 @@ describe('AWS Config recorder (recorder: "create")', () => {
   test('creates the channel after the recorder and the bucket policy, and enables the recorder last', () => {
     const channel = onlyResource(payments, 'aws_config_delivery_channel');
     expect(channel.depends_on).toEqual(
-      expect.arrayContaining([ref(payments, 'aws_config_configuration_recorder'), expect.stringMatching(/^aws_s3_bucket_policy\.config-recorder_/)]),
+      expect.arrayContaining([
+        ref(payments, 'aws_config_configuration_recorder'),
+        expect.stringMatching(/^aws_s3_bucket_policy\.config-recorder_/),
+      ]),
     );
     const status = onlyResource(payments, 'aws_config_configuration_recorder_status');
     expect(status.is_enabled).toBe(true);
     expect(status.depends_on).toEqual([ref(payments, 'aws_config_delivery_channel')]);
   });
 
-  test('lets only this account\'s Config deliver into a private, encrypted bucket', async () => {
-    const bucketPolicy = resourcesOf(payments, 'aws_s3_bucket_policy').find((p) => String(p.policy).includes('AWSConfigBucketDelivery'));
+  test("lets only this account's Config deliver into a private, encrypted bucket", async () => {
+    const bucketPolicy = resourcesOf(payments, 'aws_s3_bucket_policy').find((p) =>
+      String(p.policy).includes('AWSConfigBucketDelivery'),
+    );
     const policy = JSON.parse(bucketPolicy!.policy);
     const put = (sourceAccount: string) =>
       simulate({
@@ -53,7 +58,11 @@ describe('AWS Config recorder (recorder: "create")', () => {
         resourcePolicy: policy,
         action: 's3:PutObject',
         resource: 'arn:aws:s3:::ami-guard-config-222222222222-eu-west-1/AWSLogs/222222222222/Config/x.json.gz',
-        context: { 'aws:SourceAccount': sourceAccount, 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SecureTransport': 'true' },
+        context: {
+          'aws:SourceAccount': sourceAccount,
+          's3:x-amz-acl': 'bucket-owner-full-control',
+          'aws:SecureTransport': 'true',
+        },
       });
     await expect(put('222222222222')).resolves.toBe('Allowed');
     await expect(put('999999999999')).resolves.not.toBe('Allowed');
@@ -61,7 +70,11 @@ describe('AWS Config recorder (recorder: "create")', () => {
   });
 
   test('is not created where another stack owns the recorder (recorder: "existing")', () => {
-    for (const type of ['aws_config_configuration_recorder', 'aws_config_delivery_channel', 'aws_config_configuration_recorder_status']) {
+    for (const type of [
+      'aws_config_configuration_recorder',
+      'aws_config_delivery_channel',
+      'aws_config_configuration_recorder_status',
+    ]) {
       expect(resourcesOf(pipeline, type)).toEqual([]);
     }
     expect(resourcesOf(pipeline, 'aws_config_config_rule')).toHaveLength(1);
@@ -97,7 +110,15 @@ describe('custom Config rule', () => {
 
   test.each([
     [{ tagKey: 'Environment', tagValues: ['Prod', 'Gold Image'] }],
-    [{ tagKey: 'Env', tagValues: ['Prod'], trustedOwners: ['111111111111', 'amazon'], approvedImageIdsParameter: '/a/b', exceptionTagKey: 'Exc' }],
+    [
+      {
+        tagKey: 'Env',
+        tagValues: ['Prod'],
+        trustedOwners: ['111111111111', 'amazon'],
+        approvedImageIdsParameter: '/a/b',
+        exceptionTagKey: 'Exc',
+      },
+    ],
   ])('encodes parameters that the Lambda parses back unchanged: %j', (parameters) => {
     expect(parseRuleParameters(JSON.stringify(encodeRuleParameters(parameters)))).toEqual(parameters);
   });
@@ -108,7 +129,10 @@ describe('custom Config rule', () => {
 
   test('is created after the invoke permission and the running recorder', () => {
     const rule = onlyResource(payments, 'aws_config_config_rule');
-    expect(rule.depends_on).toEqual([ref(payments, 'aws_lambda_permission'), ref(payments, 'aws_config_configuration_recorder_status')]);
+    expect(rule.depends_on).toEqual([
+      ref(payments, 'aws_lambda_permission'),
+      ref(payments, 'aws_config_configuration_recorder_status'),
+    ]);
     expect(onlyResource(pipeline, 'aws_config_config_rule').depends_on).toEqual([ref(pipeline, 'aws_lambda_permission')]);
   });
 
@@ -125,7 +149,12 @@ describe('custom Config rule', () => {
       j.accounts[0].detection = { enabled: false };
     });
     const stack = synthConfig(config).stacks['image-pipeline'];
-    for (const type of ['aws_config_config_rule', 'aws_lambda_function', 'aws_lambda_permission', 'aws_config_configuration_recorder']) {
+    for (const type of [
+      'aws_config_config_rule',
+      'aws_lambda_function',
+      'aws_lambda_permission',
+      'aws_config_configuration_recorder',
+    ]) {
       expect(resourcesOf(stack, type)).toEqual([]);
     }
   });
@@ -185,7 +214,10 @@ describe('synthesis', () => {
     }
     const zipOf = (dir: string) => fs.readFileSync(path.join(dir, 'stacks', 'payments-prod', fn(dir)));
     const fn = (dir: string) =>
-      (Object.values<any>(JSON.parse(fs.readFileSync(path.join(dir, 'stacks', 'payments-prod', 'cdk.tf.json'), 'utf8')).resource.aws_lambda_function)[0]).filename;
+      Object.values<any>(
+        JSON.parse(fs.readFileSync(path.join(dir, 'stacks', 'payments-prod', 'cdk.tf.json'), 'utf8')).resource
+          .aws_lambda_function,
+      )[0].filename;
     expect(zipOf(second.outdir).equals(zipOf(outdir))).toBe(true);
   });
 

@@ -9,7 +9,13 @@ const pipeline = 'arn:aws:iam::222222222222:role/image-pipeline';
 const developer = 'arn:aws:iam::222222222222:role/app-deployer';
 
 function tag(action: 'ec2:CreateTags' | 'ec2:DeleteTags', principal: string, context: Record<string, string | string[]>) {
-  return simulate({ policies: [guard, allowTagging], action, resource: image, principal, context: { 'aws:PrincipalArn': principal, ...context } });
+  return simulate({
+    policies: [guard, allowTagging],
+    action,
+    resource: image,
+    principal,
+    context: { 'aws:PrincipalArn': principal, ...context },
+  });
 }
 
 describe('image tag guard', () => {

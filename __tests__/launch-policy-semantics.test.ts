@@ -54,9 +54,16 @@ describe('launch policy (payments-prod: Environment=Prod, trusted owner 11111111
   test('allows tagging the new instance during RunInstances, and no other CreateTags', async () => {
     const instance = 'arn:aws:ec2:eu-west-1:222222222222:instance/i-0123456789abcdef0';
     await expect(
-      simulate({ policies: [launch], action: 'ec2:CreateTags', resource: instance, context: { 'ec2:CreateAction': 'RunInstances' } }),
+      simulate({
+        policies: [launch],
+        action: 'ec2:CreateTags',
+        resource: instance,
+        context: { 'ec2:CreateAction': 'RunInstances' },
+      }),
     ).resolves.toBe('Allowed');
-    await expect(simulate({ policies: [launch], action: 'ec2:CreateTags', resource: instance })).resolves.toBe('ImplicitlyDenied');
+    await expect(simulate({ policies: [launch], action: 'ec2:CreateTags', resource: instance })).resolves.toBe(
+      'ImplicitlyDenied',
+    );
   });
 });
 

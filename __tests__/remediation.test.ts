@@ -9,10 +9,28 @@ const stop = stacks['payments-prod']; // mode stop, automatic
 
 /** Automation actions documented in the SSM Automation actions reference. */
 const AUTOMATION_ACTIONS = new Set([
-  'aws:approve', 'aws:assertAwsResourceProperty', 'aws:branch', 'aws:changeInstanceState', 'aws:copyImage',
-  'aws:createImage', 'aws:createStack', 'aws:createTags', 'aws:deleteImage', 'aws:deleteStack', 'aws:executeAutomation',
-  'aws:executeAwsApi', 'aws:executeScript', 'aws:executeStateMachine', 'aws:invokeLambdaFunction', 'aws:invokeWebhook',
-  'aws:loop', 'aws:pause', 'aws:runCommand', 'aws:runInstances', 'aws:sleep', 'aws:updateVariable',
+  'aws:approve',
+  'aws:assertAwsResourceProperty',
+  'aws:branch',
+  'aws:changeInstanceState',
+  'aws:copyImage',
+  'aws:createImage',
+  'aws:createStack',
+  'aws:createTags',
+  'aws:deleteImage',
+  'aws:deleteStack',
+  'aws:executeAutomation',
+  'aws:executeAwsApi',
+  'aws:executeScript',
+  'aws:executeStateMachine',
+  'aws:invokeLambdaFunction',
+  'aws:invokeWebhook',
+  'aws:loop',
+  'aws:pause',
+  'aws:runCommand',
+  'aws:runInstances',
+  'aws:sleep',
+  'aws:updateVariable',
   'aws:waitForAwsResourceProperty',
 ]);
 
@@ -53,7 +71,8 @@ function paths(doc: AutomationDocument): string[][] {
   return out;
 }
 
-const isPublish = (s: AutomationStep) => s.action === 'aws:executeAwsApi' && s.inputs.Service === 'sns' && s.inputs.Api === 'Publish';
+const isPublish = (s: AutomationStep) =>
+  s.action === 'aws:executeAwsApi' && s.inputs.Service === 'sns' && s.inputs.Api === 'Publish';
 
 describe('remediation modes', () => {
   test('off creates no remediation resources', () => {
@@ -109,7 +128,10 @@ describe('remediation wiring', () => {
 
   test('creates an encrypted findings topic with the configured subscriptions', () => {
     expect(onlyResource(stop, 'aws_sns_topic').kms_master_key_id).toBe('alias/aws/sns');
-    expect(onlyResource(stop, 'aws_sns_topic_subscription')).toMatchObject({ protocol: 'email', endpoint: 'payments-oncall@example.org' });
+    expect(onlyResource(stop, 'aws_sns_topic_subscription')).toMatchObject({
+      protocol: 'email',
+      endpoint: 'payments-oncall@example.org',
+    });
   });
 
   test('lets only the automation role and the account publish to the topic', async () => {

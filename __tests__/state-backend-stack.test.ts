@@ -63,5 +63,4 @@ describe('state-backend stack', () => {
       deletion_protection_enabled: true,
     });
   });
-
 });

@@ -20,7 +20,7 @@ describe('terraform validate', () => {
     expect(valid).toBe(true);
   });
 
-  test('reports an invalid value with Terraform\'s own message', () => {
+  test("reports an invalid value with Terraform's own message", () => {
     const stack = JSON.parse(JSON.stringify(stacks['payments-prod']));
     const fn = Object.values<any>(stack.resource.aws_lambda_function)[0];
     fn.runtime = 'nodejs8.x';

@@ -23,7 +23,9 @@ function time<T>(label: string, runs: number, fn: () => T): void {
   }
   samples.sort((a, b) => a - b);
   const median = samples[Math.floor(samples.length / 2)];
-  console.log(`${label.padEnd(58)} median ${median.toFixed(1).padStart(8)} ms   min ${samples[0].toFixed(1).padStart(8)} ms   (${runs} runs)`);
+  console.log(
+    `${label.padEnd(58)} median ${median.toFixed(1).padStart(8)} ms   min ${samples[0].toFixed(1).padStart(8)} ms   (${runs} runs)`,
+  );
 }
 
 function manyAccounts(n: number) {
@@ -46,7 +48,12 @@ time('synth the example (3 accounts + state-backend)', 5, () => buildApp(loadCon
 const hundred = manyAccounts(100);
 time('synth 100 account stacks + state-backend', 3, () => buildApp(hundred, { outdir: tmp() }).synth());
 
-const params = parseRuleParameters({ tagKey: 'Environment', tagValues: 'Prod', trustedOwners: '111111111111', exceptionTagKey: 'AmiGuardException' });
+const params = parseRuleParameters({
+  tagKey: 'Environment',
+  tagValues: 'Prod',
+  trustedOwners: '111111111111',
+  exceptionTagKey: 'AmiGuardException',
+});
 const images: ImageFacts[] = Array.from({ length: 300 }, (_, i) => ({
   imageId: `ami-${i.toString(16).padStart(17, '0')}`,
   ownerId: '111111111111',
@@ -62,7 +69,6 @@ const now = new Date('2026-11-28T00:00:00Z');
 time('evaluate 100,000 instances (pure evaluator)', 5, () => {
   for (const inst of instances) evaluateInstance(inst, images[Number.parseInt(inst.imageId.slice(4), 16)], params, { now });
 });
-
 
 // The command a team runs: cdktf CLI + tsx + esbuild bundle + zip, end to end.
 time('`npx cdktf synth` of the example, wall clock', 3, () => {

@@ -1,12 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import {
-  AccountConfig,
-  AmiGuardConfig,
-  rawConfigSchema,
-  resolvedSections,
-} from './schema';
+import { AccountConfig, AmiGuardConfig, rawConfigSchema, resolvedSections } from './schema';
 
 /** The config file used when AMI_GUARD_CONFIG is not set. */
 export const EXAMPLE_CONFIG = path.join(__dirname, 'accounts.example.json');
@@ -83,7 +78,10 @@ export function parseConfig(input: unknown, file = '<inline>'): AmiGuardConfig {
       const merged = { ...(cfg.defaults[key] ?? {}), ...(acct[key] ?? {}) };
       const parsed = schema.safeParse(merged, { reportInput: true });
       if (parsed.success) resolved[key] = parsed.data;
-      else problems.push(...issuesOf(['accounts', i, key], parsed.error, () => `set it in accounts[${i}].${key} or defaults.${key}`));
+      else
+        problems.push(
+          ...issuesOf(['accounts', i, key], parsed.error, () => `set it in accounts[${i}].${key} or defaults.${key}`),
+        );
     }
     const region = acct.region ?? cfg.defaults.region;
     if (!region) problems.push(`accounts[${i}].region: required; set it or defaults.region`);
@@ -95,10 +93,14 @@ export function parseConfig(input: unknown, file = '<inline>'): AmiGuardConfig {
     const remediation = resolved.remediation as AccountConfig['remediation'] | undefined;
     const detection = resolved.detection as AccountConfig['detection'] | undefined;
     if (remediation && remediation.mode === 'off' && remediation.automatic) {
-      problems.push(`accounts[${i}].remediation.automatic: true has no effect while remediation.mode is "off"; set mode to "notify" or "stop", or automatic to false`);
+      problems.push(
+        `accounts[${i}].remediation.automatic: true has no effect while remediation.mode is "off"; set mode to "notify" or "stop", or automatic to false`,
+      );
     }
     if (remediation && detection && remediation.mode !== 'off' && !detection.enabled) {
-      problems.push(`accounts[${i}].remediation.mode: "${remediation.mode}" needs the detection rule; set detection.enabled to true or remediation.mode to "off"`);
+      problems.push(
+        `accounts[${i}].remediation.mode: "${remediation.mode}" needs the detection rule; set detection.enabled to true or remediation.mode to "off"`,
+      );
     }
     if (RESERVED_STACK_NAMES.includes(acct.stackName)) {
       problems.push(`accounts[${i}].stackName: "${acct.stackName}" is reserved for the state bucket stack; choose another name`);
@@ -126,7 +128,8 @@ export function parseConfig(input: unknown, file = '<inline>'): AmiGuardConfig {
     ] as const) {
       const first = firstIndex.get(key);
       if (first === undefined) firstIndex.set(key, i);
-      else problems.push(`accounts[${i}].${field}: ${what} is already used by accounts[${first}]; each account/region is one stack`);
+      else
+        problems.push(`accounts[${i}].${field}: ${what} is already used by accounts[${first}]; each account/region is one stack`);
     }
   });
 

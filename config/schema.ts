@@ -16,13 +16,9 @@ const STACK_NAME = /^[a-z][a-z0-9-]{1,62}$/;
 const TAG_KEY = /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
 
-export const accountId = z
-  .string()
-  .regex(ACCOUNT_ID, 'expected 12 digits (an AWS account ID such as "111122223333", quoted)');
+export const accountId = z.string().regex(ACCOUNT_ID, 'expected 12 digits (an AWS account ID such as "111122223333", quoted)');
 
-const region = z
-  .string()
-  .regex(REGION, 'expected an AWS region code such as "eu-west-1"');
+const region = z.string().regex(REGION, 'expected an AWS region code such as "eu-west-1"');
 
 /** Config rule frequencies, as AWS Config spells them. */
 export const FREQUENCIES = ['One_Hour', 'Three_Hours', 'Six_Hours', 'Twelve_Hours', 'TwentyFour_Hours'] as const;
@@ -87,7 +83,18 @@ const detectionSchema = z.strictObject({
     .default('AmiGuardException')
     .describe('Instance tag granting a time-boxed exception; value "<ticket> until YYYY-MM-DD".'),
   logRetentionDays: z
-    .union([z.literal(1), z.literal(3), z.literal(5), z.literal(7), z.literal(14), z.literal(30), z.literal(60), z.literal(90), z.literal(180), z.literal(365)])
+    .union([
+      z.literal(1),
+      z.literal(3),
+      z.literal(5),
+      z.literal(7),
+      z.literal(14),
+      z.literal(30),
+      z.literal(60),
+      z.literal(90),
+      z.literal(180),
+      z.literal(365),
+    ])
     .default(90)
     .describe('Retention of the rule Lambda log group, in days.'),
   configBucketName: z
@@ -158,10 +165,16 @@ export const rawConfigSchema = z.strictObject({
     .strictObject({
       bucket: z
         .string()
-        .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)'),
+        .regex(
+          /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+          'expected an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)',
+        ),
       region,
       lockTable: z.string().regex(/^[\w.-]{3,255}$/, 'expected a DynamoDB table name (3-255 letters, digits, _ . -)'),
-      keyPrefix: z.string().regex(/^[\w.-]+$/, 'expected a key prefix without slashes, e.g. "ami-guard"').default('ami-guard'),
+      keyPrefix: z
+        .string()
+        .regex(/^[\w.-]+$/, 'expected a key prefix without slashes, e.g. "ami-guard"')
+        .default('ami-guard'),
       roleArn: z
         .string()
         .regex(ROLE_ARN, 'expected an IAM role ARN such as "arn:aws:iam::111122223333:role/terraform-state"')

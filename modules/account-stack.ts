@@ -26,7 +26,11 @@ export class AccountStack extends TerraformStack {
   /** Present when this stack creates the region's AWS Config recorder. */
   readonly recorder?: ConfigRecorder;
   /** Present when detection is enabled. */
-  readonly detection?: { readonly recorder?: ConfigRecorder; readonly function: AmiComplianceFunction; readonly rule: AmiComplianceRule };
+  readonly detection?: {
+    readonly recorder?: ConfigRecorder;
+    readonly function: AmiComplianceFunction;
+    readonly rule: AmiComplianceRule;
+  };
   /** Present when remediation mode is not `off`. */
   readonly remediation?: Remediation;
 
@@ -74,7 +78,8 @@ export class AccountStack extends TerraformStack {
     }
     const { remediation } = account;
     if (remediation.mode !== 'off') {
-      if (!this.detection) throw new Error(`${account.stackName}: remediation.mode "${remediation.mode}" needs detection.enabled`);
+      if (!this.detection)
+        throw new Error(`${account.stackName}: remediation.mode "${remediation.mode}" needs detection.enabled`);
       this.remediation = new Remediation(this, 'remediation', {
         accountId: account.accountId,
         region: account.region,
@@ -88,7 +93,10 @@ export class AccountStack extends TerraformStack {
         errorPercentage: remediation.errorPercentage,
         subscriptions: remediation.subscriptions,
       });
-      new TerraformOutput(this, 'remediation_topic_arn', { value: this.remediation.topic.arn, description: 'SNS topic of AMI Guard findings' });
+      new TerraformOutput(this, 'remediation_topic_arn', {
+        value: this.remediation.topic.arn,
+        description: 'SNS topic of AMI Guard findings',
+      });
       new TerraformOutput(this, 'remediation_document_name', { value: this.remediation.document.name });
     }
   }
@@ -105,7 +113,10 @@ export class AccountStack extends TerraformStack {
         bucketName: detection.configBucketName,
         forceDestroy: local,
       });
-      new TerraformOutput(this, 'config_bucket', { value: recorder.bucket.bucket.bucket, description: 'AWS Config delivery bucket' });
+      new TerraformOutput(this, 'config_bucket', {
+        value: recorder.bucket.bucket.bucket,
+        description: 'AWS Config delivery bucket',
+      });
     }
     const parameters = encodeRuleParameters({
       tagKey: approval.tagKey,
@@ -128,9 +139,15 @@ export class AccountStack extends TerraformStack {
       frequency: detection.frequency,
       recorder: recorder?.status,
     });
-    new TerraformOutput(this, 'config_rule_name', { value: rule.rule.name, description: 'AWS Config rule that flags unapproved AMIs' });
+    new TerraformOutput(this, 'config_rule_name', {
+      value: rule.rule.name,
+      description: 'AWS Config rule that flags unapproved AMIs',
+    });
     new TerraformOutput(this, 'config_rule_arn', { value: rule.rule.arn });
-    new TerraformOutput(this, 'rule_function_arn', { value: fn.function.arn, description: 'The rule Lambda (also the remediation check)' });
+    new TerraformOutput(this, 'rule_function_arn', {
+      value: fn.function.arn,
+      description: 'The rule Lambda (also the remediation check)',
+    });
     return { recorder, function: fn, rule };
   }
 }

@@ -24,7 +24,9 @@ export interface ImageTagGuardProps {
  */
 export function imageTagGuardDocument(props: ImageTagGuardProps): PolicyDocument {
   if (props.taggerPrincipals.length === 0) {
-    throw new Error('`taggerPrincipals` must name at least one principal (the image pipeline role), or nobody could approve an image.');
+    throw new Error(
+      '`taggerPrincipals` must name at least one principal (the image pipeline role), or nobody could approve an image.',
+    );
   }
   const images = imageArnPattern(props.region);
   const notPipeline = { ArnNotLike: { 'aws:PrincipalArn': [...props.taggerPrincipals] } };

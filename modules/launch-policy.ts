@@ -121,7 +121,9 @@ export function launchPolicyDocument(props: LaunchPolicyProps): PolicyDocument {
     Sid: 'AllowTaggingOnLaunch',
     Effect: 'Allow',
     Action: 'ec2:CreateTags',
-    Resource: ['instance/*', 'volume/*', 'network-interface/*', 'spot-instances-request/*'].map((r) => arn(region, 'ec2', accountId, r)),
+    Resource: ['instance/*', 'volume/*', 'network-interface/*', 'spot-instances-request/*'].map((r) =>
+      arn(region, 'ec2', accountId, r),
+    ),
     Condition: { StringEquals: { 'ec2:CreateAction': 'RunInstances' } },
   });
   return { Version: '2012-10-17', Statement: statements };

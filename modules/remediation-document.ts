@@ -137,9 +137,14 @@ export function remediationDocument(props: RemediationDocumentProps): Automation
   ];
   if (props.mode === 'stop') {
     steps.push(
-      publish('NotifyStopping', 'AMI Guard: stopping {{ InstanceId }} (unapproved AMI)', `${finding}\nAction: the instance is being stopped (not terminated; start it again once fixed).`, {
-        nextStep: STOP_STEP,
-      }),
+      publish(
+        'NotifyStopping',
+        'AMI Guard: stopping {{ InstanceId }} (unapproved AMI)',
+        `${finding}\nAction: the instance is being stopped (not terminated; start it again once fixed).`,
+        {
+          nextStep: STOP_STEP,
+        },
+      ),
       {
         name: STOP_STEP,
         action: 'aws:changeInstanceState',
@@ -147,12 +152,22 @@ export function remediationDocument(props: RemediationDocumentProps): Automation
         onFailure: 'step:NotifyStopFailed',
         nextStep: 'NotifyStopped',
       },
-      publish('NotifyStopped', 'AMI Guard: stopped {{ InstanceId }}', 'Instance {{ InstanceId }} (AMI {{ CheckInstance.ImageId }}) was stopped by AMI Guard.\nReason: {{ CheckInstance.Reason }}\nAutomation execution: {{ automation:EXECUTION_ID }}', {
-        isEnd: true,
-      }),
-      publish('NotifyStopFailed', 'AMI Guard: FAILED to stop {{ InstanceId }}', 'AMI Guard could not stop instance {{ InstanceId }} (AMI {{ CheckInstance.ImageId }}); it is still running. See automation execution {{ automation:EXECUTION_ID }}.', {
-        isEnd: true,
-      }),
+      publish(
+        'NotifyStopped',
+        'AMI Guard: stopped {{ InstanceId }}',
+        'Instance {{ InstanceId }} (AMI {{ CheckInstance.ImageId }}) was stopped by AMI Guard.\nReason: {{ CheckInstance.Reason }}\nAutomation execution: {{ automation:EXECUTION_ID }}',
+        {
+          isEnd: true,
+        },
+      ),
+      publish(
+        'NotifyStopFailed',
+        'AMI Guard: FAILED to stop {{ InstanceId }}',
+        'AMI Guard could not stop instance {{ InstanceId }} (AMI {{ CheckInstance.ImageId }}); it is still running. See automation execution {{ automation:EXECUTION_ID }}.',
+        {
+          isEnd: true,
+        },
+      ),
     );
   }
   return {
@@ -169,8 +184,16 @@ export function remediationDocument(props: RemediationDocumentProps): Automation
         description: 'notify, or stop (only where the account enabled stop mode).',
         allowedValues: props.mode === 'stop' ? ['notify', 'stop'] : ['notify'],
       },
-      TopicArn: { type: 'String', description: 'SNS topic for notifications.', allowedPattern: '^arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[\\w-]+$' },
-      AutomationAssumeRole: { type: 'String', description: 'Role the automation runs as.', allowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+$' },
+      TopicArn: {
+        type: 'String',
+        description: 'SNS topic for notifications.',
+        allowedPattern: '^arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[\\w-]+$',
+      },
+      AutomationAssumeRole: {
+        type: 'String',
+        description: 'Role the automation runs as.',
+        allowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+$',
+      },
     },
     mainSteps: steps,
     outputs: ['CheckInstance.Verdict', 'CheckInstance.Reason'],

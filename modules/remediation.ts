@@ -67,7 +67,12 @@ export function automationRolePolicy(props: {
 }
 
 /** Topic policy: only the automation role and the account itself may publish. */
-export function topicPolicy(props: { accountId: string; region: string; topicArn: string; automationRoleArn: string }): PolicyDocument {
+export function topicPolicy(props: {
+  accountId: string;
+  region: string;
+  topicArn: string;
+  automationRoleArn: string;
+}): PolicyDocument {
   return {
     Version: '2012-10-17',
     Statement: [
@@ -82,7 +87,13 @@ export function topicPolicy(props: { accountId: string; region: string; topicArn
         Sid: 'AccountManagesTopic',
         Effect: 'Allow',
         Principal: { AWS: `arn:${partitionOf(props.region)}:iam::${props.accountId}:root` },
-        Action: ['sns:Publish', 'sns:Subscribe', 'sns:GetTopicAttributes', 'sns:SetTopicAttributes', 'sns:ListSubscriptionsByTopic'],
+        Action: [
+          'sns:Publish',
+          'sns:Subscribe',
+          'sns:GetTopicAttributes',
+          'sns:SetTopicAttributes',
+          'sns:ListSubscriptionsByTopic',
+        ],
         Resource: props.topicArn,
       },
     ],
@@ -102,7 +113,8 @@ export class Remediation extends Construct {
   constructor(scope: Construct, id: string, props: RemediationProps) {
     super(scope, id);
     const attempts = props.maximumAutomaticAttempts ?? 5;
-    if (attempts < 1 || attempts > 25) throw new Error(`\`maximumAutomaticAttempts\` must be 1 to 25 (AWS Config's limit), got ${attempts}.`);
+    if (attempts < 1 || attempts > 25)
+      throw new Error(`\`maximumAutomaticAttempts\` must be 1 to 25 (AWS Config's limit), got ${attempts}.`);
     const { accountId, region } = props;
     // Literal ARNs so the policies read in full before any plan.
     this.topicArn = arn(region, 'sns', accountId, `${NAME}`);
@@ -135,7 +147,11 @@ export class Remediation extends Construct {
       dependsOn: [this.role],
     });
     (props.subscriptions ?? []).forEach((s, i) => {
-      new SnsTopicSubscription(this, `subscription-${i}`, { topicArn: this.topic.arn, protocol: s.protocol, endpoint: s.endpoint });
+      new SnsTopicSubscription(this, `subscription-${i}`, {
+        topicArn: this.topic.arn,
+        protocol: s.protocol,
+        endpoint: s.endpoint,
+      });
     });
 
     this.document = new SsmDocument(this, 'runbook', {

@@ -44,10 +44,14 @@ const ROOT = path.resolve(__dirname, '..');
 function selfTest(): Promise<{ ok: boolean; ms: number; output: string }> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const jest = spawn(process.execPath, [require.resolve('jest/bin/jest'), '--testMatch', '**/__tests__/**/*.e2e.ts', '--runInBand', '--ci'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const jest = spawn(
+      process.execPath,
+      [require.resolve('jest/bin/jest'), '--testMatch', '**/__tests__/**/*.e2e.ts', '--runInBand', '--ci'],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     jest.stdout!.on('data', (c: Buffer) => (output += c.toString()));
     jest.stderr!.on('data', (c: Buffer) => (output += c.toString()));
@@ -79,7 +83,9 @@ async function main(): Promise<number> {
     return 1;
   }
   const log = (line: string) => console.log(line);
-  log(`terraform ${terraformVersion()}, hashicorp/aws ${awsProviderVersion()}, CLI config ${cliConfigFile()}, config ${path.relative(ROOT, args.config)}`);
+  log(
+    `terraform ${terraformVersion()}, hashicorp/aws ${awsProviderVersion()}, CLI config ${cliConfigFile()}, config ${path.relative(ROOT, args.config)}`,
+  );
   const suite = await runSuite({ configTemplate: args.config, jobs: args.jobs, keep: args.keep, report: log });
 
   const items: { ok: boolean }[] = [...suite.results];

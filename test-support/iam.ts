@@ -41,6 +41,7 @@ export async function simulate(req: SimulateRequest): Promise<EvaluationResult> 
   }
   if (result.resultType !== 'single') throw new Error(`expected one resource, got ${result.resultType}`);
   const ignored = result.result.ignoredContextKeys ?? [];
-  if (ignored.length > 0) throw new Error(`iam-simulate ignored context keys ${ignored.join(', ')} for ${req.action} on ${req.resource}`);
+  if (ignored.length > 0)
+    throw new Error(`iam-simulate ignored context keys ${ignored.join(', ')} for ${req.action} on ${req.resource}`);
   return result.overallResult;
 }

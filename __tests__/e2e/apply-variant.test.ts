@@ -108,7 +108,9 @@ describe('the state bucket policy gap', () => {
   });
 
   test('GIVEN the state bucket with only Allow statements THEN its policy is applied', () => {
-    const allow = JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { Service: 'config.amazonaws.com' }, Action: 's3:PutObject', Condition: {} }] });
+    const allow = JSON.stringify({
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'config.amazonaws.com' }, Action: 's3:PutObject', Condition: {} }],
+    });
     expect(applyVariant(withPolicy('tfstate', allow), { stateBuckets: ['tfstate'] }).skipped).toEqual([]);
   });
 
@@ -118,7 +120,9 @@ describe('the state bucket policy gap', () => {
     ['s3:PutObject', true],
     ['s3:ListBucket', false],
   ])('a conditional Deny of %s denies object access in moto: %s', (action, expected) => {
-    const policy = JSON.stringify({ Statement: { Effect: 'Deny', Action: action, Condition: { Bool: { 'aws:SecureTransport': 'false' } } } });
+    const policy = JSON.stringify({
+      Statement: { Effect: 'Deny', Action: action, Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+    });
     expect(deniesObjectAccessInMoto({ policy })).toBe(expected);
   });
 });
@@ -136,7 +140,11 @@ describe('plan and state addresses', () => {
       { type: 'planned_change', change: { resource: { addr: 'aws_sns_topic.b' }, action: 'create' } },
       { type: 'planned_change', change: { resource: { addr: 'aws_iam_policy.a' }, action: 'create' } },
       { type: 'planned_change', change: { resource: { addr: 'data.aws_caller_identity.me' }, action: 'read' } },
-      { type: 'diagnostic', '@level': 'error', diagnostic: { severity: 'error', summary: 'Invalid value', detail: 'expected one of', address: 'aws_x.y' } },
+      {
+        type: 'diagnostic',
+        '@level': 'error',
+        diagnostic: { severity: 'error', summary: 'Invalid value', detail: 'expected one of', address: 'aws_x.y' },
+      },
       { type: 'diagnostic', '@level': 'warn', diagnostic: { severity: 'warning', summary: 'Deprecated' } },
     ];
     const plan = parseJsonPlan(`${lines.map((l) => JSON.stringify(l)).join('\n')}\nnot json\n`);

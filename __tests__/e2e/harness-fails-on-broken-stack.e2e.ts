@@ -64,7 +64,13 @@ describe('against moto', () => {
   async function accountStack(stackName: string, attachToRole: string): Promise<SynthesizedStack> {
     const raw = JSON.parse(fs.readFileSync(E2E_CONFIG, 'utf8')) as { accounts: unknown[] };
     raw.accounts = [
-      { stackName, accountId: '123456789012', attachTo: { roles: [attachToRole] }, detection: { enabled: false }, remediation: { mode: 'off' } },
+      {
+        stackName,
+        accountId: '123456789012',
+        attachTo: { roles: [attachToRole] },
+        detection: { enabled: false },
+        remediation: { mode: 'off' },
+      },
     ];
     const template = path.join(workDir, 'template.json');
     fs.writeFileSync(template, JSON.stringify(raw));
@@ -91,7 +97,9 @@ describe('against moto', () => {
 
     expect(deployed).toBe(false);
     expect(result.failure?.step).toBe('apply');
-    expect(result.failure?.error).toMatch(/Error: attaching IAM Policy .* to IAM Role \(e2e-role-that-does-not-exist\)[\s\S]*NoSuchEntity/);
+    expect(result.failure?.error).toMatch(
+      /Error: attaching IAM Policy .* to IAM Role \(e2e-role-that-does-not-exist\)[\s\S]*NoSuchEntity/,
+    );
     expect(lines.join('\n')).toMatch(/^e2e-broken {2}apply {4}FAIL /m);
     expect(cleanedUp).toBe(true);
     expect(result.steps.map((s) => s.step)).toEqual(['init', 'validate', 'plan', 'apply']);

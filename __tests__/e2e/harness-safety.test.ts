@@ -80,7 +80,10 @@ describe('nonLocalSettings', () => {
     const stacks = stacksOf({ ...raw, localEndpoint: { url: 'http://127.0.0.1:1' } });
     const account = stacks.find((s) => s.name !== 'state-backend')!;
     expect(nonLocalSettings(account.json, URL)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^provider\.aws\[0\] has endpoints other than/), expect.stringMatching(/^the S3 backend has endpoints other than/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^provider\.aws\[0\] has endpoints other than/),
+        expect.stringMatching(/^the S3 backend has endpoints other than/),
+      ]),
     );
   });
 });

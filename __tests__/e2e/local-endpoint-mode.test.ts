@@ -30,7 +30,9 @@ function synthAll(withLocalEndpoint: boolean): Map<string, Json> {
     buildApp(config, { outdir }).synth();
     const stacksDir = path.join(outdir, 'stacks');
     return new Map(
-      fs.readdirSync(stacksDir).map((name) => [name, JSON.parse(fs.readFileSync(path.join(stacksDir, name, 'cdk.tf.json'), 'utf8')) as Json]),
+      fs
+        .readdirSync(stacksDir)
+        .map((name) => [name, JSON.parse(fs.readFileSync(path.join(stacksDir, name, 'cdk.tf.json'), 'utf8')) as Json]),
     );
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
@@ -73,10 +75,17 @@ describe('local-endpoint mode', () => {
   test('GIVEN no localEndpoint THEN no provider or backend has endpoints, fake credentials or skip flags', () => {
     for (const [name, stack] of production) {
       for (const provider of providers(stack)) {
-        expect({ stack: name, keys: Object.keys(provider).filter((k) => LOCAL_ONLY_KEY.test(k)) }).toEqual({ stack: name, keys: [] });
+        expect({ stack: name, keys: Object.keys(provider).filter((k) => LOCAL_ONLY_KEY.test(k)) }).toEqual({
+          stack: name,
+          keys: [],
+        });
       }
       const backend = s3Backend(stack);
-      if (backend) expect({ stack: name, keys: Object.keys(backend).filter((k) => LOCAL_ONLY_KEY.test(k)) }).toEqual({ stack: name, keys: [] });
+      if (backend)
+        expect({ stack: name, keys: Object.keys(backend).filter((k) => LOCAL_ONLY_KEY.test(k)) }).toEqual({
+          stack: name,
+          keys: [],
+        });
       expect(JSON.stringify(stack)).not.toContain('127.0.0.1');
     }
   });
@@ -87,7 +96,12 @@ describe('local-endpoint mode', () => {
       for (const provider of providers(stack)) {
         const endpoints = (provider.endpoints as Json[])[0];
         expect({ stack: name, urls: [...new Set(Object.values(endpoints))] }).toEqual({ stack: name, urls: [URL] });
-        expect(provider).toMatchObject({ access_key: 'test', secret_key: 'test', skip_credentials_validation: true, skip_requesting_account_id: true });
+        expect(provider).toMatchObject({
+          access_key: 'test',
+          secret_key: 'test',
+          skip_credentials_validation: true,
+          skip_requesting_account_id: true,
+        });
         expect(provider).not.toHaveProperty('assume_role');
         expect(provider).not.toHaveProperty('allowed_account_ids');
       }
@@ -95,7 +109,12 @@ describe('local-endpoint mode', () => {
       if (name === 'state-backend') {
         expect(backend).toBeUndefined();
       } else {
-        expect(backend).toMatchObject({ access_key: 'test', secret_key: 'test', use_path_style: true, skip_credentials_validation: true });
+        expect(backend).toMatchObject({
+          access_key: 'test',
+          secret_key: 'test',
+          use_path_style: true,
+          skip_credentials_validation: true,
+        });
         expect([...new Set(Object.values(backend!.endpoints as Json))]).toEqual([URL]);
       }
     }
@@ -103,9 +122,18 @@ describe('local-endpoint mode', () => {
 
   test('GIVEN a localEndpoint THEN the provider and backend differ only by the local-mode keys (and no deploy role)', () => {
     for (const [name, stack] of production) {
-      const strip = (o: Json | undefined) => Object.fromEntries(Object.entries(o ?? {}).filter(([k]) => !LOCAL_ONLY_KEY.test(k) && k !== 'assume_role' && k !== 'allowed_account_ids'));
-      expect({ stack: name, providers: providers(local.get(name)!).map(strip) }).toEqual({ stack: name, providers: providers(stack).map(strip) });
-      expect({ stack: name, backend: strip(s3Backend(local.get(name)!)) }).toEqual({ stack: name, backend: strip(s3Backend(stack)) });
+      const strip = (o: Json | undefined) =>
+        Object.fromEntries(
+          Object.entries(o ?? {}).filter(([k]) => !LOCAL_ONLY_KEY.test(k) && k !== 'assume_role' && k !== 'allowed_account_ids'),
+        );
+      expect({ stack: name, providers: providers(local.get(name)!).map(strip) }).toEqual({
+        stack: name,
+        providers: providers(stack).map(strip),
+      });
+      expect({ stack: name, backend: strip(s3Backend(local.get(name)!)) }).toEqual({
+        stack: name,
+        backend: strip(s3Backend(stack)),
+      });
     }
   });
 

@@ -1,12 +1,6 @@
 import { DescribeImagesCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import {
-  describeInstance,
-  errorCode,
-  ImageCatalog,
-  lazyAwsClients,
-  readApprovedImageIds,
-} from '../../lambda/ami-compliance/aws';
+import { describeInstance, errorCode, ImageCatalog, lazyAwsClients, readApprovedImageIds } from '../../lambda/ami-compliance/aws';
 import { awsError, ec2Image, ec2Instance, mockedClients } from './fixtures/aws-fakes';
 
 describe('ImageCatalog', () => {
@@ -71,9 +65,7 @@ describe('readApprovedImageIds', () => {
   test('a StringList becomes a set of trimmed IDs', async () => {
     const m = mockedClients();
     m.ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: 'ami-0aaaaaaaaaaaaaaa1, ami-12345678,' } });
-    expect(await readApprovedImageIds(m.ssm, '/ami-guard/ids')).toEqual(
-      new Set(['ami-0aaaaaaaaaaaaaaa1', 'ami-12345678']),
-    );
+    expect(await readApprovedImageIds(m.ssm, '/ami-guard/ids')).toEqual(new Set(['ami-0aaaaaaaaaaaaaaa1', 'ami-12345678']));
     expect(m.ssmMock.commandCalls(GetParameterCommand)[0].args[0].input).toEqual({ Name: '/ami-guard/ids' });
   });
 
@@ -108,9 +100,7 @@ describe('describeInstance', () => {
   test('a described instance is mapped to facts', async () => {
     const m = mockedClients();
     m.ec2Mock.on(DescribeInstancesCommand, { InstanceIds: ['i-0123456789abcdef0'] }).resolves({
-      Reservations: [
-        { Instances: [ec2Instance('i-0123456789abcdef0', 'ami-0aaaaaaaaaaaaaaa1', { Name: 'web' }, 'stopped')] },
-      ],
+      Reservations: [{ Instances: [ec2Instance('i-0123456789abcdef0', 'ami-0aaaaaaaaaaaaaaa1', { Name: 'web' }, 'stopped')] }],
     });
     expect(await describeInstance(m.ec2, 'i-0123456789abcdef0')).toEqual({
       instanceId: 'i-0123456789abcdef0',

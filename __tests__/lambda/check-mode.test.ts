@@ -131,9 +131,7 @@ describe('check mode failures stop the automation instead of guessing', () => {
 
   test.each([undefined, '', 'i-123', 'ami-0123456789abcdef0'])('instanceId %p is rejected', async (instanceId) => {
     const event = { amiGuardCheck: { instanceId } } as unknown as typeof check;
-    await expect(runCheck(event, clientsWith({}), env, NOW)).rejects.toThrow(
-      /amiGuardCheck\.instanceId must be an instance ID/,
-    );
+    await expect(runCheck(event, clientsWith({}), env, NOW)).rejects.toThrow(/amiGuardCheck\.instanceId must be an instance ID/);
   });
 });
 

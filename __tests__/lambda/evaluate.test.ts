@@ -74,12 +74,7 @@ describe('evaluateInstance: the approval tag', () => {
 
   test('an AMI that cannot be found is NON_COMPLIANT, never skipped', () => {
     // GIVEN the AMI is deregistered or not shared (DescribeImages did not return it)
-    const v = evaluateInstance(
-      instance(),
-      undefined,
-      { ...params, approvedImageIdsParameter: '/ami-guard/ids' },
-      { now },
-    );
+    const v = evaluateInstance(instance(), undefined, { ...params, approvedImageIdsParameter: '/ami-guard/ids' }, { now });
     // THEN the instance is non-compliant and the annotation offers both fixes
     expect(v.complianceType).toBe('NON_COMPLIANT');
     expect(v.annotation).toBe(
@@ -167,9 +162,7 @@ describe('evaluateInstance: exception tag', () => {
     // THEN it is compliant, and the annotation says by which ticket, until when, and what is wrong
     expect(v.complianceType).toBe('COMPLIANT');
     expect(v.annotation).toMatch(/^Exception CHG-1234 \(tag AmiGuardException\) valid until 2026-12-31 23:59:59 UTC;/);
-    expect(v.annotation).toContain(
-      '; without it: AMI ami-0aaaaaaaaaaaaaaa1 (owner 111111111111) has no tag Environment.',
-    );
+    expect(v.annotation).toContain('; without it: AMI ami-0aaaaaaaaaaaaaaa1 (owner 111111111111) has no tag Environment.');
   });
 
   test('an exception also covers an AMI that was not found', () => {
@@ -242,14 +235,9 @@ describe('annotations fit AWS Config', () => {
       approvedImageIdsParameter: `/${'p'.repeat(1000)}`,
       exceptionTagKey: 'E'.repeat(128),
     };
-    const v = evaluateInstance(
-      instance({ ['E'.repeat(128)]: long }),
-      image({ ['K'.repeat(128)]: long }, '999999999999'),
-      wide,
-      {
-        now,
-      },
-    );
+    const v = evaluateInstance(instance({ ['E'.repeat(128)]: long }), image({ ['K'.repeat(128)]: long }, '999999999999'), wide, {
+      now,
+    });
     // THEN the annotation is cut to Config's limit, with a visible ellipsis
     expect(v.annotation.length).toBeLessThanOrEqual(MAX_ANNOTATION);
     expect(v.annotation.endsWith('…')).toBe(true);

@@ -6,15 +6,7 @@ import {
 import { DescribeImagesCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { handleConfigEvent } from '../../lambda/ami-compliance/handler';
-import {
-  awsError,
-  clientsWith,
-  configEvent,
-  ec2Image,
-  ec2Instance,
-  mockedClients,
-  quietConsole,
-} from './fixtures/aws-fakes';
+import { awsError, clientsWith, configEvent, ec2Image, ec2Instance, mockedClients, quietConsole } from './fixtures/aws-fakes';
 import historyReply from './fixtures/get-resource-config-history.reply.json';
 import changeEvent from './fixtures/instance-change.invoking-event.json';
 import deletedEvent from './fixtures/instance-deleted.invoking-event.json';
@@ -72,9 +64,7 @@ describe('ConfigurationItemChangeNotification', () => {
 
   test('an instance whose AMI is gone is reported NON_COMPLIANT', async () => {
     const m = setup();
-    m.ec2Mock
-      .on(DescribeImagesCommand, { ImageIds: ['ami-0aaaaaaaaaaaaaaa1'] })
-      .rejects(awsError('InvalidAMIID.NotFound'));
+    m.ec2Mock.on(DescribeImagesCommand, { ImageIds: ['ami-0aaaaaaaaaaaaaaa1'] }).rejects(awsError('InvalidAMIID.NotFound'));
     m.ec2Mock
       .on(DescribeImagesCommand, { Filters: [{ Name: 'image-id', Values: ['ami-0aaaaaaaaaaaaaaa1'] }] })
       .resolves({ Images: [] });
@@ -172,10 +162,7 @@ describe('ScheduledNotification', () => {
       ],
     });
     m.ec2Mock.on(DescribeImagesCommand).resolves({
-      Images: [
-        ec2Image('ami-0aaaaaaaaaaaaaaa1', PIPELINE, { Environment: 'Prod' }),
-        ec2Image('ami-0bbbbbbbbbbbbbbb2', PIPELINE),
-      ],
+      Images: [ec2Image('ami-0aaaaaaaaaaaaaaa1', PIPELINE, { Environment: 'Prod' }), ec2Image('ami-0bbbbbbbbbbbbbbb2', PIPELINE)],
     });
     // WHEN the periodic sweep runs
     const { evaluations } = await handleConfigEvent(configEvent(scheduledEvent, PARAMS), clientsWith(m), NOW);
@@ -259,11 +246,7 @@ describe('broken events throw an error naming the field', () => {
       ),
       /configurationItem\.configurationItemCaptureTime is missing or not an ISO-8601 time: "yesterday"/,
     ],
-    [
-      'invalid rule parameters',
-      configEvent(changeEvent, { tagKey: 'Environment' }),
-      /Rule parameter tagValues is required/,
-    ],
+    ['invalid rule parameters', configEvent(changeEvent, { tagKey: 'Environment' }), /Rule parameter tagValues is required/],
   ])('%s', async (_case, event, message) => {
     // GIVEN a fake with no clients at all: a broken event must fail before any AWS call
     await expect(handleConfigEvent(event, clientsWith({}), NOW)).rejects.toThrow(message);
@@ -278,9 +261,7 @@ describe('API errors never become COMPLIANT', () => {
       .on(DescribeImagesCommand)
       .rejects(awsError('UnauthorizedOperation', 'You are not authorized to perform: ec2:DescribeImages'));
     // WHEN / THEN the invocation fails (Config retries) and no evaluation is sent
-    await expect(handleConfigEvent(configEvent(changeEvent, PARAMS), clientsWith(m), NOW)).rejects.toThrow(
-      /ec2:DescribeImages/,
-    );
+    await expect(handleConfigEvent(configEvent(changeEvent, PARAMS), clientsWith(m), NOW)).rejects.toThrow(/ec2:DescribeImages/);
     expect(m.configMock.commandCalls(PutEvaluationsCommand)).toHaveLength(0);
     expect(console.error).toHaveBeenCalledWith(expect.stringContaining('"error":"UnauthorizedOperation"'));
   });
@@ -321,9 +302,9 @@ describe('API errors never become COMPLIANT', () => {
   test('an evaluation PutEvaluations rejects twice fails the invocation', async () => {
     const m = setup();
     m.configMock.on(PutEvaluationsCommand).callsFake((input) => ({ FailedEvaluations: input.Evaluations }));
-    await expect(
-      handleConfigEvent(configEvent(deletedEvent, PARAMS), clientsWith({ config: m.config }), NOW),
-    ).rejects.toThrow(/PutEvaluations rejected 1 evaluation\(s\) after one retry, e\.g\. i-0123456789abcdef0/);
+    await expect(handleConfigEvent(configEvent(deletedEvent, PARAMS), clientsWith({ config: m.config }), NOW)).rejects.toThrow(
+      /PutEvaluations rejected 1 evaluation\(s\) after one retry, e\.g\. i-0123456789abcdef0/,
+    );
     expect(m.configMock.commandCalls(PutEvaluationsCommand)).toHaveLength(2);
   });
 });

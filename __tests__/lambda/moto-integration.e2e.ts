@@ -227,8 +227,7 @@ test('a configuration item change for the untagged instance is NON_COMPLIANT', a
     endpoint: moto!.url,
     credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
   });
-  const instance = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [ids.untagged] }))).Reservations![0]
-    .Instances![0];
+  const instance = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [ids.untagged] }))).Reservations![0].Instances![0];
   ec2.destroy();
   const item = {
     configurationItemStatus: 'ResourceDiscovered',
@@ -255,9 +254,7 @@ test('a configuration item change for the untagged instance is NON_COMPLIANT', a
     }),
   );
   // THEN it is NON_COMPLIANT at the capture time
-  expect(evaluations).toEqual([
-    expect.objectContaining({ ComplianceResourceId: ids.untagged, ComplianceType: 'NON_COMPLIANT' }),
-  ]);
+  expect(evaluations).toEqual([expect.objectContaining({ ComplianceResourceId: ids.untagged, ComplianceType: 'NON_COMPLIANT' })]);
   expect(new Date(evaluations[0].OrderingTimestamp).toISOString()).toBe('2026-01-10T09:31:12.345Z');
 });
 

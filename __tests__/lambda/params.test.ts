@@ -52,11 +52,7 @@ describe('parseRuleParameters: each bad parameter throws naming it, its value an
       /Unknown rule parameter tagvalues\. Fix: remove it, or use one of tagKey, tagValues/,
     ],
     ['non-string value', parse({ tagValues: ['Prod'] }), /Rule parameter tagValues must be a string, got \["Prod"\]/],
-    [
-      'missing tagKey',
-      () => parseRuleParameters(JSON.stringify({ tagValues: 'Prod' })),
-      /Rule parameter tagKey is required/,
-    ],
+    ['missing tagKey', () => parseRuleParameters(JSON.stringify({ tagValues: 'Prod' })), /Rule parameter tagKey is required/],
     [
       'tagKey in the aws: namespace',
       parse({ tagKey: 'aws:env' }),
@@ -83,16 +79,8 @@ describe('parseRuleParameters: each bad parameter throws naming it, its value an
       parse({ trustedOwners: '12345' }),
       /Rule parameter trustedOwners has invalid value "12345"\. Fix: expected 12-digit account IDs or "amazon"/,
     ],
-    [
-      'trustedOwners alias in the wrong case',
-      parse({ trustedOwners: 'Amazon' }),
-      /trustedOwners has invalid value "Amazon"/,
-    ],
-    [
-      'trustedOwners empty entry',
-      parse({ trustedOwners: '111122223333,' }),
-      /trustedOwners has an empty entry at position 2/,
-    ],
+    ['trustedOwners alias in the wrong case', parse({ trustedOwners: 'Amazon' }), /trustedOwners has invalid value "Amazon"/],
+    ['trustedOwners empty entry', parse({ trustedOwners: '111122223333,' }), /trustedOwners has an empty entry at position 2/],
     [
       'approvedImageIdsParameter with a space',
       parse({ approvedImageIdsParameter: '/ami guard/ids' }),

@@ -48,9 +48,7 @@ describe('a scheduled sweep of 2,500 instances over 300 AMIs', () => {
     expect(new Set(evaluations.map((e) => e.ComplianceResourceId)).size).toBe(2500);
     const count = (type: string) => evaluations.filter((e) => e.ComplianceType === type).length;
     expect([count('COMPLIANT'), count('NON_COMPLIANT')]).toEqual([834, 1666]);
-    expect(evaluations.find((e) => e.ComplianceResourceId === 'i-00000000000000001')?.Annotation).toContain(
-      '(wrong case)',
-    );
+    expect(evaluations.find((e) => e.ComplianceResourceId === 'i-00000000000000001')?.Annotation).toContain('(wrong case)');
   });
 
   test('an AMI missing from the batch is known as missing through the image-id filter', async () => {
@@ -65,9 +63,11 @@ describe('a scheduled sweep of 2,500 instances over 300 AMIs', () => {
     const { evaluations } = await handleConfigEvent(event, clientsWith(m), new Date('2026-01-11T00:00:00Z'));
     // THEN only the failing batch (the second, 50 IDs) is asked again by filter, and the instance is NON_COMPLIANT
     const calls = m.ec2Mock.commandCalls(DescribeImagesCommand).map((c) => c.args[0].input);
-    expect(
-      calls.map((c) => (c.ImageIds ? `ids:${c.ImageIds.length}` : `filter:${c.Filters?.[0].Values?.length}`)),
-    ).toEqual(['ids:200', 'ids:50', 'filter:50']);
+    expect(calls.map((c) => (c.ImageIds ? `ids:${c.ImageIds.length}` : `filter:${c.Filters?.[0].Values?.length}`))).toEqual([
+      'ids:200',
+      'ids:50',
+      'filter:50',
+    ]);
     const last = evaluations.find((e) => e.ComplianceResourceId === `i-${(249).toString(16).padStart(17, '0')}`);
     expect(last).toMatchObject({
       ComplianceType: 'NON_COMPLIANT',

@@ -93,7 +93,10 @@ export class ImageCatalog {
   private readonly cache = new Map<string, ImageFacts | null>();
 
   /** @param batchSize EC2 accepts at most 200 values in one filter. */
-  constructor(private readonly ec2: EC2Client, private readonly batchSize = 200) {}
+  constructor(
+    private readonly ec2: EC2Client,
+    private readonly batchSize = 200,
+  ) {}
 
   /** Describes the IDs not described yet, in batches of `batchSize`. */
   async load(imageIds: Iterable<string>): Promise<void> {
@@ -165,8 +168,7 @@ export async function fetchConfigurationItem(
     new GetResourceConfigHistoryCommand({ resourceType: resourceType as ResourceType, resourceId, limit: 1 }),
   );
   const item = reply.configurationItems?.[0];
-  if (!item)
-    throw new Error(`GetResourceConfigHistory returned no configuration item for ${resourceType} ${resourceId}`);
+  if (!item) throw new Error(`GetResourceConfigHistory returned no configuration item for ${resourceType} ${resourceId}`);
   return {
     configurationItemStatus: item.configurationItemStatus,
     resourceType: item.resourceType,
@@ -192,8 +194,8 @@ export async function putEvaluations(
 ): Promise<void> {
   const testMode = resultToken === TEST_MODE_TOKEN ? { TestMode: true } : {};
   const send = async (Evaluations: Evaluation[]): Promise<Evaluation[]> =>
-    (await config.send(new PutEvaluationsCommand({ ResultToken: resultToken, Evaluations, ...testMode })))
-      .FailedEvaluations ?? [];
+    (await config.send(new PutEvaluationsCommand({ ResultToken: resultToken, Evaluations, ...testMode }))).FailedEvaluations ??
+    [];
   const stillFailed: Evaluation[] = [];
   for (let i = 0; i < evaluations.length; i += 100) {
     const failed = await send(evaluations.slice(i, i + 100));
@@ -201,9 +203,7 @@ export async function putEvaluations(
   }
   if (stillFailed.length > 0) {
     const ids = stillFailed.map((e) => e.ComplianceResourceId).slice(0, 10);
-    throw new Error(
-      `PutEvaluations rejected ${stillFailed.length} evaluation(s) after one retry, e.g. ${ids.join(', ')}`,
-    );
+    throw new Error(`PutEvaluations rejected ${stillFailed.length} evaluation(s) after one retry, e.g. ${ids.join(', ')}`);
   }
 }
 
@@ -217,9 +217,7 @@ export function errorCode(err: unknown): string | undefined {
 function toInstanceFacts(instance: Instance): InstanceFacts {
   if (!instance.InstanceId || !instance.ImageId) {
     // EC2 always sets both; an instance without them cannot be judged, and must not be skipped silently.
-    throw new Error(
-      `DescribeInstances returned an instance without InstanceId/ImageId: ${instance.InstanceId ?? '(no id)'}`,
-    );
+    throw new Error(`DescribeInstances returned an instance without InstanceId/ImageId: ${instance.InstanceId ?? '(no id)'}`);
   }
   return {
     instanceId: instance.InstanceId,

@@ -102,12 +102,7 @@ export type ItemTriage =
   | { readonly kind: 'not-applicable'; readonly verdict: Verdict }
   | { readonly kind: 'instance'; readonly instance: InstanceFacts };
 
-const NOT_RECORDED_STATUSES = new Set([
-  'ResourceNotRecorded',
-  'ResourceDeleted',
-  'ResourceDeletedNotRecorded',
-  'Deleted',
-]);
+const NOT_RECORDED_STATUSES = new Set(['ResourceNotRecorded', 'ResourceDeleted', 'ResourceDeletedNotRecorded', 'Deleted']);
 
 /**
  * Sorts a configuration item into NOT_APPLICABLE (deleted, not recorded, left the rule's scope, not an
@@ -131,9 +126,7 @@ export function triageConfigurationItem(item: ConfigurationItem, eventLeftScope 
   }
   if (typeof instanceId !== 'string' || typeof config.imageId !== 'string') {
     throw new Error(
-      `configurationItem for ${
-        item.resourceId ?? '(no resourceId)'
-      } has no configuration.imageId: cannot judge its AMI. ` +
+      `configurationItem for ${item.resourceId ?? '(no resourceId)'} has no configuration.imageId: cannot judge its AMI. ` +
         'Config retries; check that the recorder records AWS::EC2::Instance.',
     );
   }
@@ -202,7 +195,7 @@ function imageApproval(
       fix,
     };
   }
-  const owner = image.ownerAlias ? `${image.ownerId ?? '?'}/${image.ownerAlias}` : image.ownerId ?? 'unknown';
+  const owner = image.ownerAlias ? `${image.ownerId ?? '?'}/${image.ownerAlias}` : (image.ownerId ?? 'unknown');
   const problems: string[] = [];
   const value = image.tags[params.tagKey];
   if (value === undefined) {
@@ -233,10 +226,7 @@ function isTrusted(image: ImageFacts, trusted: readonly string[]): boolean {
   );
 }
 
-type ExceptionStatus =
-  | { kind: 'none' }
-  | { kind: 'valid'; ticket: string; until: string }
-  | { kind: 'invalid'; note: string };
+type ExceptionStatus = { kind: 'none' } | { kind: 'valid'; ticket: string; until: string } | { kind: 'invalid'; note: string };
 
 function exceptionStatus(instance: InstanceFacts, tagKey: string | undefined, now: Date): ExceptionStatus {
   if (!tagKey) return { kind: 'none' };

@@ -92,9 +92,7 @@ export async function handleConfigEvent(
               required(summary.resourceId, 'invokingEvent.configurationItemSummary.resourceId'),
             );
         const captured = item.configurationItemCaptureTime ?? summary.configurationItemCaptureTime;
-        evaluations = [
-          await evaluateItem({ ...item, configurationItemCaptureTime: captured }, event.eventLeftScope, facts, now),
-        ];
+        evaluations = [await evaluateItem({ ...item, configurationItemCaptureTime: captured }, event.eventLeftScope, facts, now)];
         break;
       }
       case 'ScheduledNotification':
@@ -133,7 +131,10 @@ class Facts {
   private approved?: Promise<ReadonlySet<string>>;
   private catalog?: ImageCatalog;
 
-  constructor(readonly clients: AwsClients, readonly params: RuleParameters) {}
+  constructor(
+    readonly clients: AwsClients,
+    readonly params: RuleParameters,
+  ) {}
 
   /** Created on first use, so an invocation that needs no EC2 never touches the EC2 client. */
   get images(): ImageCatalog {

@@ -55,9 +55,7 @@ export function parseRuleParameters(raw: string | Record<string, unknown> | unde
   }
   if (input === undefined || input === null) input = {};
   if (typeof input !== 'object' || Array.isArray(input)) {
-    throw new RuleParameterError(
-      `ruleParameters must be a JSON object of strings, got ${clip(JSON.stringify(input))}.`,
-    );
+    throw new RuleParameterError(`ruleParameters must be a JSON object of strings, got ${clip(JSON.stringify(input))}.`);
   }
   const values = input as Record<string, unknown>;
   for (const [key, value] of Object.entries(values)) {
@@ -91,17 +89,11 @@ export function parseRuleParameters(raw: string | Record<string, unknown> | unde
       'Rule parameter tagValues is required. Fix: set it to the approved values, comma-separated, e.g. "Prod".',
     );
   }
-  for (const value of tagValues)
-    check('tagValues', value, TAG_VALUE, 'tag values of 1-256 letters, digits, spaces or _.:/=+-@');
+  for (const value of tagValues) check('tagValues', value, TAG_VALUE, 'tag values of 1-256 letters, digits, spaces or _.:/=+-@');
 
   const trustedOwners = list('trustedOwners', get('trustedOwners'));
   for (const owner of trustedOwners ?? []) {
-    check(
-      'trustedOwners',
-      owner,
-      OWNER,
-      '12-digit account IDs or "amazon", comma-separated, e.g. "111122223333,amazon"',
-    );
+    check('trustedOwners', owner, OWNER, '12-digit account IDs or "amazon", comma-separated, e.g. "111122223333,amazon"');
   }
 
   const approvedImageIdsParameter = get('approvedImageIdsParameter');

@@ -2,7 +2,14 @@
  * The few AWS calls the harness makes to moto itself (state objects, lock items, IAM principals), with
  * the AWS SDK pointed at the emulator. moto_server does not verify signatures; fake keys suffice.
  */
-import { DynamoDBClient, CreateTableCommand, DeleteItemCommand, GetItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBClient,
+  CreateTableCommand,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
 import {
   CreateGroupCommand,
   CreateRoleCommand,
@@ -103,7 +110,9 @@ export class Emulator {
 
   /** ListObjectsV2 of a bucket under a prefix. */
   async listObjects(bucket: string, prefix = ''): Promise<S3Object[]> {
-    const out = await this.call(`s3 list ${bucket}/${prefix}`, () => this.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix })));
+    const out = await this.call(`s3 list ${bucket}/${prefix}`, () =>
+      this.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix })),
+    );
     return (out.Contents ?? []).map((o) => ({ key: o.Key ?? '', size: o.Size ?? 0 }));
   }
 
@@ -113,7 +122,9 @@ export class Emulator {
       this.s3.send(
         new CreateBucketCommand({
           Bucket: bucket,
-          ...(this.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: this.region as BucketLocationConstraint } }),
+          ...(this.region === 'us-east-1'
+            ? {}
+            : { CreateBucketConfiguration: { LocationConstraint: this.region as BucketLocationConstraint } }),
         }),
       ),
     );

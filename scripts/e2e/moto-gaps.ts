@@ -51,7 +51,13 @@ interface PolicyStatementLike {
 }
 
 function actionMatches(pattern: string, action: string): boolean {
-  const regex = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+  const regex = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+    'i',
+  );
   return regex.test(action);
 }
 
@@ -83,7 +89,8 @@ export const MOTO_GAPS: readonly MotoGap[] = [
     api: 'config:PutRemediationConfigurations',
     reason:
       'moto/config/responses.py has no put_remediation_configurations, so moto answers HTTP 500 and the provider retries until the command times out',
-    source: 'moto/core/responses.py:563 (NotImplementedError "The put_remediation_configurations action has not been implemented")',
+    source:
+      'moto/core/responses.py:563 (NotImplementedError "The put_remediation_configurations action has not been implemented")',
   },
   {
     // Only the state bucket: other buckets' objects are never read or written in moto, so their
@@ -111,5 +118,8 @@ export const MOTO_RUNTIME_GAPS: readonly { readonly api: string; readonly source
     source: 'moto/config/models.py:1792-1795 ("PutEvaluations without TestMode is not yet implemented")',
   },
   { api: 'ec2:DescribeInstanceImageMetadata', source: 'absent from moto/ec2 (no handler, no model)' },
-  { api: 'lambda:Invoke without Docker', source: 'moto/awslambda/models.py:966 (_invoke_lambda runs the function in a Docker container)' },
+  {
+    api: 'lambda:Invoke without Docker',
+    source: 'moto/awslambda/models.py:966 (_invoke_lambda runs the function in a Docker container)',
+  },
 ];

@@ -23,7 +23,10 @@ function versionAtLeast(version: string, minimum: string): boolean {
 
 /** The installed Terraform version, or undefined when `terraform` is not on the PATH. */
 export function terraformVersion(): string | undefined {
-  const out = spawnSync('terraform', ['version', '-json'], { encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
+  const out = spawnSync('terraform', ['version', '-json'], {
+    encoding: 'utf8',
+    env: { ...process.env, CHECKPOINT_DISABLE: '1' },
+  });
   if (out.error || out.status !== 0) return undefined;
   try {
     return (JSON.parse(out.stdout) as { terraform_version: string }).terraform_version;
@@ -43,7 +46,8 @@ export function missingPrerequisites(env: NodeJS.ProcessEnv = process.env): stri
   const missing: string[] = [];
   const version = terraformVersion();
   if (!version) missing.push('terraform is not on the PATH (install Terraform >= 1.10)');
-  else if (!versionAtLeast(version, MIN_TERRAFORM_VERSION)) missing.push(`terraform ${version} is too old (need >= ${MIN_TERRAFORM_VERSION})`);
+  else if (!versionAtLeast(version, MIN_TERRAFORM_VERSION))
+    missing.push(`terraform ${version} is too old (need >= ${MIN_TERRAFORM_VERSION})`);
 
   const cliConfig = cliConfigFile(env);
   if (cliConfig === REPO_CLI_CONFIG) {

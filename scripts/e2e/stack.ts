@@ -114,7 +114,13 @@ export class StackRun {
   /** The result so far. */
   result(): StackResult {
     const failure = this.steps.find((s) => !s.ok);
-    return { stack: this.name, ok: this.steps.length > 0 && !failure, steps: [...this.steps], notApplied: [...this.notApplied], failure };
+    return {
+      stack: this.name,
+      ok: this.steps.length > 0 && !failure,
+      steps: [...this.steps],
+      notApplied: [...this.notApplied],
+      failure,
+    };
   }
 
   private line(text: string): void {
@@ -128,10 +134,18 @@ export class StackRun {
     if (step.error) this.options.report(indent(step.error));
   }
 
-  private async tf(step: string, args: string[], timeout: number, judge: (r: CommandResult) => { ok: boolean; detail: string; error?: string }): Promise<CommandResult> {
+  private async tf(
+    step: string,
+    args: string[],
+    timeout: number,
+    judge: (r: CommandResult) => { ok: boolean; detail: string; error?: string },
+  ): Promise<CommandResult> {
     const result = await terraform(this.options.dir, args, timeout, this.env);
     // The whole output stays in the stack dir (kept when a stack fails) for whoever debugs it.
-    fs.writeFileSync(path.join(this.options.dir, `e2e-${step}.log`), `$ terraform ${args.join(' ')}\n${result.stdout}\n${result.stderr}`);
+    fs.writeFileSync(
+      path.join(this.options.dir, `e2e-${step}.log`),
+      `$ terraform ${args.join(' ')}\n${result.stdout}\n${result.stderr}`,
+    );
     let verdict = judge(result);
     if (result.timedOut) {
       verdict = { ok: false, detail: `timed out after ${seconds(timeout)}`, error: errorText(result) };
@@ -141,9 +155,16 @@ export class StackRun {
     return result;
   }
 
-  private plain(step: string, args: string[], timeout: number, detail: (r: CommandResult) => string = () => ''): Promise<CommandResult> {
+  private plain(
+    step: string,
+    args: string[],
+    timeout: number,
+    detail: (r: CommandResult) => string = () => '',
+  ): Promise<CommandResult> {
     return this.tf(step, args, timeout, (r) =>
-      r.code === 0 ? { ok: true, detail: detail(r) } : { ok: false, detail: `terraform ${args[0]} exited ${r.code}`, error: errorText(r) },
+      r.code === 0
+        ? { ok: true, detail: detail(r) }
+        : { ok: false, detail: `terraform ${args[0]} exited ${r.code}`, error: errorText(r) },
     );
   }
 
@@ -153,7 +174,9 @@ export class StackRun {
    */
   async deploy(): Promise<boolean> {
     try {
-      await this.plain('init', ['init', '-input=false', '-no-color'], this.timeouts.init, (r) => withWarnings('', r, MIRROR_LOCK_WARNING));
+      await this.plain('init', ['init', '-input=false', '-no-color'], this.timeouts.init, (r) =>
+        withWarnings('', r, MIRROR_LOCK_WARNING),
+      );
       await this.plain('validate', ['validate', '-no-color'], this.timeouts.validate, (r) => withWarnings('', r));
       const planned = await this.planFull();
       this.writeVariant();
@@ -163,20 +186,32 @@ export class StackRun {
       );
       await this.compareApplied(planned);
       for (const check of this.options.checks ?? []) await this.check(check);
-      await this.tf('replan', ['plan', '-detailed-exitcode', '-input=false', '-no-color', LOCK_TIMEOUT], this.timeouts.plan, (r) => {
-        if (r.code === 0) return { ok: true, detail: withWarnings('no changes', r) };
-        if (r.code === 2) {
-          return {
-            ok: false,
-            detail: `perpetual diff right after apply: ${/^Plan: (.*?)\.?$/m.exec(r.stdout)?.[1] ?? 'changes'}`,
-            error: diffOf(r.stdout),
-          };
-        }
-        return { ok: false, detail: `terraform plan exited ${r.code}`, error: errorText(r) };
-      });
+      await this.tf(
+        'replan',
+        ['plan', '-detailed-exitcode', '-input=false', '-no-color', LOCK_TIMEOUT],
+        this.timeouts.plan,
+        (r) => {
+          if (r.code === 0) return { ok: true, detail: withWarnings('no changes', r) };
+          if (r.code === 2) {
+            return {
+              ok: false,
+              detail: `perpetual diff right after apply: ${/^Plan: (.*?)\.?$/m.exec(r.stdout)?.[1] ?? 'changes'}`,
+              error: diffOf(r.stdout),
+            };
+          }
+          return { ok: false, detail: `terraform plan exited ${r.code}`, error: errorText(r) };
+        },
+      );
       return true;
     } catch (err) {
-      if (!(err instanceof StepFailure)) this.record({ step: 'harness', ok: false, ms: 0, detail: 'unexpected error', error: (err as Error).stack ?? String(err) });
+      if (!(err instanceof StepFailure))
+        this.record({
+          step: 'harness',
+          ok: false,
+          ms: 0,
+          detail: 'unexpected error',
+          error: (err as Error).stack ?? String(err),
+        });
       return false;
     }
   }
@@ -191,7 +226,11 @@ export class StackRun {
         if (r.code !== 0) return { ok: false, detail: `terraform destroy exited ${r.code}`, error: errorText(r) };
         const destroyed = Number(/Resources: (\d+) destroyed/.exec(r.stdout)?.[1] ?? 0);
         if (!cleanup && destroyed !== this.appliedCount) {
-          return { ok: false, detail: `destroyed ${destroyed} resources, but apply left ${this.appliedCount} in state`, error: r.stdout.trim() };
+          return {
+            ok: false,
+            detail: `destroyed ${destroyed} resources, but apply left ${this.appliedCount} in state`,
+            error: r.stdout.trim(),
+          };
         }
         return { ok: true, detail: `${destroyed} destroyed` };
       });
@@ -208,7 +247,10 @@ export class StackRun {
       if (r.code !== 0 || plan.errors.length > 0) {
         return { ok: false, detail: `terraform plan exited ${r.code}`, error: plan.errors.join('\n\n') || errorText(r) };
       }
-      return { ok: true, detail: [`${plan.changes.length} to create (full stack)`, ...plan.warnings.map((w) => `warning: ${w}`)].join('; ') };
+      return {
+        ok: true,
+        detail: [`${plan.changes.length} to create (full stack)`, ...plan.warnings.map((w) => `warning: ${w}`)].join('; '),
+      };
     });
     const plan = parseJsonPlan(result.stdout);
     const notCreate = plan.changes.filter((c) => c.action !== 'create');
@@ -243,7 +285,12 @@ export class StackRun {
       this.record({ step: 'applied', ok: false, ms: list.ms, detail: 'terraform state list failed', error: errorText(list) });
       throw new StepFailure('applied');
     }
-    const inState = new Set(list.stdout.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('data.')));
+    const inState = new Set(
+      list.stdout
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith('data.')),
+    );
     this.appliedCount = inState.size;
     const expected = new Map(this.skipped.map((s) => [s.address, s]));
     const missing = planned.filter((a) => !inState.has(a));
@@ -269,7 +316,13 @@ export class StackRun {
       const detail = await check.run();
       this.record({ step: check.step, ok: true, ms: Date.now() - started, detail });
     } catch (err) {
-      this.record({ step: check.step, ok: false, ms: Date.now() - started, detail: 'check failed', error: (err as Error).message });
+      this.record({
+        step: check.step,
+        ok: false,
+        ms: Date.now() - started,
+        detail: 'check failed',
+        error: (err as Error).message,
+      });
       throw new StepFailure(check.step);
     }
   }

@@ -42,7 +42,13 @@ export function expectedStateKey(config: AmiGuardConfig, accountId: string, regi
 const LOCK_PROBE_ID = 'ami-guard-e2e-lock-probe';
 
 /** Checks that the state is where the backend block says: a local file, or an object in moto's S3. */
-function stateChecks(stack: SynthesizedStack, json: TerraformJson, config: AmiGuardConfig, emulator: Emulator, env: NodeJS.ProcessEnv): StackCheck[] {
+function stateChecks(
+  stack: SynthesizedStack,
+  json: TerraformJson,
+  config: AmiGuardConfig,
+  emulator: Emulator,
+  env: NodeJS.ProcessEnv,
+): StackCheck[] {
   const backend = (json.terraform as { backend?: Record<string, Record<string, string>> } | undefined)?.backend ?? {};
   if (backend.local) {
     const file = path.resolve(stack.dir, backend.local.path ?? 'terraform.tfstate');
@@ -69,20 +75,35 @@ function stateChecks(stack: SynthesizedStack, json: TerraformJson, config: AmiGu
         const objects = await emulator.listObjects(s3.bucket, key.slice(0, key.lastIndexOf('/') + 1));
         const object = objects.find((o) => o.key === key);
         if (!object || object.size === 0) {
-          throw new Error(`s3://${s3.bucket}/${key} is not in the emulator's bucket (found: ${objects.map((o) => o.key).join(', ') || 'nothing'}); the backend key is ${s3.key}`);
+          throw new Error(
+            `s3://${s3.bucket}/${key} is not in the emulator's bucket (found: ${objects.map((o) => o.key).join(', ') || 'nothing'}); the backend key is ${s3.key}`,
+          );
         }
         const digest = await emulator.getLockItem(table, `${lockId}-md5`);
-        if (!digest || !('Digest' in digest)) throw new Error(`the lock table ${table} has no digest item ${lockId}-md5: the S3 backend is not using it`);
+        if (!digest || !('Digest' in digest))
+          throw new Error(`the lock table ${table} has no digest item ${lockId}-md5: the S3 backend is not using it`);
         return `s3://${s3.bucket}/${key} (${object.size} bytes); digest item ${lockId}-md5 in ${table}`;
       },
     },
     {
       step: 'lock',
       run: async () => {
-        const info = { ID: LOCK_PROBE_ID, Operation: 'e2e lock probe', Who: 'ami-guard-e2e', Version: '', Created: new Date().toISOString(), Path: lockId };
+        const info = {
+          ID: LOCK_PROBE_ID,
+          Operation: 'e2e lock probe',
+          Who: 'ami-guard-e2e',
+          Version: '',
+          Created: new Date().toISOString(),
+          Path: lockId,
+        };
         await emulator.putItem(table, { LockID: { S: lockId }, Info: { S: JSON.stringify(info) } });
         try {
-          const r = await terraform(stack.dir, ['plan', '-lock-timeout=0s', '-input=false', '-no-color', '-refresh=false'], TIMEOUTS.plan, env);
+          const r = await terraform(
+            stack.dir,
+            ['plan', '-lock-timeout=0s', '-input=false', '-no-color', '-refresh=false'],
+            TIMEOUTS.plan,
+            env,
+          );
           const text = `${r.stdout}\n${r.stderr}`;
           if (r.code === 0 || !text.includes('Error acquiring the state lock') || !text.includes(LOCK_PROBE_ID)) {
             throw new Error(`terraform plan did not stop at a lock held in ${table} (exit ${r.code}):\n${errorText(r)}`);
@@ -113,7 +134,8 @@ function attachmentCheck(stack: SynthesizedStack, emulator: Emulator): StackChec
       for (const [type, [kind, attr]] of Object.entries(ATTACHMENTS)) {
         for (const block of Object.values(json.resource?.[type] ?? {})) {
           const name = block[attr];
-          if (typeof name === 'string' && !name.includes('${')) expected.set(`${kind} ${name}`, (expected.get(`${kind} ${name}`) ?? 0) + 1);
+          if (typeof name === 'string' && !name.includes('${'))
+            expected.set(`${kind} ${name}`, (expected.get(`${kind} ${name}`) ?? 0) + 1);
         }
       }
       if (expected.size === 0) return 'no policy attachments in this stack';
@@ -121,7 +143,8 @@ function attachmentCheck(stack: SynthesizedStack, emulator: Emulator): StackChec
       for (const [principal, count] of expected) {
         const [kind, name] = principal.split(' ') as ['role' | 'group' | 'user', string];
         const arns = await emulator.attachedPolicies(kind, name);
-        if (arns.length < count) throw new Error(`${principal} has ${arns.length} managed policies attached in IAM, the stack attaches ${count}`);
+        if (arns.length < count)
+          throw new Error(`${principal} has ${arns.length} managed policies attached in IAM, the stack attaches ${count}`);
         found.push(`${principal} (${arns.length})`);
       }
       return `policies attached in IAM: ${found.join(', ')}`;
@@ -184,7 +207,8 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     report(`synth     ${stacks.length} stacks in ${seconds(Date.now() - synthStarted)}: ${stacks.map((s) => s.name).join(', ')}`);
     for (const stack of stacks) {
       const problems = nonLocalSettings(readStack(stack), moto.url);
-      if (problems.length > 0) throw new Error(`refusing to deploy ${stack.name}: it is not pointed at the emulator only:\n  ${problems.join('\n  ')}`);
+      if (problems.length > 0)
+        throw new Error(`refusing to deploy ${stack.name}: it is not pointed at the emulator only:\n  ${problems.join('\n  ')}`);
     }
     const emulator = new Emulator(moto.url, config.backend.region);
     const created = await createPrincipals(config, emulator);
@@ -196,8 +220,19 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     const runFor = (stack: SynthesizedStack) => {
       const json = readStack(stack);
       const attaches = Object.keys(ATTACHMENTS).some((type) => json.resource?.[type]);
-      const checks = [...stateChecks(stack, json, config, emulator, env), ...(attaches ? [attachmentCheck(stack, emulator)] : [])];
-      return new StackRun({ name: stack.name, dir: stack.dir, report, checks, env, nameWidth, stateBuckets: [config.backend.bucket] });
+      const checks = [
+        ...stateChecks(stack, json, config, emulator, env),
+        ...(attaches ? [attachmentCheck(stack, emulator)] : []),
+      ];
+      return new StackRun({
+        name: stack.name,
+        dir: stack.dir,
+        report,
+        checks,
+        env,
+        nameWidth,
+        stateBuckets: [config.backend.bucket],
+      });
     };
 
     const backendStack = stacks.find((s) => s.name === STATE_BACKEND_STACK);

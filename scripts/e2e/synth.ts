@@ -41,7 +41,9 @@ export function synthesizeApp(app: App): SynthesizedStack[] {
   };
   return Object.entries(manifest.stacks)
     .map(([name, s]) => ({ name, dir: path.resolve(app.outdir, s.workingDirectory) }))
-    .sort((a, b) => Number(b.name === STATE_BACKEND_STACK) - Number(a.name === STATE_BACKEND_STACK) || a.name.localeCompare(b.name));
+    .sort(
+      (a, b) => Number(b.name === STATE_BACKEND_STACK) - Number(a.name === STATE_BACKEND_STACK) || a.name.localeCompare(b.name),
+    );
 }
 
 /** Synthesizes the AMI Guard app for `config` into `outdir`. */
@@ -65,10 +67,13 @@ export function nonLocalSettings(json: TerraformJson, url: string): string[] {
   providers.forEach((p, i) => {
     const endpoints = ((p.endpoints as Record<string, string>[] | undefined) ?? [])[0] ?? {};
     const urls = Object.values(endpoints);
-    if (urls.length === 0 || urls.some((u) => u !== url)) problems.push(`provider.aws[${i}] has endpoints other than ${url}: ${JSON.stringify(endpoints)}`);
+    if (urls.length === 0 || urls.some((u) => u !== url))
+      problems.push(`provider.aws[${i}] has endpoints other than ${url}: ${JSON.stringify(endpoints)}`);
     if (p.access_key !== 'test') problems.push(`provider.aws[${i}] does not use the fake access key "test"`);
   });
-  const s3 = ((json.terraform as Record<string, unknown> | undefined)?.backend as Record<string, Record<string, unknown>> | undefined)?.s3;
+  const s3 = (
+    (json.terraform as Record<string, unknown> | undefined)?.backend as Record<string, Record<string, unknown>> | undefined
+  )?.s3;
   if (s3) {
     const urls = Object.values((s3.endpoints as Record<string, string> | undefined) ?? {});
     if (urls.length === 0 || urls.some((u) => u !== url)) problems.push(`the S3 backend has endpoints other than ${url}`);

@@ -82,9 +82,15 @@ export function killAllCommands(signal: NodeJS.Signals = 'SIGTERM', refuseNew = 
  * Runs `terraform <args>` in `cwd`. On timeout it sends SIGINT (Terraform stops gracefully and
  * releases its lock), then SIGKILL to the process group 15 s later.
  */
-export function terraform(cwd: string, args: readonly string[], timeoutMs: number, env: NodeJS.ProcessEnv = terraformEnv()): Promise<CommandResult> {
+export function terraform(
+  cwd: string,
+  args: readonly string[],
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv = terraformEnv(),
+): Promise<CommandResult> {
   const started = Date.now();
-  if (stopping) return Promise.resolve({ code: null, stdout: '', stderr: 'not started: the harness is stopping', timedOut: false, ms: 0 });
+  if (stopping)
+    return Promise.resolve({ code: null, stdout: '', stderr: 'not started: the harness is stopping', timedOut: false, ms: 0 });
   return new Promise((resolve) => {
     const child = spawn('terraform', args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     running.add(child);
@@ -128,9 +134,16 @@ export function errorText(result: CommandResult, maxLines = 40): string {
     const still = new Map<string, string>();
     for (const m of result.stdout.matchAll(/^(\S+): Still [a-z]+\.\.\. \[.*\]$/gm)) still.set(m[1], m[0]);
     const tail = still.size > 0 ? [...still.values()].slice(-5) : result.stdout.trim().split('\n').slice(-8);
-    lines = ['--- still running when the time limit was reached ---', ...tail, '--- terraform after SIGINT ---', ...lines.slice(0, maxLines - tail.length - 2)];
+    lines = [
+      '--- still running when the time limit was reached ---',
+      ...tail,
+      '--- terraform after SIGINT ---',
+      ...lines.slice(0, maxLines - tail.length - 2),
+    ];
   }
-  return lines.length > maxLines ? [...lines.slice(0, maxLines), `... (${lines.length - maxLines} more lines)`].join('\n') : lines.join('\n');
+  return lines.length > maxLines
+    ? [...lines.slice(0, maxLines), `... (${lines.length - maxLines} more lines)`].join('\n')
+    : lines.join('\n');
 }
 
 /** Distinct `Warning: <summary>` lines of a command's output. */
@@ -145,7 +158,12 @@ interface PlanMessage {
   readonly '@level'?: string;
   readonly change?: { readonly action?: string; readonly resource?: { readonly addr?: string } };
   readonly changes?: { readonly add?: number; readonly change?: number; readonly remove?: number };
-  readonly diagnostic?: { readonly severity?: string; readonly summary?: string; readonly detail?: string; readonly address?: string };
+  readonly diagnostic?: {
+    readonly severity?: string;
+    readonly summary?: string;
+    readonly detail?: string;
+    readonly address?: string;
+  };
 }
 
 /** What `terraform plan -json` reported. */
@@ -170,11 +188,19 @@ export function parseJsonPlan(stdout: string): JsonPlan {
     } catch {
       continue;
     }
-    if (msg.type === 'planned_change' && msg.change?.resource?.addr && msg.change.action !== 'noop' && msg.change.action !== 'read') {
+    if (
+      msg.type === 'planned_change' &&
+      msg.change?.resource?.addr &&
+      msg.change.action !== 'noop' &&
+      msg.change.action !== 'read'
+    ) {
       changes.push({ address: msg.change.resource.addr, action: msg.change.action ?? '?' });
     } else if (msg.type === 'diagnostic' && msg.diagnostic) {
       const d = msg.diagnostic;
-      if (d.severity === 'error') errors.push([`Error: ${d.summary ?? ''}`, d.address ? `  with ${d.address}` : '', d.detail ?? ''].filter(Boolean).join('\n'));
+      if (d.severity === 'error')
+        errors.push(
+          [`Error: ${d.summary ?? ''}`, d.address ? `  with ${d.address}` : '', d.detail ?? ''].filter(Boolean).join('\n'),
+        );
       else if (d.summary) warnings.add(d.summary);
     }
   }

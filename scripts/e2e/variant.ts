@@ -42,13 +42,17 @@ interface Node {
 function nodesOf(json: TerraformJson): Node[] {
   const nodes: Node[] = [];
   for (const [type, blocks] of Object.entries(json.resource ?? {})) {
-    for (const [name, body] of Object.entries(blocks)) nodes.push({ address: `${type}.${name}`, kind: 'resource', type, name, body });
+    for (const [name, body] of Object.entries(blocks))
+      nodes.push({ address: `${type}.${name}`, kind: 'resource', type, name, body });
   }
   for (const [type, blocks] of Object.entries(json.data ?? {})) {
-    for (const [name, body] of Object.entries(blocks)) nodes.push({ address: `data.${type}.${name}`, kind: 'data', type, name, body });
+    for (const [name, body] of Object.entries(blocks))
+      nodes.push({ address: `data.${type}.${name}`, kind: 'data', type, name, body });
   }
-  for (const [name, body] of Object.entries(json.locals ?? {})) nodes.push({ address: `local.${name}`, kind: 'local', name, body });
-  for (const [name, body] of Object.entries(json.output ?? {})) nodes.push({ address: `output.${name}`, kind: 'output', name, body });
+  for (const [name, body] of Object.entries(json.locals ?? {}))
+    nodes.push({ address: `local.${name}`, kind: 'local', name, body });
+  for (const [name, body] of Object.entries(json.output ?? {}))
+    nodes.push({ address: `output.${name}`, kind: 'output', name, body });
   return nodes;
 }
 
@@ -90,7 +94,7 @@ export function applyVariant(json: TerraformJson, options: VariantOptions = {}):
     if (gap) skipped.set(node.address, { address: node.address, gap });
   }
   const texts = new Map(nodes.map((n) => [n.address, stringsOf(n.body)]));
-  for (let changed = skipped.size > 0; changed; ) {
+  for (let changed = skipped.size > 0; changed;) {
     changed = false;
     for (const node of nodes) {
       if (skipped.has(node.address)) continue;
@@ -110,7 +114,13 @@ export function applyVariant(json: TerraformJson, options: VariantOptions = {}):
   for (const node of nodes) {
     if (!skipped.has(node.address)) continue;
     const section =
-      node.kind === 'resource' ? variant.resource![node.type!] : node.kind === 'data' ? variant.data![node.type!] : node.kind === 'local' ? variant.locals! : variant.output!;
+      node.kind === 'resource'
+        ? variant.resource![node.type!]
+        : node.kind === 'data'
+          ? variant.data![node.type!]
+          : node.kind === 'local'
+            ? variant.locals!
+            : variant.output!;
     delete (section as Record<string, unknown>)[node.name];
   }
   for (const key of ['resource', 'data'] as const) {
