@@ -1,5 +1,5 @@
 import { configPathFromEnv, ConfigError } from './config/load';
-import { synthesizeFile } from './modules/app';
+import { synthesizeFile } from './modules/stacks/app';
 
 // The whole config is validated before a single stack is constructed, so bad input writes nothing.
 try {

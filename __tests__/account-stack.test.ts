@@ -2,7 +2,7 @@ import { Testing } from 'cdktf';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamGroupPolicyAttachment } from '@cdktf/provider-aws/lib/iam-group-policy-attachment';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { AccountStack } from '../modules/account-stack';
+import { AccountStack } from '../modules/stacks/account-stack';
 import { exampleConfig } from '../test-support/synth';
 
 const config = exampleConfig();

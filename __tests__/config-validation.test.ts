@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, loadConfig, parseConfig } from '../config/load';
-import { synthesizeFile } from '../modules/app';
+import { synthesizeFile } from '../modules/stacks/app';
 import { exampleJson, tempDir } from '../test-support/synth';
 
 type Edit = (json: Record<string, any>) => void;

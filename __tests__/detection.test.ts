@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseRuleParameters } from '../lambda/ami-compliance/params';
-import { encodeRuleParameters } from '../modules/ami-compliance-rule';
-import { amiComplianceZip } from '../modules/lambda-asset';
+import { encodeRuleParameters } from '../modules/detect/ami-compliance-rule';
+import { amiComplianceZip } from '../modules/detect/lambda-asset';
 import { simulate } from '../test-support/iam';
 import { exampleConfig, exampleVariant, onlyResource, resourcesOf, StackJson, synthConfig, tempDir } from '../test-support/synth';
 

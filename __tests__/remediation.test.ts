@@ -1,6 +1,6 @@
 import { simulate } from '../test-support/iam';
 import { exampleConfig, onlyResource, resourcesOf, StackJson, synthConfig } from '../test-support/synth';
-import { AutomationDocument, AutomationStep, CHECK_STEP, remediationDocument, STOP_STEP } from '../modules/remediation-document';
+import { AutomationDocument, AutomationStep, CHECK_STEP, remediationDocument, STOP_STEP } from '../modules/correct/remediation-document';
 
 const { stacks } = synthConfig(exampleConfig());
 const off = stacks['image-pipeline']; // mode off

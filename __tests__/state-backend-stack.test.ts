@@ -5,7 +5,7 @@ import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucke
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import { StateBackendStack } from '../modules/state-backend-stack';
+import { StateBackendStack } from '../modules/stacks/state-backend-stack';
 import { simulate } from '../test-support/iam';
 import { exampleConfig } from '../test-support/synth';
 

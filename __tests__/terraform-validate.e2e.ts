@@ -1,4 +1,4 @@
-import { terraformValidate } from '../test-support/terraform';
+import { terraformValidate } from '../e2e/validate';
 import { exampleConfig, exampleVariant, synthConfig } from '../test-support/synth';
 
 // Needs Terraform and the hashicorp/aws mirror: runs under `npm run e2e`, not `npm test`.

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { EXAMPLE_CONFIG, loadConfig, parseConfig } from '../config/load';
-import { buildApp } from '../modules/app';
+import { buildApp } from '../modules/stacks/app';
 import { evaluateInstance, ImageFacts, InstanceFacts } from '../lambda/ami-compliance/evaluate';
 import { parseRuleParameters } from '../lambda/ami-compliance/params';
 

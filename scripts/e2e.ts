@@ -1,7 +1,7 @@
 /**
  * `npm run e2e [-- --jobs N] [--keep] [--config FILE] [--no-self-test]`
  *
- * Deploys every stack with Terraform against moto (see scripts/e2e/suite.ts), then runs the
+ * Deploys every stack with Terraform against moto (see e2e/suite.ts), then runs the
  * jest tests that need terraform or moto (the `.e2e.ts` files under __tests__: harness self-tests such as
  * "a broken stack must fail the harness", terraform validate of the example stacks, the rule Lambda
  * bundle against moto). Prints
@@ -9,11 +9,11 @@
  */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { awsProviderVersion, missingPrerequisites, terraformVersion } from './e2e/prerequisites';
-import { StackResult } from './e2e/stack';
-import { runSuite } from './e2e/suite';
-import { E2E_CONFIG } from './e2e/synth';
-import { cliConfigFile } from './e2e/terraform';
+import { awsProviderVersion, missingPrerequisites, terraformVersion } from '../e2e/prerequisites';
+import { StackResult } from '../e2e/stack';
+import { runSuite } from '../e2e/suite';
+import { E2E_CONFIG } from '../e2e/synth';
+import { cliConfigFile } from '../e2e/terraform';
 
 interface Args {
   readonly jobs: number;

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseConfig, loadConfig, EXAMPLE_CONFIG } from '../config/load';
 import { AmiGuardConfig } from '../config/schema';
-import { buildApp } from '../modules/app';
+import { buildApp } from '../modules/stacks/app';
 
 /** A synthesized stack's cdk.tf.json, parsed. */
 export type StackJson = {

@@ -3,9 +3,9 @@
  * variant is derived: by resource type (and predicate), transitively through references, and never
  * more than that.
  */
-import { deniesObjectAccessInMoto, MOTO_GAPS } from '../../scripts/e2e/moto-gaps';
-import { parseJsonPlan } from '../../scripts/e2e/terraform';
-import { applyVariant, configAddress, groupByGap, TerraformJson } from '../../scripts/e2e/variant';
+import { deniesObjectAccessInMoto, MOTO_GAPS } from '../../e2e/moto-gaps';
+import { parseJsonPlan } from '../../e2e/terraform';
+import { applyVariant, configAddress, groupByGap, TerraformJson } from '../../e2e/variant';
 
 const DENY_INSECURE = JSON.stringify({
   Version: '2012-10-17',

@@ -6,13 +6,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildApp } from '../../modules/app';
-import { STATE_BACKEND_STACK, StateBackendStack } from '../../modules/state-backend-stack';
-import { MotoServer, startMoto } from '../../test-support/moto';
-import { Emulator, EmulatorError } from '../../scripts/e2e/emulator';
-import { missingPrerequisites } from '../../scripts/e2e/prerequisites';
-import { StackRun } from '../../scripts/e2e/stack';
-import { E2E_CONFIG, SynthesizedStack, synthesizeApp, writeLocalConfig } from '../../scripts/e2e/synth';
+import { buildApp } from '../../modules/stacks/app';
+import { STATE_BACKEND_STACK, StateBackendStack } from '../../modules/stacks/state-backend-stack';
+import { MotoServer, startMoto } from '../../e2e/moto';
+import { Emulator, EmulatorError } from '../../e2e/emulator';
+import { missingPrerequisites } from '../../e2e/prerequisites';
+import { StackRun } from '../../e2e/stack';
+import { E2E_CONFIG, SynthesizedStack, synthesizeApp, writeLocalConfig } from '../../e2e/synth';
 
 let workDir: string;
 

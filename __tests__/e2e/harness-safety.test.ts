@@ -6,8 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EXAMPLE_CONFIG, parseConfig } from '../../config/load';
-import { nonLocalSettings, readStack, synthesize } from '../../scripts/e2e/synth';
-import { REPO_CLI_CONFIG, terraformEnv } from '../../scripts/e2e/terraform';
+import { nonLocalSettings, readStack, synthesize } from '../../e2e/synth';
+import { REPO_CLI_CONFIG, terraformEnv } from '../../e2e/terraform';
 
 const URL = 'http://127.0.0.1:45678';
 

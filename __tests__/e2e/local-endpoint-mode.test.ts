@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EXAMPLE_CONFIG, parseConfig } from '../../config/load';
-import { buildApp } from '../../modules/app';
+import { buildApp } from '../../modules/stacks/app';
 
 const URL = 'http://127.0.0.1:45678';
 

@@ -26,7 +26,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { builtinModules } from 'node:module';
 import { buildAmiComplianceBundle } from '../../lambda/ami-compliance/build';
-import { motoUnavailableReason, startMoto, type MotoServer } from '../../test-support/moto';
+import { motoUnavailableReason, startMoto, type MotoServer } from '../../e2e/moto';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Handler = (event: unknown) => Promise<any>;

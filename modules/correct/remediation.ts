@@ -6,9 +6,9 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { SsmDocument } from '@cdktf/provider-aws/lib/ssm-document';
-import { arn, partitionOf } from './arn';
-import { serviceTrustPolicy } from './ami-compliance-function';
-import { PolicyDocument, renderPolicy } from './policy-document';
+import { arn, partitionOf } from '../shared/arn';
+import { serviceTrustPolicy } from '../detect/ami-compliance-function';
+import { PolicyDocument, renderPolicy } from '../shared/policy-document';
 import { ActingMode, remediationDocument } from './remediation-document';
 
 export interface RemediationProps {

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { ITerraformDependable } from 'cdktf';
 import { ConfigConfigRule } from '@cdktf/provider-aws/lib/config-config-rule';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
-import type { RuleParameters } from '../lambda/ami-compliance/params';
+import type { RuleParameters } from '../../lambda/ami-compliance/params';
 import { AmiComplianceFunction } from './ami-compliance-function';
 
 /** Encodes the Lambda's rule parameters as AWS Config input parameters (all strings, lists comma-separated). */

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { imageArnPattern } from './launch-policy';
 import { ManagedPolicy } from './managed-policy';
 import { AttachTargetsProps } from './policy-attachments';
-import { PolicyDocument } from './policy-document';
+import { PolicyDocument } from '../shared/policy-document';
 
 export interface ImageTagGuardProps {
   /** The approval tag key that only the pipeline may set or remove. */

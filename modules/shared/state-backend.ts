@@ -1,5 +1,5 @@
 import { S3Backend, TerraformStack } from 'cdktf';
-import { BackendConfig, LocalEndpoint } from '../config/schema';
+import { BackendConfig, LocalEndpoint } from '../../config/schema';
 
 /** The state key of an account stack: one object per account and region in the shared bucket. */
 export function stateKey(backend: Pick<BackendConfig, 'keyPrefix'>, accountId: string, region: string): string {

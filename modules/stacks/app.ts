@@ -1,6 +1,6 @@
 import { App } from 'cdktf';
-import { loadConfig } from '../config/load';
-import { AmiGuardConfig } from '../config/schema';
+import { loadConfig } from '../../config/load';
+import { AmiGuardConfig } from '../../config/schema';
 import { AccountStack } from './account-stack';
 import { STATE_BACKEND_STACK, StateBackendStack } from './state-backend-stack';
 

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { AttachTargetsProps, PolicyAttachments } from './policy-attachments';
-import { PolicyDocument, renderPolicy } from './policy-document';
+import { PolicyDocument, renderPolicy } from '../shared/policy-document';
 
 export interface ManagedPolicyProps {
   /** Policy name, unique in the account. */

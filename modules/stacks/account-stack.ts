@@ -1,14 +1,14 @@
 import { Construct } from 'constructs';
 import { TerraformOutput, TerraformStack } from 'cdktf';
-import { AccountConfig, BackendConfig, LocalEndpoint } from '../config/schema';
-import { AmiComplianceFunction } from './ami-compliance-function';
-import { AmiComplianceRule, encodeRuleParameters } from './ami-compliance-rule';
-import { AmiGuardProvider } from './aws-provider';
-import { ConfigRecorder } from './config-recorder';
-import { ImageTagGuard } from './image-tag-guard';
-import { LaunchPolicy } from './launch-policy';
-import { Remediation } from './remediation';
-import { stateKey, useSharedStateBackend } from './state-backend';
+import { AccountConfig, BackendConfig, LocalEndpoint } from '../../config/schema';
+import { AmiComplianceFunction } from '../detect/ami-compliance-function';
+import { AmiComplianceRule, encodeRuleParameters } from '../detect/ami-compliance-rule';
+import { AmiGuardProvider } from '../shared/aws-provider';
+import { ConfigRecorder } from '../detect/config-recorder';
+import { ImageTagGuard } from '../prevent/image-tag-guard';
+import { LaunchPolicy } from '../prevent/launch-policy';
+import { Remediation } from '../correct/remediation';
+import { stateKey, useSharedStateBackend } from '../shared/state-backend';
 
 export interface AccountStackProps {
   /** The account/region this stack governs, with defaults applied. */

@@ -5,10 +5,10 @@ import { ConfigDeliveryChannel } from '@cdktf/provider-aws/lib/config-delivery-c
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { partitionOf } from './arn';
+import { partitionOf } from '../shared/arn';
 import { serviceTrustPolicy } from './ami-compliance-function';
-import { PolicyStatement, renderPolicy } from './policy-document';
-import { SecureBucket } from './secure-bucket';
+import { PolicyStatement, renderPolicy } from '../shared/policy-document';
+import { SecureBucket } from '../shared/secure-bucket';
 
 export interface ConfigRecorderProps {
   readonly accountId: string;

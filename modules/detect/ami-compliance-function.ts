@@ -4,9 +4,9 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
-import { arn } from './arn';
+import { arn } from '../shared/arn';
 import { amiComplianceZip, LambdaZip } from './lambda-asset';
-import { PolicyDocument, renderPolicy } from './policy-document';
+import { PolicyDocument, renderPolicy } from '../shared/policy-document';
 
 export interface AmiComplianceFunctionProps {
   readonly accountId: string;

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** The repo's Terraform CLI config: hashicorp/* providers from the filesystem mirror. */
-export const REPO_CLI_CONFIG = path.resolve(__dirname, '..', '..', 'terraform.rc');
+export const REPO_CLI_CONFIG = path.resolve(__dirname, '..', 'terraform.rc');
 
 /** Default time limits per command, in ms. A command that passes its limit fails its step. */
 export const TIMEOUTS: Readonly<Record<'init' | 'validate' | 'plan' | 'apply' | 'destroy' | 'state', number>> = {

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
-import { arn } from './arn';
+import { arn } from '../shared/arn';
 import { ManagedPolicy } from './managed-policy';
 import { AttachTargetsProps } from './policy-attachments';
-import { PolicyDocument, PolicyStatement } from './policy-document';
+import { PolicyDocument, PolicyStatement } from '../shared/policy-document';
 
 /** What makes an AMI approved for launch. */
 export interface ApprovalProps {

@@ -2,9 +2,9 @@ import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
-import { BackendConfig, LocalEndpoint } from '../config/schema';
-import { AmiGuardProvider } from './aws-provider';
-import { SecureBucket } from './secure-bucket';
+import { BackendConfig, LocalEndpoint } from '../../config/schema';
+import { AmiGuardProvider } from '../shared/aws-provider';
+import { SecureBucket } from '../shared/secure-bucket';
 
 /** Name of the stack that creates the shared state bucket and lock table. */
 export const STATE_BACKEND_STACK = 'state-backend';

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { terraformEnv } from '../scripts/e2e/terraform';
-import { tempDir } from './synth';
+import { terraformEnv } from './terraform';
+import { tempDir } from '../test-support/synth';
 
 let workDir: string | undefined;
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { zipSync } from 'fflate';
-import { buildAmiComplianceBundle, DEFAULT_OUT_DIR } from '../lambda/ami-compliance/build';
+import { buildAmiComplianceBundle, DEFAULT_OUT_DIR } from '../../lambda/ami-compliance/build';
 
 /** A deterministic deployment package. */
 export interface LambdaZip {

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { AwsProvider, AwsProviderEndpoints } from '@cdktf/provider-aws/lib/provider';
-import { LocalEndpoint } from '../config/schema';
+import { LocalEndpoint } from '../../config/schema';
 
 /** Services AMI Guard's stacks call; in local mode each is pointed at the emulator. */
 export const LOCAL_SERVICES = [

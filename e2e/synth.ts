@@ -5,14 +5,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdktf';
-import { loadConfig } from '../../config/load';
-import { AmiGuardConfig } from '../../config/schema';
-import { buildApp } from '../../modules/app';
-import { STATE_BACKEND_STACK } from '../../modules/state-backend-stack';
+import { loadConfig } from '../config/load';
+import { AmiGuardConfig } from '../config/schema';
+import { buildApp } from '../modules/stacks/app';
+import { STATE_BACKEND_STACK } from '../modules/stacks/state-backend-stack';
 import { TerraformJson } from './variant';
 
 /** The e2e account file: moto's default account in every stack, at least two regions. */
-export const E2E_CONFIG = path.resolve(__dirname, '..', '..', 'config', 'accounts.e2e.json');
+export const E2E_CONFIG = path.resolve(__dirname, '..', 'config', 'accounts.e2e.json');
 
 /** A synthesized stack directory. */
 export interface SynthesizedStack {

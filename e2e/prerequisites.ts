@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { motoUnavailableReason } from '../../test-support/moto';
+import { motoUnavailableReason } from './moto';
 import { cliConfigFile, REPO_CLI_CONFIG } from './terraform';
 
 /** Oldest Terraform the suite supports (S3 backend `endpoints` / `use_path_style` block syntax). */
