@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { AccountConfig, AmiGuardConfig, rawConfigSchema, resolvedSections } from './schema';
+import { AccountConfig, AmiGuardConfig, rawConfigSchema, resolvedSections, STATE_BACKEND_STACK } from './schema';
 
 /** The config file used when AMI_GUARD_CONFIG is not set. */
 export const EXAMPLE_CONFIG = path.join(__dirname, 'accounts.example.json');
 
 /** Stack names the app reserves for itself. */
-export const RESERVED_STACK_NAMES = ['state-backend'];
+export const RESERVED_STACK_NAMES = [STATE_BACKEND_STACK];
 
 /** A config that cannot be deployed; `problems` lists every one, each naming its field and fix. */
 export class ConfigError extends Error {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { INSTANCE_RESOURCE_TYPE, TAG_KEY_PATTERN, TAG_VALUE_PATTERN } from '../lambda/ami-compliance/contract';
 
 /**
  * The account config file: one shared state backend, defaults, and one entry per account/region.
@@ -13,8 +14,9 @@ const IAM_PATH_NAME = '[\\w+=,.@/*-]+';
 const ROLE_ARN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:role/[\\w+=,.@/-]+$`);
 const PRINCIPAL_ARN = new RegExp(`^arn:${PARTITION}:iam::(\\d{12}|\\{accountId\\}):(role|user)/${IAM_PATH_NAME}$`);
 const STACK_NAME = /^[a-z][a-z0-9-]{1,62}$/;
-const TAG_KEY = /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
-const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
+
+/** The stack that holds the shared state bucket and lock table; no account stack may take its name. */
+export const STATE_BACKEND_STACK = 'state-backend';
 
 export const accountId = z.string().regex(ACCOUNT_ID, 'expected 12 digits (an AWS account ID such as "111122223333", quoted)');
 
@@ -29,10 +31,10 @@ export const REMEDIATION_MODES = ['off', 'notify', 'stop'] as const;
 const approvalSchema = z.strictObject({
   tagKey: z
     .string()
-    .regex(TAG_KEY, 'expected a tag key of 1-128 letters, digits, spaces or _.:/=+-@, not starting with "aws:"')
+    .regex(TAG_KEY_PATTERN, 'expected a tag key of 1-128 letters, digits, spaces or _.:/=+-@, not starting with "aws:"')
     .describe('The tag key that marks an approved AMI, e.g. "Environment".'),
   tagValues: z
-    .array(z.string().regex(TAG_VALUE, 'expected a non-empty tag value (1-256 letters, digits, spaces or _.:/=+-@)'))
+    .array(z.string().regex(TAG_VALUE_PATTERN, 'expected a non-empty tag value (1-256 letters, digits, spaces or _.:/=+-@)'))
     .min(1, 'expected at least one approved tag value, e.g. ["Prod"]')
     .describe('Approved values of the tag; compared exactly and case-sensitively, like IAM StringEquals.'),
   trustedOwners: z
@@ -67,9 +69,13 @@ const detectionSchema = z.strictObject({
     .default('create')
     .describe('"create" a configuration recorder and delivery channel, or use the "existing" one (Control Tower).'),
   recordedResourceTypes: z
-    .array(z.string().regex(/^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$/, 'expected a Config resource type such as "AWS::EC2::Instance"'))
+    .array(
+      z
+        .string()
+        .regex(/^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$/, `expected a Config resource type such as "${INSTANCE_RESOURCE_TYPE}"`),
+    )
     .min(1)
-    .default(['AWS::EC2::Instance'])
+    .default([INSTANCE_RESOURCE_TYPE])
     .describe('Resource types the created recorder records; recording more is a cost decision.'),
   frequency: z.enum(FREQUENCIES).default('TwentyFour_Hours').describe('How often the rule sweeps every instance.'),
   approvedImageIdsParameter: z
@@ -79,7 +85,7 @@ const detectionSchema = z.strictObject({
     .describe('SSM StringList parameter of AMI IDs approved by ID (shared golden AMIs whose tags are invisible here).'),
   exceptionTagKey: z
     .string()
-    .regex(TAG_KEY, 'expected a tag key such as "AmiGuardException"')
+    .regex(TAG_KEY_PATTERN, 'expected a tag key such as "AmiGuardException"')
     .default('AmiGuardException')
     .describe('Instance tag granting a time-boxed exception; value "<ticket> until YYYY-MM-DD".'),
   logRetentionDays: z
@@ -137,7 +143,7 @@ const overridable = {
   attachTo: override(attachSchema),
   detection: override(detectionSchema),
   remediation: override(remediationSchema),
-  tags: z.record(z.string().regex(TAG_KEY, 'expected a tag key'), z.string().max(256)),
+  tags: z.record(z.string().regex(TAG_KEY_PATTERN, 'expected a tag key'), z.string().max(256)),
 };
 
 export const rawAccountSchema = z.strictObject({
@@ -212,6 +218,7 @@ export const resolvedSections = {
   remediation: remediationSchema,
 };
 
+/** The approval as configured: the shared `Approval` of the contract plus who may set the tag. */
 export type ApprovalRule = z.output<typeof approvalSchema>;
 export type AttachTargets = z.output<typeof attachSchema>;
 export type DetectionSettings = z.output<typeof detectionSchema>;

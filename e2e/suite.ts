@@ -6,8 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AmiGuardConfig } from '../config/schema';
-import { STATE_BACKEND_STACK } from '../modules/stacks/state-backend-stack';
+import { AmiGuardConfig, STATE_BACKEND_STACK } from '../config/schema';
 import { MotoServer, startMoto } from './moto';
 import { Emulator } from './emulator';
 import { MOTO_RUNTIME_GAPS } from './moto-gaps';

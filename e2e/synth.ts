@@ -6,9 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdktf';
 import { loadConfig } from '../config/load';
-import { AmiGuardConfig } from '../config/schema';
+import { AmiGuardConfig, STATE_BACKEND_STACK } from '../config/schema';
 import { buildApp } from '../modules/stacks/app';
-import { STATE_BACKEND_STACK } from '../modules/stacks/state-backend-stack';
 import { TerraformJson } from './variant';
 
 /** The e2e account file: moto's default account in every stack, at least two regions. */

@@ -1,7 +1,8 @@
 import { DescribeImagesCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { runCheck, RULE_PARAMETERS_ENV } from '../../lambda/ami-compliance/check';
+import { runCheck } from '../../lambda/ami-compliance/check';
+import { RULE_PARAMETERS_ENV } from '../../lambda/ami-compliance/contract';
 import { awsError, clientsWith, ec2Image, ec2Instance, mockedClients, quietConsole } from './fixtures/aws-fakes';
 
 const ID = 'i-0123456789abcdef0';

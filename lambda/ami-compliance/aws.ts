@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-config-service';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { ConfigurationItem, ImageFacts, InstanceFacts } from './evaluate';
-import { AMI_ID } from './params';
+import { AMI_ID_PATTERN } from './contract';
 
 /** The AWS clients the rule uses. Implementations may create them lazily; a test fake may throw for any it was not given. */
 export interface AwsClients {
@@ -148,7 +148,7 @@ export async function readApprovedImageIds(ssm: SSMClient, name: string): Promis
     .split(',')
     .map((id) => id.trim())
     .filter((id) => id !== '');
-  const bad = ids.find((id) => !AMI_ID.test(id));
+  const bad = ids.find((id) => !AMI_ID_PATTERN.test(id));
   if (bad !== undefined) {
     throw new Error(
       `SSM parameter ${name} holds ${JSON.stringify(bad.slice(0, 80))}, which is not an AMI ID. ` +

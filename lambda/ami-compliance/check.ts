@@ -4,32 +4,20 @@
  * instance may have been fixed, excepted or terminated since.
  */
 import { describeInstance, readApprovedImageIds, ImageCatalog, type AwsClients } from './aws';
-import { evaluateInstance, type ComplianceType } from './evaluate';
+import { evaluateInstance } from './evaluate';
+import {
+  CHECK_EVENT_KEY,
+  INSTANCE_ID_PATTERN,
+  RULE_PARAMETERS_ENV,
+  VERDICT,
+  type CheckEvent,
+  type CheckResult,
+} from './contract';
 import { parseRuleParameters } from './params';
-
-/** The environment variable holding the rule parameters (the same JSON-of-strings as Config's `ruleParameters`). */
-export const RULE_PARAMETERS_ENV = 'AMI_GUARD_RULE_PARAMETERS';
-
-/** The event the remediation sends: `{ "amiGuardCheck": { "instanceId": "i-..." } }`. */
-export interface CheckEvent {
-  readonly amiGuardCheck: { readonly instanceId: string };
-}
-
-/** The answer: REMEDIATE only for NON_COMPLIANT; everything else is SKIP. */
-export interface CheckResult {
-  readonly instanceId: string;
-  /** The instance's AMI, or null when the instance is gone. */
-  readonly imageId: string | null;
-  readonly compliance: ComplianceType;
-  readonly verdict: 'REMEDIATE' | 'SKIP';
-  readonly reason: string;
-}
-
-const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
 
 /** True when the event is a check-mode event (has an `amiGuardCheck` key). */
 export function isCheckEvent(event: unknown): event is CheckEvent {
-  return typeof event === 'object' && event !== null && 'amiGuardCheck' in event;
+  return typeof event === 'object' && event !== null && CHECK_EVENT_KEY in event;
 }
 
 /**
@@ -42,10 +30,10 @@ export async function runCheck(
   env: Readonly<Record<string, string | undefined>> = process.env,
   now: Date = new Date(),
 ): Promise<CheckResult> {
-  const instanceId: unknown = event.amiGuardCheck?.instanceId;
-  if (typeof instanceId !== 'string' || !INSTANCE_ID.test(instanceId)) {
+  const instanceId: unknown = event[CHECK_EVENT_KEY]?.instanceId;
+  if (typeof instanceId !== 'string' || !INSTANCE_ID_PATTERN.test(instanceId)) {
     const got = String(JSON.stringify(instanceId));
-    throw new Error(`amiGuardCheck.instanceId must be an instance ID such as "i-0123456789abcdef0", got ${got}.`);
+    throw new Error(`${CHECK_EVENT_KEY}.instanceId must be an instance ID such as "i-0123456789abcdef0", got ${got}.`);
   }
   const raw = env[RULE_PARAMETERS_ENV];
   if (!raw) {
@@ -61,7 +49,7 @@ export async function runCheck(
       instanceId,
       imageId: null,
       compliance: 'NOT_APPLICABLE',
-      verdict: 'SKIP',
+      verdict: VERDICT.skip,
       reason: `Instance ${instanceId} no longer exists.`,
     };
   }
@@ -75,7 +63,7 @@ export async function runCheck(
     instanceId,
     imageId: instance.imageId,
     compliance: verdict.complianceType,
-    verdict: verdict.complianceType === 'NON_COMPLIANT' ? 'REMEDIATE' : 'SKIP',
+    verdict: verdict.complianceType === 'NON_COMPLIANT' ? VERDICT.remediate : VERDICT.skip,
     reason: verdict.annotation,
   };
 }

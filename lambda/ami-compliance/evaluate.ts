@@ -4,10 +4,9 @@
  * so every outcome is pinned by a unit test and the Config handler and the remediation
  * check mode cannot disagree.
  */
-import type { RuleParameters } from './params';
+import { INSTANCE_RESOURCE_TYPE, type ComplianceType, type RuleParameters } from './contract';
 
-/** The three outcomes of an AWS Config evaluation this rule reports. */
-export type ComplianceType = 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE';
+export type { ComplianceType } from './contract';
 
 /** The verdict for one resource: what Config stores, and the sentence a person reads. */
 export interface Verdict {
@@ -49,9 +48,6 @@ export interface EvaluationContext {
 
 /** AWS Config's limit on an evaluation annotation. */
 export const MAX_ANNOTATION = 256;
-
-/** The Config resource type this rule evaluates. */
-export const INSTANCE_RESOURCE_TYPE = 'AWS::EC2::Instance';
 
 const GONE_STATES = new Set(['terminated', 'shutting-down']);
 const EXCEPTION_FORMAT = /^(\S+) until (\d{4}-\d{2}-\d{2})$/;

@@ -3,14 +3,7 @@
  * adapters, ask the pure evaluator, report with PutEvaluations. Any failure throws; Config retries.
  */
 import type { Evaluation } from '@aws-sdk/client-config-service';
-import {
-  evaluateInstance,
-  INSTANCE_RESOURCE_TYPE,
-  outOfScope,
-  triageConfigurationItem,
-  type ConfigurationItem,
-  type Verdict,
-} from './evaluate';
+import { evaluateInstance, outOfScope, triageConfigurationItem, type ConfigurationItem, type Verdict } from './evaluate';
 import {
   errorCode,
   fetchConfigurationItem,
@@ -20,6 +13,7 @@ import {
   readApprovedImageIds,
   type AwsClients,
 } from './aws';
+import { INSTANCE_RESOURCE_TYPE, MESSAGE_TYPE, MESSAGE_TYPES } from './contract';
 import { parseRuleParameters, type RuleParameters } from './params';
 
 /** The event AWS Config sends a custom Lambda rule (fields this rule reads). */
@@ -40,13 +34,6 @@ export interface ConfigRuleEvent {
 export interface ConfigHandlerResult {
   readonly evaluations: Evaluation[];
 }
-
-/** The message types this rule handles. */
-export const MESSAGE_TYPES = [
-  'ConfigurationItemChangeNotification',
-  'OversizedConfigurationItemChangeNotification',
-  'ScheduledNotification',
-] as const;
 
 interface InvokingEvent {
   messageType?: unknown;
@@ -76,12 +63,12 @@ export async function handleConfigEvent(
     const facts = new Facts(clients, params);
     let evaluations: Evaluation[];
     switch (messageType) {
-      case 'ConfigurationItemChangeNotification': {
+      case MESSAGE_TYPE.change: {
         const item = required(invoking.configurationItem, 'invokingEvent.configurationItem');
         evaluations = [await evaluateItem(item, event.eventLeftScope, facts, now)];
         break;
       }
-      case 'OversizedConfigurationItemChangeNotification': {
+      case MESSAGE_TYPE.oversized: {
         const summary = required(invoking.configurationItemSummary, 'invokingEvent.configurationItemSummary');
         const skip = outOfScope(summary, event.eventLeftScope);
         const item = skip
@@ -95,7 +82,7 @@ export async function handleConfigEvent(
         evaluations = [await evaluateItem({ ...item, configurationItemCaptureTime: captured }, event.eventLeftScope, facts, now)];
         break;
       }
-      case 'ScheduledNotification':
+      case MESSAGE_TYPE.scheduled:
         evaluations = await sweep(
           timestamp(invoking.notificationCreationTime, 'invokingEvent.notificationCreationTime'),
           facts,

@@ -3,7 +3,8 @@
  * check mode, so both always run the same evaluator with the same parameters.
  */
 import { lazyAwsClients, type AwsClients } from './aws';
-import { isCheckEvent, runCheck, type CheckEvent, type CheckResult } from './check';
+import { isCheckEvent, runCheck } from './check';
+import type { CheckEvent, CheckResult } from './contract';
 import { handleConfigEvent, type ConfigHandlerResult, type ConfigRuleEvent } from './handler';
 
 // Created once per container, and each SDK client only when first used.

@@ -2,20 +2,16 @@
  * Rule parameters: AWS Config passes `ruleParameters` as a JSON object of strings.
  * Parsed once, validated strictly: a typo must fail loudly, not evaluate with a default.
  */
+import {
+  OWNER_PATTERN,
+  RULE_PARAMETER_NAMES,
+  TAG_KEY_PATTERN,
+  TAG_VALUE_PATTERN,
+  type RuleParameterName,
+  type RuleParameters,
+} from './contract';
 
-/** The typed, validated rule parameters. */
-export interface RuleParameters {
-  /** AMI tag key that marks an approved image, e.g. `Environment`. */
-  readonly tagKey: string;
-  /** Approved values of `tagKey`, compared exactly and case-sensitively (like IAM StringEquals). */
-  readonly tagValues: readonly string[];
-  /** If set, an approved image must also belong to one of these account IDs, or to `amazon`. @default no owner check */
-  readonly trustedOwners?: readonly string[];
-  /** SSM StringList parameter of AMI IDs approved by ID. @default no ID list */
-  readonly approvedImageIdsParameter?: string;
-  /** Instance tag granting a time-boxed exception, value `<ticket> until YYYY-MM-DD`. @default no exceptions */
-  readonly exceptionTagKey?: string;
-}
+export type { RuleParameters } from './contract';
 
 /** A rule parameter is missing or invalid; the message names it, the bad value and the fix. */
 export class RuleParameterError extends Error {
@@ -25,15 +21,10 @@ export class RuleParameterError extends Error {
   }
 }
 
-const KEYS = ['tagKey', 'tagValues', 'trustedOwners', 'approvedImageIdsParameter', 'exceptionTagKey'] as const;
-type Key = (typeof KEYS)[number];
+const KEYS = RULE_PARAMETER_NAMES;
+type Key = RuleParameterName;
 
-const TAG_KEY = /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
-const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
-const OWNER = /^(\d{12}|amazon)$/;
 const SSM_NAME = /^\/?[\w.-]+(\/[\w.-]+)*$/;
-/** The AMI ID format, shared with the approved-ID list reader. */
-export const AMI_ID = /^ami-[0-9a-f]{8,17}$/;
 
 /**
  * Parses Config's `ruleParameters` string (or an already-parsed object) into {@link RuleParameters}.
@@ -81,7 +72,7 @@ export function parseRuleParameters(raw: string | Record<string, unknown> | unde
       'Rule parameter tagKey is required. Fix: set it to the AMI tag that marks approval, e.g. "Environment".',
     );
   }
-  check('tagKey', tagKey, TAG_KEY, 'a tag key of 1-128 letters, digits, spaces or _.:/=+-@, not starting with "aws:"');
+  check('tagKey', tagKey, TAG_KEY_PATTERN, 'a tag key of 1-128 letters, digits, spaces or _.:/=+-@, not starting with "aws:"');
 
   const tagValues = list('tagValues', get('tagValues'));
   if (tagValues === undefined) {
@@ -89,11 +80,12 @@ export function parseRuleParameters(raw: string | Record<string, unknown> | unde
       'Rule parameter tagValues is required. Fix: set it to the approved values, comma-separated, e.g. "Prod".',
     );
   }
-  for (const value of tagValues) check('tagValues', value, TAG_VALUE, 'tag values of 1-256 letters, digits, spaces or _.:/=+-@');
+  for (const value of tagValues)
+    check('tagValues', value, TAG_VALUE_PATTERN, 'tag values of 1-256 letters, digits, spaces or _.:/=+-@');
 
   const trustedOwners = list('trustedOwners', get('trustedOwners'));
   for (const owner of trustedOwners ?? []) {
-    check('trustedOwners', owner, OWNER, '12-digit account IDs or "amazon", comma-separated, e.g. "111122223333,amazon"');
+    check('trustedOwners', owner, OWNER_PATTERN, '12-digit account IDs or "amazon", comma-separated, e.g. "111122223333,amazon"');
   }
 
   const approvedImageIdsParameter = get('approvedImageIdsParameter');
@@ -113,7 +105,7 @@ export function parseRuleParameters(raw: string | Record<string, unknown> | unde
 
   const exceptionTagKey = get('exceptionTagKey');
   if (exceptionTagKey !== undefined) {
-    check('exceptionTagKey', exceptionTagKey, TAG_KEY, 'a tag key such as "AmiGuardException"');
+    check('exceptionTagKey', exceptionTagKey, TAG_KEY_PATTERN, 'a tag key such as "AmiGuardException"');
   }
 
   return { tagKey, tagValues, trustedOwners, approvedImageIdsParameter, exceptionTagKey };

@@ -1,15 +1,20 @@
 import { Construct } from 'constructs';
 import { ConfigRemediationConfiguration } from '@cdktf/provider-aws/lib/config-remediation-configuration';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { SsmDocument } from '@cdktf/provider-aws/lib/ssm-document';
-import { arn, partitionOf } from '../shared/arn';
-import { serviceTrustPolicy } from '../detect/ami-compliance-function';
+import { INSTANCE_RESOURCE_TYPE } from '../../lambda/ami-compliance/contract';
+import { accountRootArn, arn } from '../shared/iam';
 import { PolicyDocument, renderPolicy } from '../shared/policy-document';
+import { ServiceRole } from '../shared/service-role';
 import { ActingMode, remediationDocument } from './remediation-document';
+
+/** A Lambda function known by its literal name and ARN. */
+export interface FunctionReference {
+  readonly functionName: string;
+  readonly functionArn: string;
+}
 
 export interface RemediationProps {
   readonly accountId: string;
@@ -18,8 +23,8 @@ export interface RemediationProps {
   readonly mode: ActingMode;
   /** Name of the Config rule to remediate. */
   readonly configRuleName: string;
-  /** Name of the rule Lambda (its check mode decides). */
-  readonly checkFunctionName: string;
+  /** The rule Lambda, whose check mode decides (any construct with its literal name and ARN). */
+  readonly checkFunction: FunctionReference;
   /** Run automatically; false offers remediation in the Config console for a person to run. @default false */
   readonly automatic?: boolean;
   /** Automatic attempts within `retryAttemptSeconds`. @default 5 */
@@ -86,7 +91,7 @@ export function topicPolicy(props: {
       {
         Sid: 'AccountManagesTopic',
         Effect: 'Allow',
-        Principal: { AWS: `arn:${partitionOf(props.region)}:iam::${props.accountId}:root` },
+        Principal: { AWS: accountRootArn(props.region, props.accountId) },
         Action: [
           'sns:Publish',
           'sns:Subscribe',
@@ -104,7 +109,7 @@ export function topicPolicy(props: {
 export class Remediation extends Construct {
   readonly topic: SnsTopic;
   readonly document: SsmDocument;
-  readonly role: IamRole;
+  readonly role: ServiceRole;
   readonly configuration: ConfigRemediationConfiguration;
   readonly topicArn: string;
   readonly roleArn: string;
@@ -118,33 +123,29 @@ export class Remediation extends Construct {
     const { accountId, region } = props;
     // Literal ARNs so the policies read in full before any plan.
     this.topicArn = arn(region, 'sns', accountId, `${NAME}`);
-    const roleName = `${NAME}-${region}`;
-    this.roleArn = `arn:${partitionOf(region)}:iam::${accountId}:role/ami-guard/${roleName}`;
-
-    this.role = new IamRole(this, 'role', {
-      name: roleName,
-      path: '/ami-guard/',
-      description: `AMI Guard remediation (${props.mode}) run by SSM Automation`,
-      assumeRolePolicy: renderPolicy(serviceTrustPolicy('ssm.amazonaws.com', accountId)),
-    });
     this.rolePolicy = automationRolePolicy({
       accountId,
       region,
       mode: props.mode,
-      checkFunctionArn: arn(region, 'lambda', accountId, `function:${props.checkFunctionName}`),
+      checkFunctionArn: props.checkFunction.functionArn,
       topicArn: this.topicArn,
     });
-    const rolePolicy = new IamRolePolicy(this, 'permissions', {
-      name: 'remediation',
-      role: this.role.name,
-      policy: renderPolicy(this.rolePolicy),
+    this.role = new ServiceRole(this, {
+      accountId,
+      region,
+      roleName: `${NAME}-${region}`,
+      description: `AMI Guard remediation (${props.mode}) run by SSM Automation`,
+      service: 'ssm.amazonaws.com',
+      policyName: 'remediation',
+      policy: this.rolePolicy,
     });
+    this.roleArn = this.role.roleArn;
 
     this.topic = new SnsTopic(this, 'topic', { name: NAME, kmsMasterKeyId: 'alias/aws/sns' });
     new SnsTopicPolicy(this, 'topic-policy', {
       arn: this.topic.arn,
       policy: renderPolicy(topicPolicy({ accountId, region, topicArn: this.topicArn, automationRoleArn: this.roleArn })),
-      dependsOn: [this.role],
+      dependsOn: [this.role.role],
     });
     (props.subscriptions ?? []).forEach((s, i) => {
       new SnsTopicSubscription(this, `subscription-${i}`, {
@@ -158,16 +159,20 @@ export class Remediation extends Construct {
       name: `AmiGuard-Remediate-${props.mode === 'stop' ? 'NotifyOrStop' : 'Notify'}`,
       documentType: 'Automation',
       documentFormat: 'JSON',
-      content: JSON.stringify(remediationDocument({ checkFunctionName: props.checkFunctionName, mode: props.mode }), null, 2),
+      content: JSON.stringify(
+        remediationDocument({ checkFunctionName: props.checkFunction.functionName, mode: props.mode }),
+        null,
+        2,
+      ),
     });
 
     this.configuration = new ConfigRemediationConfiguration(this, 'configuration', {
       configRuleName: props.configRuleName,
-      resourceType: 'AWS::EC2::Instance',
+      resourceType: INSTANCE_RESOURCE_TYPE,
       targetType: 'SSM_DOCUMENT',
       targetId: this.document.name,
       parameter: [
-        { name: 'AutomationAssumeRole', staticValue: this.role.arn },
+        { name: 'AutomationAssumeRole', staticValue: this.role.role.arn },
         { name: 'InstanceId', resourceValue: 'RESOURCE_ID' },
         { name: 'Mode', staticValue: props.mode },
         { name: 'TopicArn', staticValue: this.topic.arn },
@@ -182,7 +187,7 @@ export class Remediation extends Construct {
         },
       },
       // The role must be able to act before Config may start an execution.
-      dependsOn: [rolePolicy],
+      dependsOn: [this.role.rolePolicy],
     });
   }
 }

@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
 import { AssetType, TerraformAsset } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
-import { arn } from '../shared/arn';
+import { RULE_PARAMETERS_ENV } from '../../lambda/ami-compliance/contract';
+import { arn } from '../shared/iam';
 import { amiComplianceZip, LambdaZip } from './lambda-asset';
-import { PolicyDocument, renderPolicy } from '../shared/policy-document';
+import { PolicyDocument } from '../shared/policy-document';
+import { ServiceRole } from '../shared/service-role';
 
 export interface AmiComplianceFunctionProps {
   readonly accountId: string;
@@ -21,22 +21,6 @@ export interface AmiComplianceFunctionProps {
   readonly logRetentionDays?: number;
   /** The deployment package. @default the bundled `lambda/ami-compliance` */
   readonly code?: LambdaZip;
-}
-
-/** Trust policy letting one AWS service assume a role, only on behalf of this account. */
-export function serviceTrustPolicy(service: string, accountId: string): PolicyDocument {
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'TrustService',
-        Effect: 'Allow',
-        Principal: { Service: service },
-        Action: 'sts:AssumeRole',
-        Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
-      },
-    ],
-  };
 }
 
 /** Least-privilege permissions of the rule Lambda: read instances, images and one parameter; report to Config; log. */
@@ -82,7 +66,7 @@ export function amiComplianceFunctionPolicy(props: {
 /** The rule's Lambda: bundled TypeScript on Node.js 22, its role and its log group. */
 export class AmiComplianceFunction extends Construct {
   readonly function: LambdaFunction;
-  readonly role: IamRole;
+  readonly role: ServiceRole;
   readonly logGroup: CloudwatchLogGroup;
   readonly functionName: string;
   /** Literal ARN, so policies that name the function read in full before any plan. */
@@ -98,29 +82,27 @@ export class AmiComplianceFunction extends Construct {
       name: logGroupName,
       retentionInDays: props.logRetentionDays ?? 90,
     });
-    this.role = new IamRole(this, 'role', {
-      name: `${this.functionName}-${props.region}`,
-      path: '/ami-guard/',
-      description: 'AMI Guard rule Lambda: evaluates instances against the approved-AMI rule',
-      assumeRolePolicy: renderPolicy(serviceTrustPolicy('lambda.amazonaws.com', props.accountId)),
-    });
     this.policy = amiComplianceFunctionPolicy({
       accountId: props.accountId,
       region: props.region,
       logGroupName,
       approvedImageIdsParameter: props.approvedImageIdsParameter,
     });
-    const rolePolicy = new IamRolePolicy(this, 'permissions', {
-      name: 'ami-compliance',
-      role: this.role.name,
-      policy: renderPolicy(this.policy),
+    this.role = new ServiceRole(this, {
+      accountId: props.accountId,
+      region: props.region,
+      roleName: `${this.functionName}-${props.region}`,
+      description: 'AMI Guard rule Lambda: evaluates instances against the approved-AMI rule',
+      service: 'lambda.amazonaws.com',
+      policyName: 'ami-compliance',
+      policy: this.policy,
     });
     const code = props.code ?? amiComplianceZip();
     const asset = new TerraformAsset(this, 'code', { path: code.path, type: AssetType.FILE });
     this.function = new LambdaFunction(this, 'function', {
       functionName: this.functionName,
       description: 'AMI Guard: marks instances launched from unapproved AMIs NON_COMPLIANT',
-      role: this.role.arn,
+      role: this.role.role.arn,
       runtime: 'nodejs22.x',
       architectures: ['arm64'],
       handler: 'index.handler',
@@ -128,9 +110,9 @@ export class AmiComplianceFunction extends Construct {
       sourceCodeHash: code.sha256,
       timeout: 300,
       memorySize: 256,
-      environment: { variables: { AMI_GUARD_RULE_PARAMETERS: JSON.stringify(props.ruleParameters) } },
+      environment: { variables: { [RULE_PARAMETERS_ENV]: JSON.stringify(props.ruleParameters) } },
       // The log group and permissions exist before the first invocation can log or call AWS.
-      dependsOn: [this.logGroup, rolePolicy],
+      dependsOn: [this.logGroup, this.role.rolePolicy],
     });
   }
 }

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { ITerraformDependable } from 'cdktf';
 import { ConfigConfigRule } from '@cdktf/provider-aws/lib/config-config-rule';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
-import type { RuleParameters } from '../../lambda/ami-compliance/params';
+import { INSTANCE_RESOURCE_TYPE, MESSAGE_TYPE, MESSAGE_TYPES, type RuleParameters } from '../../lambda/ami-compliance/contract';
 import { AmiComplianceFunction } from './ami-compliance-function';
 
 /** Encodes the Lambda's rule parameters as AWS Config input parameters (all strings, lists comma-separated). */
@@ -19,13 +19,6 @@ export function encodeRuleParameters(p: RuleParameters): Record<string, string> 
     ...(p.exceptionTagKey ? { exceptionTagKey: p.exceptionTagKey } : {}),
   };
 }
-
-/** Message types the rule is triggered by: every change, oversized changes, and a periodic sweep. */
-export const TRIGGERS = [
-  'ConfigurationItemChangeNotification',
-  'OversizedConfigurationItemChangeNotification',
-  'ScheduledNotification',
-] as const;
 
 export interface AmiComplianceRuleProps {
   readonly accountId: string;
@@ -61,14 +54,15 @@ export class AmiComplianceRule extends Construct {
       name: props.ruleName ?? 'ami-guard-approved-amis',
       description: 'EC2 instances must run AMIs approved by tag, trusted owner or approved-ID list (AMI Guard)',
       inputParameters: JSON.stringify(props.parameters),
-      scope: { complianceResourceTypes: ['AWS::EC2::Instance'] },
+      scope: { complianceResourceTypes: [INSTANCE_RESOURCE_TYPE] },
       source: {
         owner: 'CUSTOM_LAMBDA',
         sourceIdentifier: props.function.function.arn,
-        sourceDetail: TRIGGERS.map((messageType) => ({
+        // Every change, oversized changes, and the periodic sweep.
+        sourceDetail: MESSAGE_TYPES.map((messageType) => ({
           eventSource: 'aws.config',
           messageType,
-          ...(messageType === 'ScheduledNotification' ? { maximumExecutionFrequency: frequency } : {}),
+          ...(messageType === MESSAGE_TYPE.scheduled ? { maximumExecutionFrequency: frequency } : {}),
         })),
       },
       // Config validates the permission and needs a running recorder when the rule is created.

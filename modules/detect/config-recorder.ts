@@ -2,18 +2,17 @@ import { Construct } from 'constructs';
 import { ConfigConfigurationRecorder } from '@cdktf/provider-aws/lib/config-configuration-recorder';
 import { ConfigConfigurationRecorderStatus } from '@cdktf/provider-aws/lib/config-configuration-recorder-status';
 import { ConfigDeliveryChannel } from '@cdktf/provider-aws/lib/config-delivery-channel';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
-import { partitionOf } from '../shared/arn';
-import { serviceTrustPolicy } from './ami-compliance-function';
-import { PolicyStatement, renderPolicy } from '../shared/policy-document';
+import { INSTANCE_RESOURCE_TYPE } from '../../lambda/ami-compliance/contract';
+import { awsManagedPolicyArn } from '../shared/iam';
+import { PolicyStatement } from '../shared/policy-document';
 import { SecureBucket } from '../shared/secure-bucket';
+import { ServiceRole } from '../shared/service-role';
 
 export interface ConfigRecorderProps {
   readonly accountId: string;
   readonly region: string;
-  /** Resource types to record; recording more is a cost decision. @default ['AWS::EC2::Instance'] */
+  /** Resource types to record; recording more is a cost decision. @default [INSTANCE_RESOURCE_TYPE] */
   readonly resourceTypes?: readonly string[];
   /** Delivery bucket name. @default `ami-guard-config-<accountId>-<region>` */
   readonly bucketName?: string;
@@ -65,16 +64,18 @@ export class ConfigRecorder extends Construct {
   /** Depend on this before creating rules: the recorder is on and delivering. */
   readonly status: ConfigConfigurationRecorderStatus;
   readonly bucket: SecureBucket;
-  readonly role: IamRole;
+  readonly role: ServiceRole;
 
   constructor(scope: Construct, id: string, props: ConfigRecorderProps) {
     super(scope, id);
-    const resourceTypes = [...(props.resourceTypes ?? ['AWS::EC2::Instance'])];
+    const resourceTypes = [...(props.resourceTypes ?? [INSTANCE_RESOURCE_TYPE])];
     if (resourceTypes.length === 0) {
-      throw new Error('`resourceTypes` must name at least one type; the AMI rule needs "AWS::EC2::Instance".');
+      throw new Error(`\`resourceTypes\` must name at least one type; the AMI rule needs "${INSTANCE_RESOURCE_TYPE}".`);
     }
-    if (!resourceTypes.includes('AWS::EC2::Instance')) {
-      throw new Error('`resourceTypes` must include "AWS::EC2::Instance", or the AMI rule is never triggered by changes.');
+    if (!resourceTypes.includes(INSTANCE_RESOURCE_TYPE)) {
+      throw new Error(
+        `\`resourceTypes\` must include "${INSTANCE_RESOURCE_TYPE}", or the AMI rule is never triggered by changes.`,
+      );
     }
     const bucketName = props.bucketName ?? `ami-guard-config-${props.accountId}-${props.region}`;
     this.bucket = new SecureBucket(this, 'bucket', {
@@ -84,20 +85,15 @@ export class ConfigRecorder extends Construct {
       policyStatements: configDeliveryStatements(props.accountId),
       forceDestroy: props.forceDestroy,
     });
-    this.role = new IamRole(this, 'role', {
-      name: `ami-guard-config-recorder-${props.region}`,
-      path: '/ami-guard/',
+    this.role = new ServiceRole(this, {
+      accountId: props.accountId,
+      region: props.region,
+      roleName: `ami-guard-config-recorder-${props.region}`,
       description: 'AMI Guard: AWS Config recorder',
-      assumeRolePolicy: renderPolicy(serviceTrustPolicy('config.amazonaws.com', props.accountId)),
-    });
-    const managed = new IamRolePolicyAttachment(this, 'config-role', {
-      role: this.role.name,
-      policyArn: `arn:${partitionOf(props.region)}:iam::aws:policy/service-role/AWS_ConfigRole`,
-    });
-    const delivery = new IamRolePolicy(this, 'delivery', {
-      name: 'config-delivery',
-      role: this.role.name,
-      policy: renderPolicy({
+      service: 'config.amazonaws.com',
+      policyId: 'delivery',
+      policyName: 'config-delivery',
+      policy: {
         Version: '2012-10-17',
         Statement: [
           { Sid: 'CheckBucket', Effect: 'Allow', Action: 's3:GetBucketAcl', Resource: this.bucket.bucketArn },
@@ -109,18 +105,22 @@ export class ConfigRecorder extends Construct {
             Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } },
           },
         ],
-      }),
+      },
+    });
+    const managed = new IamRolePolicyAttachment(this, 'config-role', {
+      role: this.role.role.name,
+      policyArn: awsManagedPolicyArn(props.region, 'service-role/AWS_ConfigRole'),
     });
     this.recorder = new ConfigConfigurationRecorder(this, 'recorder', {
       name: 'ami-guard',
-      roleArn: this.role.arn,
+      roleArn: this.role.role.arn,
       recordingGroup: {
         allSupported: false,
         includeGlobalResourceTypes: false,
         resourceTypes,
         recordingStrategy: [{ useOnly: 'INCLUSION_BY_RESOURCE_TYPES' }],
       },
-      dependsOn: [managed, delivery],
+      dependsOn: [managed, this.role.rolePolicy],
     });
     // Config checks the bucket policy when the channel is created, and needs the recorder first.
     this.deliveryChannel = new ConfigDeliveryChannel(this, 'delivery-channel', {

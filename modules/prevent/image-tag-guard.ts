@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import { imageArnPattern } from './launch-policy';
 import { ManagedPolicy } from './managed-policy';
 import { AttachTargetsProps } from './policy-attachments';
+import { imageArnPattern } from '../shared/iam';
 import { PolicyDocument } from '../shared/policy-document';
 
 export interface ImageTagGuardProps {

@@ -1,20 +1,11 @@
 import { Construct } from 'constructs';
-import { arn } from '../shared/arn';
+import { OWNER_PATTERN, type Approval } from '../../lambda/ami-compliance/contract';
+import { arn, imageArnPattern } from '../shared/iam';
 import { ManagedPolicy } from './managed-policy';
 import { AttachTargetsProps } from './policy-attachments';
 import { PolicyDocument, PolicyStatement } from '../shared/policy-document';
 
-/** What makes an AMI approved for launch. */
-export interface ApprovalProps {
-  /** Tag key on approved AMIs, e.g. `Environment`. */
-  readonly tagKey: string;
-  /** Approved values, compared exactly and case-sensitively (IAM StringEquals). */
-  readonly tagValues: readonly string[];
-  /** If not empty, approved AMIs must also be owned by one of these account IDs or `amazon`. @default [] */
-  readonly trustedOwners?: readonly string[];
-}
-
-export interface LaunchPolicyProps extends ApprovalProps {
+export interface LaunchPolicyProps extends Approval {
   /** Account the policy governs (resource ARNs are scoped to it). */
   readonly accountId: string;
   /** Region the policy governs. */
@@ -51,18 +42,13 @@ export function launchResourceArns(accountId: string, region: string): string[] 
   ];
 }
 
-/** ARN pattern of every AMI in a region (AMI ARNs carry no account). */
-export function imageArnPattern(region: string): string {
-  return arn(region, 'ec2', '', 'image/*');
-}
-
 /** Validates approval props; throws with the prop name and the fix. */
-export function validateApproval(props: ApprovalProps): void {
+export function validateApproval(props: Approval): void {
   if (!props.tagKey) throw new Error('`tagKey` must not be empty: name the tag that marks approved AMIs, e.g. "Environment".');
   if (props.tagValues.length === 0 || props.tagValues.some((v) => v === '')) {
     throw new Error('`tagValues` must hold at least one non-empty value, e.g. ["Prod"].');
   }
-  const badOwner = (props.trustedOwners ?? []).find((o) => o !== 'amazon' && !/^\d{12}$/.test(o));
+  const badOwner = (props.trustedOwners ?? []).find((o) => !OWNER_PATTERN.test(o));
   if (badOwner !== undefined) {
     throw new Error(`\`trustedOwners\` entries must be 12-digit account IDs or "amazon", got "${badOwner}".`);
   }

@@ -6,7 +6,7 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import { partitionOf } from './arn';
+import { globalArn } from './iam';
 import { PolicyDocument, PolicyStatement, renderPolicy } from './policy-document';
 
 export interface SecureBucketProps {
@@ -38,7 +38,7 @@ export class SecureBucket extends Construct {
     }
     this.bucket = new S3Bucket(this, 'bucket', { bucket: props.bucketName, forceDestroy: props.forceDestroy ?? false });
     // Literal ARN so the policy reads in full before any plan.
-    this.bucketArn = `arn:${partitionOf(props.region)}:s3:::${props.bucketName}`;
+    this.bucketArn = globalArn(props.region, 's3', '', props.bucketName);
     const bucket = this.bucket.id;
     new S3BucketVersioningA(this, 'versioning', { bucket, versioningConfiguration: { status: 'Enabled' } });
     new S3BucketServerSideEncryptionConfigurationA(this, 'sse', {

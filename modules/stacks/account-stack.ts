@@ -85,7 +85,7 @@ export class AccountStack extends TerraformStack {
         region: account.region,
         mode: remediation.mode,
         configRuleName: this.detection.rule.rule.name,
-        checkFunctionName: this.detection.function.functionName,
+        checkFunction: this.detection.function,
         automatic: remediation.automatic,
         maximumAutomaticAttempts: remediation.maximumAutomaticAttempts,
         retryAttemptSeconds: remediation.retryAttemptSeconds,

@@ -1,8 +1,8 @@
 import { App } from 'cdktf';
 import { loadConfig } from '../../config/load';
-import { AmiGuardConfig } from '../../config/schema';
+import { AmiGuardConfig, STATE_BACKEND_STACK } from '../../config/schema';
 import { AccountStack } from './account-stack';
-import { STATE_BACKEND_STACK, StateBackendStack } from './state-backend-stack';
+import { StateBackendStack } from './state-backend-stack';
 
 export interface BuildAppOptions {
   /** Where stacks are written. @default cdktf's outdir (CDKTF_OUTDIR or cdktf.out) */

@@ -6,9 +6,6 @@ import { BackendConfig, LocalEndpoint } from '../../config/schema';
 import { AmiGuardProvider } from '../shared/aws-provider';
 import { SecureBucket } from '../shared/secure-bucket';
 
-/** Name of the stack that creates the shared state bucket and lock table. */
-export const STATE_BACKEND_STACK = 'state-backend';
-
 export interface StateBackendStackProps {
   /** The shared backend the account stacks use. */
   readonly backend: BackendConfig;

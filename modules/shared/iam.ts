@@ -1,0 +1,63 @@
+/**
+ * IAM plumbing every line of defence shares: partitions, ARNs (regional and region-less), the IAM
+ * path of AMI Guard's roles and policies, and service trust policies.
+ */
+import { PolicyDocument } from './policy-document';
+
+/** The IAM path of every role and policy AMI Guard creates. */
+export const IAM_PATH = '/ami-guard/';
+
+/** The AWS partition a region belongs to, for building ARNs without a data source. */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  return 'aws';
+}
+
+/** Builds `arn:<partition>:<service>:<region>:<account>:<resource>`. */
+export function arn(region: string, service: string, account: string, resource: string, regionPart = region): string {
+  return `arn:${partitionOf(region)}:${service}:${regionPart}:${account}:${resource}`;
+}
+
+/** Builds a region-less ARN (`arn:<partition>:<service>::<account>:<resource>`): IAM, S3, AMIs, snapshots. */
+export function globalArn(region: string, service: string, account: string, resource: string): string {
+  return arn(region, service, account, resource, '');
+}
+
+/** The ARN of an AMI Guard role (under {@link IAM_PATH}), known before the role exists. */
+export function roleArn(region: string, accountId: string, roleName: string): string {
+  return globalArn(region, 'iam', accountId, `role${IAM_PATH}${roleName}`);
+}
+
+/** The ARN of an account's root principal, for resource policies that admit the account itself. */
+export function accountRootArn(region: string, accountId: string): string {
+  return globalArn(region, 'iam', accountId, 'root');
+}
+
+/** The ARN of an AWS managed policy, e.g. `service-role/AWS_ConfigRole`. */
+export function awsManagedPolicyArn(region: string, name: string): string {
+  return globalArn(region, 'iam', 'aws', `policy/${name}`);
+}
+
+/** ARN pattern of every AMI in a region (AMI ARNs carry no account). */
+export function imageArnPattern(region: string): string {
+  return arn(region, 'ec2', '', 'image/*');
+}
+
+/** Trust policy letting one AWS service assume a role, only on behalf of this account. */
+export function serviceTrustPolicy(service: string, accountId: string): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'TrustService',
+        Effect: 'Allow',
+        Principal: { Service: service },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
+      },
+    ],
+  };
+}
