@@ -69,7 +69,8 @@ export const VERDICT = { remediate: 'REMEDIATE', skip: 'SKIP' } as const;
 export type CheckVerdict = (typeof VERDICT)[keyof typeof VERDICT];
 
 /** The three outcomes of an AWS Config evaluation this rule reports. */
-export type ComplianceType = 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE';
+export const COMPLIANCE_TYPES = ['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE'] as const;
+export type ComplianceType = (typeof COMPLIANCE_TYPES)[number];
 
 /** The event the remediation sends: `{ "amiGuardCheck": { "instanceId": "i-..." } }`. */
 export interface CheckEvent {

@@ -3,6 +3,14 @@
  * compliance snapshot that can be stale, so the runbook first asks the rule Lambda (check mode: same
  * evaluator, fresh data) and acts only on its REMEDIATE verdict for that same instance.
  */
+import {
+  CHECK_EVENT_KEY,
+  CHECK_OUTPUTS,
+  COMPLIANCE_TYPES,
+  INSTANCE_ID_PATTERN,
+  VERDICT,
+  type ComplianceType,
+} from '../../lambda/ami-compliance/contract';
 
 /** What remediation does. `off` creates nothing; there is no terminate: stopping is reversible. */
 export type ActingMode = 'notify' | 'stop';
@@ -43,28 +51,66 @@ export const CHECK_STEP = 'CheckInstance';
 export const STOP_STEP = 'StopInstance';
 
 // aws:executeScript returns the script's dict as Payload, so the branch can read one field of the
-// verdict; aws:invokeLambdaFunction only returns the whole response as one string.
-const CHECK_SCRIPT = `import json
+// verdict; aws:invokeLambdaFunction only returns the whole response as one string. The script is the
+// last gate before any stop: it fails closed on anything but a consistent, fresh answer about this
+// very instance. Every name and value it checks comes from the contract module.
+const py = (value: unknown): string => JSON.stringify(value);
+const CHECK_FIELDS = Object.values(CHECK_OUTPUTS);
+
+/** The Python of the check step, generated from the contract. */
+export const CHECK_SCRIPT = `import json
+import re
+
 import boto3
+
+CHECK_EVENT_KEY = ${py(CHECK_EVENT_KEY)}
+REMEDIATE = ${py(VERDICT.remediate)}
+SKIP = ${py(VERDICT.skip)}
+NON_COMPLIANT = ${py('NON_COMPLIANT' satisfies ComplianceType)}
+COMPLIANCE_TYPES = (${COMPLIANCE_TYPES.map(py).join(', ')})
+INSTANCE_ID = re.compile(${py(INSTANCE_ID_PATTERN.source)})
+FIELDS = (${CHECK_FIELDS.map(py).join(', ')})
+
+
+def fail(why, body=""):
+    raise Exception("AMI Guard check failed, nothing was changed: " + why + (": " + body[:500] if body else ""))
 
 
 def check(events, context):
-    response = boto3.client("lambda").invoke(
-        FunctionName=events["FunctionName"],
-        Payload=json.dumps({"amiGuardCheck": {"instanceId": events["InstanceId"]}}).encode(),
-    )
-    body = response["Payload"].read().decode()
+    instance_id = events["InstanceId"]
+    if not isinstance(instance_id, str) or not INSTANCE_ID.match(instance_id):
+        fail("not an instance ID " + json.dumps(instance_id))
+    try:
+        response = boto3.client("lambda").invoke(
+            FunctionName=events["FunctionName"],
+            Payload=json.dumps({CHECK_EVENT_KEY: {"instanceId": instance_id}}).encode(),
+        )
+        body = response["Payload"].read().decode()
+    except Exception as err:
+        fail("the check function could not be invoked (" + type(err).__name__ + ": " + str(err) + ")")
+    status = response.get("StatusCode")
     if response.get("FunctionError"):
-        raise Exception("AMI Guard check failed, nothing was changed: " + body[:500])
-    verdict = json.loads(body)
-    if verdict.get("verdict") not in ("REMEDIATE", "SKIP") or verdict.get("instanceId") != events["InstanceId"]:
-        raise Exception("AMI Guard check returned an unexpected answer, nothing was changed: " + body[:500])
-    return {
-        "verdict": verdict["verdict"],
-        "compliance": verdict.get("compliance", ""),
-        "imageId": verdict.get("imageId") or "unknown",
-        "reason": verdict.get("reason", ""),
-    }
+        fail("the check function raised " + str(response.get("FunctionError")), body)
+    if not isinstance(status, int) or not 200 <= status < 300:
+        fail("the check function answered with status " + json.dumps(status), body)
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        fail("the answer is not JSON", body)
+    if not isinstance(answer, dict):
+        fail("the answer is not a JSON object", body)
+    if answer.get("instanceId") != instance_id:
+        fail("the answer is about another instance", body)
+    verdict = answer.get("verdict")
+    compliance = answer.get("compliance")
+    if verdict not in (REMEDIATE, SKIP) or compliance not in COMPLIANCE_TYPES:
+        fail("unexpected verdict or compliance", body)
+    if verdict == REMEDIATE and compliance != NON_COMPLIANT:
+        fail("REMEDIATE for an instance that is not NON_COMPLIANT", body)
+    result = {field: answer.get(field) for field in FIELDS}
+    result[${py(CHECK_OUTPUTS.ImageId)}] = answer.get(${py(CHECK_OUTPUTS.ImageId)}) or "unknown"
+    result[${py(CHECK_OUTPUTS.Reason)}] = answer.get(${py(CHECK_OUTPUTS.Reason)}) or ""
+    return result
 `;
 
 function publish(name: string, subject: string, message: string, next: { nextStep?: string; isEnd?: boolean }): AutomationStep {
@@ -95,12 +141,7 @@ export function remediationDocument(props: RemediationDocumentProps): Automation
         Script: CHECK_SCRIPT,
         InputPayload: { FunctionName: props.checkFunctionName, InstanceId: '{{ InstanceId }}' },
       },
-      outputs: [
-        { Name: 'Verdict', Selector: '$.Payload.verdict', Type: 'String' },
-        { Name: 'Compliance', Selector: '$.Payload.compliance', Type: 'String' },
-        { Name: 'ImageId', Selector: '$.Payload.imageId', Type: 'String' },
-        { Name: 'Reason', Selector: '$.Payload.reason', Type: 'String' },
-      ],
+      outputs: Object.entries(CHECK_OUTPUTS).map(([Name, field]) => ({ Name, Selector: `$.Payload.${field}`, Type: 'String' })),
       timeoutSeconds: 300,
       onFailure: 'Abort',
       nextStep: 'Decide',
@@ -115,13 +156,13 @@ export function remediationDocument(props: RemediationDocumentProps): Automation
                 {
                   NextStep: 'NotifyStopping',
                   And: [
-                    { Variable: '{{ CheckInstance.Verdict }}', StringEquals: 'REMEDIATE' },
+                    { Variable: '{{ CheckInstance.Verdict }}', StringEquals: VERDICT.remediate },
                     { Variable: '{{ Mode }}', StringEquals: 'stop' },
                   ],
                 },
               ]
             : []),
-          { NextStep: 'NotifyNonCompliant', Variable: '{{ CheckInstance.Verdict }}', StringEquals: 'REMEDIATE' },
+          { NextStep: 'NotifyNonCompliant', Variable: '{{ CheckInstance.Verdict }}', StringEquals: VERDICT.remediate },
         ],
         Default: 'NotifySkipped',
       },
@@ -178,7 +219,7 @@ export function remediationDocument(props: RemediationDocumentProps): Automation
         : 'AMI Guard: re-check an instance flagged for an unapproved AMI and notify its owners. Never stops anything.',
     assumeRole: '{{ AutomationAssumeRole }}',
     parameters: {
-      InstanceId: { type: 'String', description: 'The flagged instance.', allowedPattern: '^i-[0-9a-f]{8,17}$' },
+      InstanceId: { type: 'String', description: 'The flagged instance.', allowedPattern: INSTANCE_ID_PATTERN.source },
       Mode: {
         type: 'String',
         description: 'notify, or stop (only where the account enabled stop mode).',
