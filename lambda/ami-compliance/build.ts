@@ -21,7 +21,7 @@ export const DEFAULT_OUT_DIR = path.join(REPO_ROOT, 'dist', 'lambda', 'ami-compl
  */
 export function buildAmiComplianceBundle(outDir: string = DEFAULT_OUT_DIR): string {
   const outfile = path.join(path.resolve(REPO_ROOT, outDir), 'index.js');
-  buildSync({
+  const result = buildSync({
     entryPoints: [path.join(REPO_ROOT, 'lambda', 'ami-compliance', 'index.ts')],
     // Paths esbuild writes into comments are relative to this, so the bytes do not depend on cwd.
     absWorkingDir: REPO_ROOT,
@@ -36,8 +36,21 @@ export function buildAmiComplianceBundle(outDir: string = DEFAULT_OUT_DIR): stri
     sourcemap: false,
     legalComments: 'none',
     logLevel: 'silent',
+    write: false,
   });
+  writeFileAtomically(outfile, result.outputFiles[0].contents);
   return outfile;
+}
+
+/**
+ * Writes through a temporary file and a rename, so a process that reads the file while another
+ * synth rewrites it (parallel tests, two terminals) sees the old bytes or the new ones, never a part.
+ */
+export function writeFileAtomically(file: string, bytes: Uint8Array): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  fs.writeFileSync(temp, bytes);
+  fs.renameSync(temp, file);
 }
 
 if (require.main === module) {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { zipSync } from 'fflate';
-import { buildAmiComplianceBundle, DEFAULT_OUT_DIR } from '../../lambda/ami-compliance/build';
+import { buildAmiComplianceBundle, DEFAULT_OUT_DIR, writeFileAtomically } from '../../lambda/ami-compliance/build';
 
 /** A deterministic deployment package. */
 export interface LambdaZip {
@@ -34,7 +34,7 @@ export function amiComplianceZip(outDir: string = DEFAULT_OUT_DIR): LambdaZip {
   const bundle = buildAmiComplianceBundle(outDir);
   const zip = deterministicZip({ 'index.js': fs.readFileSync(bundle) });
   const zipPath = path.join(path.dirname(bundle), 'ami-compliance.zip');
-  fs.writeFileSync(zipPath, zip);
+  writeFileAtomically(zipPath, zip);
   const result = { path: zipPath, sha256: createHash('sha256').update(zip).digest('base64') };
   cache.set(outDir, result);
   return result;
