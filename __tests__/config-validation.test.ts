@@ -153,11 +153,12 @@ describe('a bad config', () => {
       cwd: path.join(__dirname, '..'),
       env: { ...process.env, AMI_GUARD_CONFIG: file, CDKTF_OUTDIR: outdir },
       encoding: 'utf8',
+      timeout: 120_000,
     });
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/accounts\[2\]\.accountId: expected 12 digits/);
     expect(fs.existsSync(outdir)).toBe(false);
-  });
+  }, 150_000); // a child process: bounded by its own limit, not by the machine's speed
 });
 
 describe('defaults', () => {

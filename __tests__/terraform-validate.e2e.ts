@@ -1,31 +1,44 @@
-import { terraformValidate } from '../e2e/validate';
+import { terraformValidate, VALIDATE_CALL_MS } from '../e2e/validate';
 import { exampleConfig, exampleVariant, synthConfig } from '../test-support/synth';
 
 // Needs Terraform and the hashicorp/aws mirror: runs under `npm run e2e`, not `npm test`.
+// Each test is bounded by the harness's command limits (VALIDATE_CALL_MS), not by a guess of machine speed.
 describe('terraform validate', () => {
   const { stacks } = synthConfig(exampleConfig());
 
-  test.each(Object.keys(stacks))('passes for the example stack %s, with no warnings', (name) => {
-    const { valid, diagnostics } = terraformValidate(stacks[name]);
-    expect(diagnostics).toEqual([]);
-    expect(valid).toBe(true);
-  });
+  test.each(Object.keys(stacks))(
+    'passes for the example stack %s, with no warnings',
+    (name) => {
+      const { valid, diagnostics } = terraformValidate(stacks[name]);
+      expect(diagnostics).toEqual([]);
+      expect(valid).toBe(true);
+    },
+    VALIDATE_CALL_MS + 30_000,
+  );
 
-  test('passes for a stack without detection and remediation', () => {
-    const config = exampleVariant((j) => {
-      j.accounts[0].detection = { enabled: false };
-    });
-    const { valid, diagnostics } = terraformValidate(synthConfig(config).stacks['image-pipeline']);
-    expect(diagnostics).toEqual([]);
-    expect(valid).toBe(true);
-  });
+  test(
+    'passes for a stack without detection and remediation',
+    () => {
+      const config = exampleVariant((j) => {
+        j.accounts[0].detection = { enabled: false };
+      });
+      const { valid, diagnostics } = terraformValidate(synthConfig(config).stacks['image-pipeline']);
+      expect(diagnostics).toEqual([]);
+      expect(valid).toBe(true);
+    },
+    VALIDATE_CALL_MS + 30_000,
+  );
 
-  test("reports an invalid value with Terraform's own message", () => {
-    const stack = JSON.parse(JSON.stringify(stacks['payments-prod']));
-    const fn = Object.values<any>(stack.resource.aws_lambda_function)[0];
-    fn.runtime = 'nodejs8.x';
-    const { valid, diagnostics } = terraformValidate(stack);
-    expect(valid).toBe(false);
-    expect(JSON.stringify(diagnostics)).toMatch(/runtime/);
-  });
+  test(
+    "reports an invalid value with Terraform's own message",
+    () => {
+      const stack = JSON.parse(JSON.stringify(stacks['payments-prod']));
+      const fn = Object.values<any>(stack.resource.aws_lambda_function)[0];
+      fn.runtime = 'nodejs8.x';
+      const { valid, diagnostics } = terraformValidate(stack);
+      expect(valid).toBe(false);
+      expect(JSON.stringify(diagnostics)).toMatch(/runtime/);
+    },
+    VALIDATE_CALL_MS + 30_000,
+  );
 });

@@ -1,13 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { terraformEnv } from './terraform';
+import { terraformEnv, TIMEOUTS } from './terraform';
 import { tempDir } from '../test-support/synth';
 
 let workDir: string | undefined;
 
+/** The longest one {@link terraformValidate} call may take: `init` (first call only) and `validate`, at the harness's limits. */
+export const VALIDATE_CALL_MS = TIMEOUTS.init + TIMEOUTS.validate;
+
 function run(args: string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
-  const res = spawnSync('terraform', args, { cwd, env: terraformEnv(), encoding: 'utf8', timeout: 120_000 });
+  const timeout = args[0] === 'init' ? TIMEOUTS.init : TIMEOUTS.validate;
+  const res = spawnSync('terraform', args, { cwd, env: terraformEnv(), encoding: 'utf8', timeout });
   if (res.error) throw new Error(`terraform ${args[0]} could not run: ${res.error.message} (is Terraform >= 1.10 on the PATH?)`);
   return res;
 }

@@ -44,6 +44,11 @@ require(bundle).handler(JSON.parse(eventJson)).then(
   (err) => fs.writeFileSync(resultFile, JSON.stringify({ error: { name: err.name, message: err.message } })),
 );`;
 
+/** Time limit of one bundle invocation (a fresh Node process); test limits are multiples of it, not guesses of machine speed. */
+const CALL_MS = 60_000;
+/** The limit of a test that makes `calls` bundle invocations, with room for its own SDK calls. */
+const forCalls = (calls: number) => calls * CALL_MS + 30_000;
+
 function bundleHandler(bundle: string, env: NodeJS.ProcessEnv): Handler {
   let calls = 0;
   return (event) =>
@@ -52,7 +57,7 @@ function bundleHandler(bundle: string, env: NodeJS.ProcessEnv): Handler {
       execFile(
         process.execPath,
         ['-e', RUNNER, bundle, JSON.stringify(event), resultFile],
-        { env, timeout: 60_000 },
+        { env, timeout: CALL_MS },
         (err, _stdout, stderr) => {
           if (err) return reject(new Error(`bundle process failed: ${err.message}\n${stderr}`));
           const { result, error } = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
@@ -64,6 +69,8 @@ function bundleHandler(bundle: string, env: NodeJS.ProcessEnv): Handler {
 }
 
 const REGION = 'us-east-1';
+/** How long moto_server may take to answer after it starts. */
+const MOTO_START_MS = 60_000;
 const BUILTINS = new Set(builtinModules);
 const MOTO_ACCOUNT = '123456789012';
 const PARAMS = {
@@ -95,7 +102,7 @@ beforeAll(async () => {
   if (reason) throw new Error(reason);
   outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ami-guard-bundle-'));
   const bundle = buildAmiComplianceBundle(outDir);
-  moto = await startMoto();
+  moto = await startMoto({ timeoutMs: MOTO_START_MS });
 
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: outDir, ...LAMBDA_ENV, AWS_ENDPOINT_URL: moto.url };
   handler = bundleHandler(bundle, env);
@@ -149,7 +156,7 @@ beforeAll(async () => {
   );
   ec2.destroy();
   ssm.destroy();
-}, 120_000);
+}, MOTO_START_MS + 240_000);
 
 afterAll(async () => {
   await moto?.stop();
@@ -175,141 +182,164 @@ test('the built bundle is one CommonJS file that needs no node_modules', () => {
   expect(required.filter((name) => !name.startsWith('node:') && !BUILTINS.has(name))).toEqual([]);
 });
 
-test('a scheduled sweep judges every live instance, and skips the terminated one', async () => {
-  // GIVEN five live instances and one terminated builder in moto
-  // WHEN the built handler runs a scheduled notification in test mode
-  const { evaluations } = await handler(
-    configEvent({
-      awsAccountId: MOTO_ACCOUNT,
-      notificationCreationTime: '2026-01-11T00:00:00.000Z',
-      messageType: 'ScheduledNotification',
-      recordVersion: '1.0',
-    }),
-  );
-  // THEN each live instance has its verdict (moto's PutEvaluations accepts TestMode calls but stores nothing,
-  // so the returned list is what is asserted)
-  const byId = new Map<string, { ComplianceType: string; Annotation: string }>(
-    evaluations.map((e: { ComplianceResourceId: string }) => [e.ComplianceResourceId, e]),
-  );
-  expect(byId.size).toBe(5);
-  expect(byId.has(ids.builder)).toBe(false);
-  expect(byId.get(ids.prod)).toMatchObject({
-    ComplianceType: 'COMPLIANT',
-    Annotation: `AMI ${amis.prod} (owner ${MOTO_ACCOUNT}) is approved: Environment="Prod".`,
-  });
-  expect(byId.get(ids.untagged)).toMatchObject({
-    ComplianceType: 'NON_COMPLIANT',
-    Annotation: expect.stringContaining(`AMI ${amis.untagged} (owner ${MOTO_ACCOUNT}) has no tag Environment`),
-  });
-  expect(byId.get(ids.deregistered)).toMatchObject({
-    ComplianceType: 'NON_COMPLIANT',
-    Annotation: expect.stringContaining(`AMI ${amis.deregistered} not found (deregistered`),
-  });
-  expect(byId.get(ids.excepted)).toMatchObject({
-    ComplianceType: 'COMPLIANT',
-    Annotation: expect.stringContaining('Exception CHG-1234 (tag AmiGuardException) valid until 2099-12-31'),
-  });
-  expect(byId.get(ids.byId)).toMatchObject({
-    ComplianceType: 'COMPLIANT',
-    Annotation: expect.stringContaining('approved-ID list'),
-  });
-  expect(
-    evaluations.every(
-      (e: { OrderingTimestamp: Date }) => new Date(e.OrderingTimestamp).toISOString() === '2026-01-11T00:00:00.000Z',
-    ),
-  ).toBe(true);
-});
+test(
+  'a scheduled sweep judges every live instance, and skips the terminated one',
+  async () => {
+    // GIVEN five live instances and one terminated builder in moto
+    // WHEN the built handler runs a scheduled notification in test mode
+    const { evaluations } = await handler(
+      configEvent({
+        awsAccountId: MOTO_ACCOUNT,
+        notificationCreationTime: '2026-01-11T00:00:00.000Z',
+        messageType: 'ScheduledNotification',
+        recordVersion: '1.0',
+      }),
+    );
+    // THEN each live instance has its verdict (moto's PutEvaluations accepts TestMode calls but stores nothing,
+    // so the returned list is what is asserted)
+    const byId = new Map<string, { ComplianceType: string; Annotation: string }>(
+      evaluations.map((e: { ComplianceResourceId: string }) => [e.ComplianceResourceId, e]),
+    );
+    expect(byId.size).toBe(5);
+    expect(byId.has(ids.builder)).toBe(false);
+    expect(byId.get(ids.prod)).toMatchObject({
+      ComplianceType: 'COMPLIANT',
+      Annotation: `AMI ${amis.prod} (owner ${MOTO_ACCOUNT}) is approved: Environment="Prod".`,
+    });
+    expect(byId.get(ids.untagged)).toMatchObject({
+      ComplianceType: 'NON_COMPLIANT',
+      Annotation: expect.stringContaining(`AMI ${amis.untagged} (owner ${MOTO_ACCOUNT}) has no tag Environment`),
+    });
+    expect(byId.get(ids.deregistered)).toMatchObject({
+      ComplianceType: 'NON_COMPLIANT',
+      Annotation: expect.stringContaining(`AMI ${amis.deregistered} not found (deregistered`),
+    });
+    expect(byId.get(ids.excepted)).toMatchObject({
+      ComplianceType: 'COMPLIANT',
+      Annotation: expect.stringContaining('Exception CHG-1234 (tag AmiGuardException) valid until 2099-12-31'),
+    });
+    expect(byId.get(ids.byId)).toMatchObject({
+      ComplianceType: 'COMPLIANT',
+      Annotation: expect.stringContaining('approved-ID list'),
+    });
+    expect(
+      evaluations.every(
+        (e: { OrderingTimestamp: Date }) => new Date(e.OrderingTimestamp).toISOString() === '2026-01-11T00:00:00.000Z',
+      ),
+    ).toBe(true);
+  },
+  forCalls(1),
+);
 
-test('a configuration item change for the untagged instance is NON_COMPLIANT', async () => {
-  // GIVEN the item Config would send, built from moto's view of the instance
-  const ec2 = new EC2Client({
-    region: REGION,
-    endpoint: moto!.url,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  });
-  const instance = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [ids.untagged] }))).Reservations![0].Instances![0];
-  ec2.destroy();
-  const item = {
-    configurationItemStatus: 'ResourceDiscovered',
-    configurationItemCaptureTime: '2026-01-10T09:31:12.345Z',
-    resourceType: 'AWS::EC2::Instance',
-    resourceId: instance.InstanceId,
-    awsAccountId: MOTO_ACCOUNT,
-    awsRegion: REGION,
-    configuration: {
-      instanceId: instance.InstanceId,
-      imageId: instance.ImageId,
-      state: { code: 16, name: instance.State?.Name },
-      tags: [],
-    },
-    tags: {},
-  };
-  // WHEN the built handler runs the change notification
-  const { evaluations } = await handler(
-    configEvent({
-      configurationItem: item,
-      messageType: 'ConfigurationItemChangeNotification',
-      notificationCreationTime: '2026-01-10T09:31:13.000Z',
-      recordVersion: '1.3',
-    }),
-  );
-  // THEN it is NON_COMPLIANT at the capture time
-  expect(evaluations).toEqual([expect.objectContaining({ ComplianceResourceId: ids.untagged, ComplianceType: 'NON_COMPLIANT' })]);
-  expect(new Date(evaluations[0].OrderingTimestamp).toISOString()).toBe('2026-01-10T09:31:12.345Z');
-});
-
-test('an oversized notification fails loudly because moto cannot serve GetResourceConfigHistory for instances', async () => {
-  // moto's Config only records S3, IAM and SNS resources; the handler must throw, never guess.
-  const event = configEvent({
-    configurationItemSummary: {
-      configurationItemStatus: 'OK',
-      resourceType: 'AWS::EC2::Instance',
-      resourceId: ids.prod,
+test(
+  'a configuration item change for the untagged instance is NON_COMPLIANT',
+  async () => {
+    // GIVEN the item Config would send, built from moto's view of the instance
+    const ec2 = new EC2Client({
+      region: REGION,
+      endpoint: moto!.url,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
+    const instance = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [ids.untagged] }))).Reservations![0]
+      .Instances![0];
+    ec2.destroy();
+    const item = {
+      configurationItemStatus: 'ResourceDiscovered',
       configurationItemCaptureTime: '2026-01-10T09:31:12.345Z',
-    },
-    messageType: 'OversizedConfigurationItemChangeNotification',
-    notificationCreationTime: '2026-01-10T09:31:13.000Z',
-    recordVersion: '1.0',
-  });
-  await expect(handler(event)).rejects.toMatchObject({ name: 'ResourceNotDiscoveredException' });
-});
-
-test('check mode: REMEDIATE for the untagged and deregistered AMIs, SKIP otherwise', async () => {
-  const check = (instanceId: string) => handler({ amiGuardCheck: { instanceId } });
-  await expect(check(ids.untagged)).resolves.toMatchObject({
-    instanceId: ids.untagged,
-    imageId: amis.untagged,
-    compliance: 'NON_COMPLIANT',
-    verdict: 'REMEDIATE',
-  });
-  await expect(check(ids.deregistered)).resolves.toMatchObject({ compliance: 'NON_COMPLIANT', verdict: 'REMEDIATE' });
-  await expect(check(ids.prod)).resolves.toMatchObject({ compliance: 'COMPLIANT', verdict: 'SKIP' });
-  await expect(check(ids.excepted)).resolves.toMatchObject({ compliance: 'COMPLIANT', verdict: 'SKIP' });
-  await expect(check(ids.builder)).resolves.toMatchObject({
-    compliance: 'NOT_APPLICABLE',
-    verdict: 'SKIP',
-    reason: `Instance ${ids.builder} is terminated.`,
-  });
-  await expect(check('i-0123456789abcdef0')).resolves.toEqual({
-    instanceId: 'i-0123456789abcdef0',
-    imageId: null,
-    compliance: 'NOT_APPLICABLE',
-    verdict: 'SKIP',
-    reason: 'Instance i-0123456789abcdef0 no longer exists.',
-  });
-});
-
-test('moto rejects PutEvaluations outside TestMode, and the handler surfaces that as a failure', async () => {
-  // moto 5.2 raises NotImplementedError for PutEvaluations without TestMode and answers an HTML 500 page,
-  // which the SDK cannot parse: the evaluations are computed, the call fails, the invocation rejects.
-  const event = {
-    ...configEvent({
+      resourceType: 'AWS::EC2::Instance',
+      resourceId: instance.InstanceId,
       awsAccountId: MOTO_ACCOUNT,
-      notificationCreationTime: '2026-01-11T00:00:00.000Z',
-      messageType: 'ScheduledNotification',
+      awsRegion: REGION,
+      configuration: {
+        instanceId: instance.InstanceId,
+        imageId: instance.ImageId,
+        state: { code: 16, name: instance.State?.Name },
+        tags: [],
+      },
+      tags: {},
+    };
+    // WHEN the built handler runs the change notification
+    const { evaluations } = await handler(
+      configEvent({
+        configurationItem: item,
+        messageType: 'ConfigurationItemChangeNotification',
+        notificationCreationTime: '2026-01-10T09:31:13.000Z',
+        recordVersion: '1.3',
+      }),
+    );
+    // THEN it is NON_COMPLIANT at the capture time
+    expect(evaluations).toEqual([
+      expect.objectContaining({ ComplianceResourceId: ids.untagged, ComplianceType: 'NON_COMPLIANT' }),
+    ]);
+    expect(new Date(evaluations[0].OrderingTimestamp).toISOString()).toBe('2026-01-10T09:31:12.345Z');
+  },
+  forCalls(1),
+);
+
+test(
+  'an oversized notification fails loudly because moto cannot serve GetResourceConfigHistory for instances',
+  async () => {
+    // moto's Config only records S3, IAM and SNS resources; the handler must throw, never guess.
+    const event = configEvent({
+      configurationItemSummary: {
+        configurationItemStatus: 'OK',
+        resourceType: 'AWS::EC2::Instance',
+        resourceId: ids.prod,
+        configurationItemCaptureTime: '2026-01-10T09:31:12.345Z',
+      },
+      messageType: 'OversizedConfigurationItemChangeNotification',
+      notificationCreationTime: '2026-01-10T09:31:13.000Z',
       recordVersion: '1.0',
-    }),
-    resultToken: 'a-real-token',
-  };
-  await expect(handler(event)).rejects.toThrow(/Deserialization error/);
-});
+    });
+    await expect(handler(event)).rejects.toMatchObject({ name: 'ResourceNotDiscoveredException' });
+  },
+  forCalls(1),
+);
+
+test(
+  'check mode: REMEDIATE for the untagged and deregistered AMIs, SKIP otherwise',
+  async () => {
+    const check = (instanceId: string) => handler({ amiGuardCheck: { instanceId } });
+    await expect(check(ids.untagged)).resolves.toMatchObject({
+      instanceId: ids.untagged,
+      imageId: amis.untagged,
+      compliance: 'NON_COMPLIANT',
+      verdict: 'REMEDIATE',
+    });
+    await expect(check(ids.deregistered)).resolves.toMatchObject({ compliance: 'NON_COMPLIANT', verdict: 'REMEDIATE' });
+    await expect(check(ids.prod)).resolves.toMatchObject({ compliance: 'COMPLIANT', verdict: 'SKIP' });
+    await expect(check(ids.excepted)).resolves.toMatchObject({ compliance: 'COMPLIANT', verdict: 'SKIP' });
+    await expect(check(ids.builder)).resolves.toMatchObject({
+      compliance: 'NOT_APPLICABLE',
+      verdict: 'SKIP',
+      reason: `Instance ${ids.builder} is terminated.`,
+    });
+    await expect(check('i-0123456789abcdef0')).resolves.toEqual({
+      instanceId: 'i-0123456789abcdef0',
+      imageId: null,
+      compliance: 'NOT_APPLICABLE',
+      verdict: 'SKIP',
+      reason: 'Instance i-0123456789abcdef0 no longer exists.',
+    });
+  },
+  forCalls(6),
+);
+
+test(
+  'moto rejects PutEvaluations outside TestMode, and the handler surfaces that as a failure',
+  async () => {
+    // moto 5.2 raises NotImplementedError for PutEvaluations without TestMode and answers an HTML 500 page,
+    // which the SDK cannot parse: the evaluations are computed, the call fails, the invocation rejects.
+    const event = {
+      ...configEvent({
+        awsAccountId: MOTO_ACCOUNT,
+        notificationCreationTime: '2026-01-11T00:00:00.000Z',
+        messageType: 'ScheduledNotification',
+        recordVersion: '1.0',
+      }),
+      resultToken: 'a-real-token',
+    };
+    await expect(handler(event)).rejects.toThrow(/Deserialization error/);
+  },
+  forCalls(1),
+);
