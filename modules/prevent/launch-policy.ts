@@ -17,10 +17,12 @@ export interface LaunchPolicyProps extends Approval {
 }
 
 /**
- * The resource types `ec2:RunInstances` authorizes besides the image (Service Authorization Reference).
- * A policy that names only instance/volume (as the seed guide's example does) fails every launch on
- * network-interface, security-group and subnet. Subnets, security groups and capacity reservations may
- * belong to another account (shared VPCs), snapshots and images have no account in their ARN.
+ * The resource types `ec2:RunInstances` authorizes besides the image, as the Service Authorization
+ * Reference lists them (a test derives the list from the IAM reference data). A policy that names only
+ * instance/volume (as the seed guide's example does) fails every launch on network-interface,
+ * security-group and subnet. Subnets, security groups and capacity reservations may belong to another
+ * account (shared VPCs), snapshots and images have no account in their ARN. The retired Elastic Graphics
+ * (`elastic-gpu`) and Elastic Inference types are left out: neither service accepts new launches.
  */
 export function launchResourceArns(accountId: string, region: string): string[] {
   const ec2 = (account: string, resource: string) => arn(region, 'ec2', account, resource);
@@ -28,17 +30,18 @@ export function launchResourceArns(accountId: string, region: string): string[] 
     ec2(accountId, 'instance/*'),
     ec2(accountId, 'volume/*'),
     ec2(accountId, 'network-interface/*'),
+    ec2(accountId, 'secondary-interface/*'),
     ec2('*', 'security-group/*'),
     ec2('*', 'subnet/*'),
+    ec2(accountId, 'secondary-subnet/*'),
     ec2(accountId, 'key-pair/*'),
     ec2(accountId, 'launch-template/*'),
     ec2(accountId, 'placement-group/*'),
     ec2('*', 'capacity-reservation/*'),
     ec2(accountId, 'spot-instances-request/*'),
-    ec2(accountId, 'elastic-gpu/*'),
     ec2('', 'snapshot/*'),
-    arn(region, 'elastic-inference', accountId, 'elastic-inference-accelerator/*'),
     arn(region, 'license-manager', accountId, 'license-configuration:*'),
+    arn(region, 'resource-groups', accountId, 'group/*'),
   ];
 }
 
