@@ -40,8 +40,8 @@ describe('account stack', () => {
 
   test('renders both policies as literal JSON, named per region', () => {
     const { text, json } = synthAccount('analytics-prod');
-    expect(text).toHaveResourceWithProperties(IamPolicy, { name: 'ami-guard-launch-eu-central-1', path: '/ami-guard/' });
-    expect(text).toHaveResourceWithProperties(IamPolicy, { name: 'ami-guard-image-tag-guard-eu-central-1' });
+    expect(text).toHaveResourceWithProperties(IamPolicy, { name: 'ami-guard-launch-policy-eu-central-1', path: '/ami-guard/' });
+    expect(text).toHaveResourceWithProperties(IamPolicy, { name: 'ami-guard-tag-guard-eu-central-1' });
     for (const policy of Object.values<any>(json.resource.aws_iam_policy)) {
       expect(policy.policy).not.toContain('${');
       expect(() => JSON.parse(policy.policy)).not.toThrow();

@@ -2,7 +2,7 @@ import { simulate } from '../test-support/iam';
 import { exampleConfig, managedPolicy, synthConfig } from '../test-support/synth';
 
 const { stacks } = synthConfig(exampleConfig());
-const guard = managedPolicy(stacks['payments-prod'], 'ami-guard-image-tag-guard-');
+const guard = managedPolicy(stacks['payments-prod'], 'ami-guard-tag-guard-');
 const allowTagging = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ec2:*Tags', Resource: '*' }] };
 const image = 'arn:aws:ec2:eu-west-1::image/ami-0123456789abcdef0';
 const pipeline = 'arn:aws:iam::222222222222:role/image-pipeline';
@@ -55,7 +55,7 @@ describe('image tag guard', () => {
   });
 
   test('matches wildcard pipeline principals from the config', async () => {
-    const imagePipelineGuard = managedPolicy(stacks['image-pipeline'], 'ami-guard-image-tag-guard-');
+    const imagePipelineGuard = managedPolicy(stacks['image-pipeline'], 'ami-guard-tag-guard-');
     const builder = 'arn:aws:iam::111111111111:role/ImageBuilder-nightly';
     const result = await simulate({
       policies: [imagePipelineGuard, allowTagging],

@@ -42,6 +42,13 @@ export interface RemediationProps {
 /** Name prefix of every remediation resource. */
 const NAME = 'ami-guard-remediation';
 
+/**
+ * The runbook's name, the same in `notify` and `stop` mode: a document's name cannot change in place,
+ * its content can (a new default version). Before, it was `AmiGuard-Remediate-Notify` or
+ * `AmiGuard-Remediate-NotifyOrStop` by mode.
+ */
+export const RUNBOOK_NAME = 'AmiGuard-Remediate';
+
 /** Least-privilege permissions of the automation role. */
 export function automationRolePolicy(props: {
   accountId: string;
@@ -156,7 +163,7 @@ export class Remediation extends Construct {
     });
 
     this.document = new SsmDocument(this, 'runbook', {
-      name: `AmiGuard-Remediate-${props.mode === 'stop' ? 'NotifyOrStop' : 'Notify'}`,
+      name: RUNBOOK_NAME,
       documentType: 'Automation',
       documentFormat: 'JSON',
       content: JSON.stringify(
@@ -164,6 +171,8 @@ export class Remediation extends Construct {
         null,
         2,
       ),
+      // Upgrading from the per-mode names: the remediation switches to the new runbook before the old one goes.
+      lifecycle: { createBeforeDestroy: true },
     });
 
     this.configuration = new ConfigRemediationConfiguration(this, 'configuration', {

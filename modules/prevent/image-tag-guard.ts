@@ -13,9 +13,21 @@ export interface ImageTagGuardProps {
   readonly region: string;
   /** Principals to attach the guard to. @default none */
   readonly attachTo?: AttachTargetsProps;
-  /** Policy name. @default `ami-guard-image-tag-guard-<region>` */
+  /** Policy name. @default {@link tagGuardPolicyName} */
   readonly policyName?: string;
 }
+
+/**
+ * The tag guard's default name; it changes whenever the description or path does (see `launchPolicyName`).
+ * `ami-guard-image-tag-guard-<region>` was the name of the policy whose description named the tag key.
+ */
+export function tagGuardPolicyName(region: string): string {
+  return `ami-guard-tag-guard-${region}`;
+}
+
+/** Static: the tag key and the pipeline principals live in the document, updated in place. */
+export const TAG_GUARD_DESCRIPTION =
+  'AMI Guard: only the image pipeline may add or remove the approval tag on images (tag key and pipeline: see the policy document)';
 
 /**
  * Denies adding or removing the approval tag on images to everyone but the pipeline; without it anyone
@@ -59,8 +71,8 @@ export function imageTagGuardDocument(props: ImageTagGuardProps): PolicyDocument
 export class ImageTagGuard extends ManagedPolicy {
   constructor(scope: Construct, id: string, props: ImageTagGuardProps) {
     super(scope, id, {
-      policyName: props.policyName ?? `ami-guard-image-tag-guard-${props.region}`,
-      description: `AMI Guard: only the image pipeline may add or remove the ${props.tagKey} tag on images`,
+      policyName: props.policyName ?? tagGuardPolicyName(props.region),
+      description: TAG_GUARD_DESCRIPTION,
       document: imageTagGuardDocument(props),
       attachTo: props.attachTo,
     });

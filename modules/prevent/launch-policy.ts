@@ -12,9 +12,23 @@ export interface LaunchPolicyProps extends Approval {
   readonly region: string;
   /** Principals to attach the policy to. @default none */
   readonly attachTo?: AttachTargetsProps;
-  /** Policy name. @default `ami-guard-launch-<region>` */
+  /** Policy name. @default {@link launchPolicyName} */
   readonly policyName?: string;
 }
+
+/**
+ * The launch policy's default name. IAM cannot change a policy's description or path in place, so a new
+ * description or path replaces the policy, created before the old one is deleted: the name must change
+ * with them (IAM policy names are unique per account, whatever the path). `ami-guard-launch-<region>`
+ * was the name of the policy whose description listed the tag values.
+ */
+export function launchPolicyName(region: string): string {
+  return `ami-guard-launch-policy-${region}`;
+}
+
+/** Static: the approval itself lives in the document (updated in place as a new policy version) and the `approval` output. */
+export const LAUNCH_POLICY_DESCRIPTION =
+  'AMI Guard: ec2:RunInstances only from approved AMIs (approved tag values and owners: see the policy document)';
 
 /**
  * The resource types `ec2:RunInstances` authorizes besides the image, as the Service Authorization
@@ -122,8 +136,8 @@ export function launchPolicyDocument(props: LaunchPolicyProps): PolicyDocument {
 export class LaunchPolicy extends ManagedPolicy {
   constructor(scope: Construct, id: string, props: LaunchPolicyProps) {
     super(scope, id, {
-      policyName: props.policyName ?? `ami-guard-launch-${props.region}`,
-      description: `AMI Guard: ec2:RunInstances only from images tagged ${props.tagKey}=${props.tagValues.join('|')}`,
+      policyName: props.policyName ?? launchPolicyName(props.region),
+      description: LAUNCH_POLICY_DESCRIPTION,
       document: launchPolicyDocument(props),
       attachTo: props.attachTo,
     });

@@ -1,11 +1,16 @@
 import { Construct } from 'constructs';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { AttachTargetsProps, PolicyAttachments } from './policy-attachments';
+import { IAM_PATH } from '../shared/iam';
 import { PolicyDocument, renderPolicy } from '../shared/policy-document';
 
 export interface ManagedPolicyProps {
-  /** Policy name, unique in the account. */
+  /** Policy name, unique in the account (case-insensitively, whatever the path). */
   readonly policyName: string;
+  /**
+   * Shown in the IAM console. IAM cannot change it in place: it must not depend on configuration that
+   * changes routinely, and a new description needs a new `policyName` (the new policy is created first).
+   */
   readonly description: string;
   /** The document, rendered as literal JSON so reviewers and simulators read the final policy. */
   readonly document: PolicyDocument;
@@ -13,7 +18,14 @@ export interface ManagedPolicyProps {
   readonly attachTo?: AttachTargetsProps;
 }
 
-/** A customer-managed policy under `/ami-guard/`, attached to existing principals by name. */
+/**
+ * A customer-managed policy under `/ami-guard/`, attached to existing principals by name.
+ *
+ * A new document is an in-place update (a new default policy version). Should the name, path or
+ * description ever change, the replacement is created before the old policy is deleted, and the
+ * attachments likewise (attach the new policy, then detach the old), so the principals are never
+ * without the policy.
+ */
 export class ManagedPolicy extends Construct {
   readonly policy: IamPolicy;
   readonly document: PolicyDocument;
@@ -23,9 +35,10 @@ export class ManagedPolicy extends Construct {
     this.document = props.document;
     this.policy = new IamPolicy(this, 'policy', {
       name: props.policyName,
-      path: '/ami-guard/',
+      path: IAM_PATH,
       description: props.description,
       policy: renderPolicy(props.document),
+      lifecycle: { createBeforeDestroy: true },
     });
     if (props.attachTo) new PolicyAttachments(this, 'attach', { policyArn: this.policy.arn, ...props.attachTo });
   }

@@ -18,7 +18,10 @@ export interface PolicyAttachmentsProps extends AttachTargetsProps {
   readonly policyArn: string;
 }
 
-/** Attaches one managed policy to the named roles, groups and users (one resource each, keyed by name). */
+/**
+ * Attaches one managed policy to the named roles, groups and users (one resource each, keyed by name).
+ * When the policy is replaced, each new attachment is made before the old one is removed.
+ */
 export class PolicyAttachments extends Construct {
   /** Number of attachments created. */
   readonly count: number;
@@ -26,14 +29,15 @@ export class PolicyAttachments extends Construct {
   constructor(scope: Construct, id: string, props: PolicyAttachmentsProps) {
     super(scope, id);
     const { policyArn } = props;
+    const lifecycle = { createBeforeDestroy: true };
     for (const role of props.roles ?? []) {
-      new IamRolePolicyAttachment(this, `role-${role}`, { role, policyArn });
+      new IamRolePolicyAttachment(this, `role-${role}`, { role, policyArn, lifecycle });
     }
     for (const group of props.groups ?? []) {
-      new IamGroupPolicyAttachment(this, `group-${group}`, { group, policyArn });
+      new IamGroupPolicyAttachment(this, `group-${group}`, { group, policyArn, lifecycle });
     }
     for (const user of props.users ?? []) {
-      new IamUserPolicyAttachment(this, `user-${user}`, { user, policyArn });
+      new IamUserPolicyAttachment(this, `user-${user}`, { user, policyArn, lifecycle });
     }
     this.count = (props.roles?.length ?? 0) + (props.groups?.length ?? 0) + (props.users?.length ?? 0);
   }

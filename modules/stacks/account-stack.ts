@@ -71,6 +71,16 @@ export class AccountStack extends TerraformStack {
       description: 'ARN of the policy that reserves the approval tag on images for the image pipeline',
     });
     new TerraformOutput(this, 'image_tag_guard_policy_name', { value: this.tagGuard.policy.name });
+    // The readable summary of the approval: outputs change in place, policy descriptions cannot.
+    new TerraformOutput(this, 'approval', {
+      value: {
+        tagKey: account.approval.tagKey,
+        tagValues: account.approval.tagValues,
+        trustedOwners: account.approval.trustedOwners,
+        taggerPrincipals: account.approval.taggerPrincipals,
+      },
+      description: 'What the guards approve: the AMI tag key and values, the trusted owners, and who may change the tag',
+    });
 
     if (account.detection.enabled) {
       this.detection = this.addDetection(account, localEndpoint !== undefined);
