@@ -134,7 +134,7 @@ export function parseConfig(input: unknown, file = '<inline>'): AmiGuardConfig {
   });
 
   if (problems.length > 0) throw new ConfigError(file, problems);
-  return { backend: cfg.backend, accounts, localEndpoint: cfg.localEndpoint };
+  return { backend: cfg.backend, accounts };
 }
 
 /** Reads and validates a config file; throws ConfigError for anything wrong with it. */

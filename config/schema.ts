@@ -199,12 +199,6 @@ export const rawConfigSchema = z.strictObject({
     })
     .default({}),
   accounts: z.array(rawAccountSchema).min(1, 'expected at least one account'),
-  localEndpoint: z
-    .strictObject({
-      url: z.string().regex(/^http:\/\/(127\.0\.0\.1|localhost):\d+$/, 'expected a loopback URL such as "http://127.0.0.1:5000"'),
-    })
-    .optional()
-    .describe('TEST ONLY: point every stack at a local AWS emulator (moto) with fake credentials.'),
 });
 
 /** The file as written. */
@@ -247,13 +241,8 @@ export interface BackendConfig {
   readonly roleArn?: string;
 }
 
-export interface LocalEndpoint {
-  readonly url: string;
-}
-
 /** The validated config file. */
 export interface AmiGuardConfig {
   readonly backend: BackendConfig;
   readonly accounts: readonly AccountConfig[];
-  readonly localEndpoint?: LocalEndpoint;
 }

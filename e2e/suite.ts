@@ -11,12 +11,13 @@ import { MotoServer, startMoto } from './moto';
 import { Emulator } from './emulator';
 import { MOTO_RUNTIME_GAPS } from './moto-gaps';
 import { StackCheck, StackResult, StackRun } from './stack';
-import { nonLocalSettings, readStack, SynthesizedStack, synthesize, writeLocalConfig } from './synth';
+import { loadConfig } from '../config/load';
+import { nonLocalSettings, readStack, SynthesizedStack, synthesize } from './synth';
 import { errorText, killAllCommands, terraform, terraformEnv, TIMEOUTS } from './terraform';
 import { TerraformJson } from './variant';
 
 export interface SuiteOptions {
-  /** The account file to deploy; `localEndpoint.url` is filled in. */
+  /** The account file to deploy (a production config; the harness wires it to the emulator). */
   readonly configTemplate: string;
   /** Account stacks deployed at once. @default 3 */
   readonly jobs?: number;
@@ -200,9 +201,9 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   try {
     moto = await startMoto();
     report(`moto      ${moto.url} (moto_server on 127.0.0.1:${moto.port}); work dir ${workDir}`);
-    const { config } = writeLocalConfig(options.configTemplate, moto.url, workDir);
+    const config = loadConfig(options.configTemplate);
     const synthStarted = Date.now();
-    const stacks = synthesize(config, path.join(workDir, 'cdktf.out'));
+    const stacks = synthesize(config, path.join(workDir, 'cdktf.out'), moto.url);
     report(`synth     ${stacks.length} stacks in ${seconds(Date.now() - synthStarted)}: ${stacks.map((s) => s.name).join(', ')}`);
     for (const stack of stacks) {
       const problems = nonLocalSettings(readStack(stack), moto.url);

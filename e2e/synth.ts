@@ -5,9 +5,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdktf';
-import { loadConfig } from '../config/load';
 import { AmiGuardConfig, STATE_BACKEND_STACK } from '../config/schema';
 import { buildApp } from '../modules/stacks/app';
+import { wireToEmulator, type EmulatorWiring } from './emulator-wiring';
 import { TerraformJson } from './variant';
 
 /** The e2e account file: moto's default account in every stack, at least two regions. */
@@ -18,18 +18,6 @@ export interface SynthesizedStack {
   readonly name: string;
   /** Absolute path of the directory holding cdk.tf.json. */
   readonly dir: string;
-}
-
-/**
- * Writes `template` with `localEndpoint.url` set to `url` into `dir`, and loads it through the
- * same validation as production configs.
- */
-export function writeLocalConfig(template: string, url: string, dir: string): { file: string; config: AmiGuardConfig } {
-  const raw = JSON.parse(fs.readFileSync(template, 'utf8')) as Record<string, unknown>;
-  delete raw.$schema;
-  const file = path.join(dir, 'accounts.local.json');
-  fs.writeFileSync(file, JSON.stringify({ ...raw, localEndpoint: { url } }, null, 2));
-  return { file, config: loadConfig(file) };
 }
 
 /** Synthesizes an app into `outdir` and lists its stacks, the state-backend stack first. */
@@ -45,9 +33,14 @@ export function synthesizeApp(app: App): SynthesizedStack[] {
     );
 }
 
-/** Synthesizes the AMI Guard app for `config` into `outdir`. */
-export function synthesize(config: AmiGuardConfig, outdir: string): SynthesizedStack[] {
-  return synthesizeApp(buildApp(config, { outdir }));
+/**
+ * Synthesizes the AMI Guard app for `config` into `outdir`, exactly as production does, then wired
+ * to the emulator at `emulatorUrl` from outside (see {@link EmulatorWiring}); without a URL the
+ * production output is written.
+ */
+export function synthesize(config: AmiGuardConfig, outdir: string, emulatorUrl?: string): SynthesizedStack[] {
+  const app = buildApp(config, { outdir });
+  return synthesizeApp(emulatorUrl === undefined ? app : wireToEmulator(app, emulatorUrl));
 }
 
 /** Reads a synthesized stack's cdk.tf.json. */

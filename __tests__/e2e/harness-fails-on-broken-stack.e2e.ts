@@ -14,7 +14,9 @@ import { Emulator, EmulatorError } from '../../e2e/emulator';
 import { missingPrerequisites } from '../../e2e/prerequisites';
 import { StackRun } from '../../e2e/stack';
 import { TIMEOUTS } from '../../e2e/terraform';
-import { E2E_CONFIG, SynthesizedStack, synthesizeApp, writeLocalConfig } from '../../e2e/synth';
+import { E2E_CONFIG, SynthesizedStack, synthesizeApp } from '../../e2e/synth';
+import { wireToEmulator } from '../../e2e/emulator-wiring';
+import { loadConfig, parseConfig } from '../../config/load';
 
 let workDir: string;
 
@@ -44,8 +46,7 @@ test(
   'GIVEN an invalid enum value in a stack THEN the run fails at validate with the provider message',
   async () => {
     // validate reads no API, so the endpoint is never contacted.
-    const { config } = writeLocalConfig(E2E_CONFIG, 'http://127.0.0.1:9', workDir);
-    const app = buildApp(config, { outdir: path.join(workDir, 'out') });
+    const app = wireToEmulator(buildApp(loadConfig(E2E_CONFIG), { outdir: path.join(workDir, 'out') }), 'http://127.0.0.1:9');
     (app.node.findChild(STATE_BACKEND_STACK) as StateBackendStack).lockTable.addOverride('billing_mode', 'PAY_PER_QUERY');
     const stack = synthesizeApp(app).find((s) => s.name === STATE_BACKEND_STACK)!;
     const lines: string[] = [];
@@ -87,14 +88,13 @@ describe('against moto', () => {
         remediation: { mode: 'off' },
       },
     ];
-    const template = path.join(workDir, 'template.json');
-    fs.writeFileSync(template, JSON.stringify(raw));
-    const { config } = writeLocalConfig(template, moto.url, workDir);
+    const config = parseConfig(raw, 'template.json');
     // The state backend without the state-backend stack: a bucket and a lock table created directly.
     const emulator = new Emulator(moto.url, config.backend.region);
     await emulator.createBucket(config.backend.bucket).catch(alreadyThere);
     await emulator.createLockTable(config.backend.lockTable).catch(alreadyThere);
-    return synthesizeApp(buildApp(config, { outdir: path.join(workDir, 'out') })).find((s) => s.name === stackName)!;
+    const app = wireToEmulator(buildApp(config, { outdir: path.join(workDir, 'out') }), moto.url);
+    return synthesizeApp(app).find((s) => s.name === stackName)!;
   }
 
   function alreadyThere(err: unknown): void {

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EXAMPLE_CONFIG, parseConfig } from '../../config/load';
+import { EXAMPLE_CONFIG, loadConfig } from '../../config/load';
 import { nonLocalSettings, readStack, synthesize } from '../../e2e/synth';
 import { REPO_CLI_CONFIG, terraformEnv } from '../../e2e/terraform';
 
@@ -53,31 +53,30 @@ describe('terraformEnv', () => {
 });
 
 describe('nonLocalSettings', () => {
-  const raw = JSON.parse(fs.readFileSync(EXAMPLE_CONFIG, 'utf8')) as Record<string, unknown>;
-
-  function stacksOf(config: Record<string, unknown>) {
+  /** The example's stacks, wired by the harness to `emulatorUrl` (or production output without one). */
+  function stacksOf(emulatorUrl?: string) {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ami-guard-safety-'));
     try {
-      return synthesize(parseConfig(config), outdir).map((s) => ({ name: s.name, json: readStack(s) }));
+      return synthesize(loadConfig(EXAMPLE_CONFIG), outdir, emulatorUrl).map((s) => ({ name: s.name, json: readStack(s) }));
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });
     }
   }
 
   test('GIVEN the production synth THEN every stack is refused', () => {
-    for (const { name, json } of stacksOf(raw)) {
+    for (const { name, json } of stacksOf()) {
       expect({ name, refused: nonLocalSettings(json, URL).length > 0 }).toEqual({ name, refused: true });
     }
   });
 
-  test('GIVEN local-endpoint mode at the emulator URL THEN every stack is accepted', () => {
-    for (const { name, json } of stacksOf({ ...raw, localEndpoint: { url: URL } })) {
+  test('GIVEN stacks wired to the emulator URL THEN every stack is accepted', () => {
+    for (const { name, json } of stacksOf(URL)) {
       expect({ name, problems: nonLocalSettings(json, URL) }).toEqual({ name, problems: [] });
     }
   });
 
-  test('GIVEN local-endpoint mode at another URL THEN the stacks are refused, naming the endpoint', () => {
-    const stacks = stacksOf({ ...raw, localEndpoint: { url: 'http://127.0.0.1:1' } });
+  test('GIVEN stacks wired to another URL THEN the stacks are refused, naming the endpoint', () => {
+    const stacks = stacksOf('http://127.0.0.1:1');
     const account = stacks.find((s) => s.name !== 'state-backend')!;
     expect(nonLocalSettings(account.json, URL)).toEqual(
       expect.arrayContaining([

@@ -1,5 +1,5 @@
 import { S3Backend, TerraformStack } from 'cdktf';
-import { BackendConfig, LocalEndpoint } from '../../config/schema';
+import { BackendConfig } from '../../config/schema';
 
 /** The state key of an account stack: one object per account and region in the shared bucket. */
 export function stateKey(backend: Pick<BackendConfig, 'keyPrefix'>, accountId: string, region: string): string {
@@ -8,37 +8,14 @@ export function stateKey(backend: Pick<BackendConfig, 'keyPrefix'>, accountId: s
 
 /**
  * Points a stack's state at the shared S3 bucket, encrypted, locked with the DynamoDB table.
- * In local mode the backend talks to the emulator with fake credentials and path-style URLs.
  */
-export function useSharedStateBackend(
-  stack: TerraformStack,
-  backend: BackendConfig,
-  key: string,
-  localEndpoint?: LocalEndpoint,
-): S3Backend {
+export function useSharedStateBackend(stack: TerraformStack, backend: BackendConfig, key: string): S3Backend {
   return new S3Backend(stack, {
     bucket: backend.bucket,
     key,
     region: backend.region,
     encrypt: true,
     dynamodbTable: backend.lockTable,
-    ...(backend.roleArn && !localEndpoint ? { assumeRole: { roleArn: backend.roleArn, sessionName: 'ami-guard-state' } } : {}),
-    ...(localEndpoint
-      ? {
-          accessKey: 'test',
-          secretKey: 'test',
-          usePathStyle: true,
-          skipCredentialsValidation: true,
-          skipRequestingAccountId: true,
-          skipMetadataApiCheck: true,
-          skipRegionValidation: true,
-          endpoints: {
-            s3: localEndpoint.url,
-            dynamodb: localEndpoint.url,
-            iam: localEndpoint.url,
-            sts: localEndpoint.url,
-          },
-        }
-      : {}),
+    ...(backend.roleArn ? { assumeRole: { roleArn: backend.roleArn, sessionName: 'ami-guard-state' } } : {}),
   });
 }

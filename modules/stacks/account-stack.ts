@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { TerraformOutput, TerraformStack } from 'cdktf';
-import { AccountConfig, BackendConfig, LocalEndpoint } from '../../config/schema';
+import { AccountConfig, BackendConfig } from '../../config/schema';
 import { AmiComplianceFunction } from '../detect/ami-compliance-function';
 import { AmiComplianceRule, encodeRuleParameters } from '../detect/ami-compliance-rule';
 import { AmiGuardProvider } from '../shared/aws-provider';
@@ -15,8 +15,6 @@ export interface AccountStackProps {
   readonly account: AccountConfig;
   /** The shared state backend. */
   readonly backend: BackendConfig;
-  /** TEST ONLY: local AWS emulator. */
-  readonly localEndpoint?: LocalEndpoint;
 }
 
 /** Everything AMI Guard deploys into one account and region: prevent, detect, correct. */
@@ -36,14 +34,13 @@ export class AccountStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: AccountStackProps) {
     super(scope, id);
-    const { account, backend, localEndpoint } = props;
-    useSharedStateBackend(this, backend, stateKey(backend, account.accountId, account.region), localEndpoint);
+    const { account, backend } = props;
+    useSharedStateBackend(this, backend, stateKey(backend, account.accountId, account.region));
     new AmiGuardProvider(this, 'provider', {
       region: account.region,
       accountId: account.accountId,
       deployRoleArn: account.deployRoleArn,
       tags: account.tags,
-      localEndpoint,
     });
 
     this.launchPolicy = new LaunchPolicy(this, 'launch-policy', {
@@ -83,7 +80,7 @@ export class AccountStack extends TerraformStack {
     });
 
     if (account.detection.enabled) {
-      this.detection = this.addDetection(account, localEndpoint !== undefined);
+      this.detection = this.addDetection(account);
       this.recorder = this.detection.recorder;
     }
     const { remediation } = account;
@@ -112,7 +109,7 @@ export class AccountStack extends TerraformStack {
   }
 
   /** Detect: the Config recorder (unless one exists), the rule Lambda and the custom rule. */
-  private addDetection(account: AccountConfig, local: boolean) {
+  private addDetection(account: AccountConfig) {
     const { detection, approval } = account;
     let recorder: ConfigRecorder | undefined;
     if (detection.recorder === 'create') {
@@ -121,7 +118,6 @@ export class AccountStack extends TerraformStack {
         region: account.region,
         resourceTypes: detection.recordedResourceTypes,
         bucketName: detection.configBucketName,
-        forceDestroy: local,
       });
       new TerraformOutput(this, 'config_bucket', {
         value: recorder.bucket.bucket.bucket,

@@ -15,12 +15,9 @@ export function buildApp(config: AmiGuardConfig, options: BuildAppOptions = {}):
   new StateBackendStack(app, STATE_BACKEND_STACK, {
     backend: config.backend,
     tags: { ManagedBy: 'ami-guard' },
-    localEndpoint: config.localEndpoint,
-    // Against an emulator the state is as disposable as the emulator: keep it in the stack directory.
-    localStatePath: config.localEndpoint ? `terraform.${STATE_BACKEND_STACK}.tfstate` : undefined,
   });
   for (const account of config.accounts) {
-    new AccountStack(app, account.stackName, { account, backend: config.backend, localEndpoint: config.localEndpoint });
+    new AccountStack(app, account.stackName, { account, backend: config.backend });
   }
   return app;
 }

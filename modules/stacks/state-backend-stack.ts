@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
-import { BackendConfig, LocalEndpoint } from '../../config/schema';
+import { BackendConfig } from '../../config/schema';
 import { AmiGuardProvider } from '../shared/aws-provider';
 import { SecureBucket } from '../shared/secure-bucket';
 
@@ -11,8 +11,6 @@ export interface StateBackendStackProps {
   readonly backend: BackendConfig;
   /** Tags on every resource. @default {} */
   readonly tags?: Record<string, string>;
-  /** TEST ONLY: local AWS emulator. */
-  readonly localEndpoint?: LocalEndpoint;
   /**
    * Local state file (this stack cannot keep its state in the bucket it creates). A relative path is
    * relative to the synthesized stack directory, which `cdktf synth` rewrites.
@@ -32,13 +30,11 @@ export class StateBackendStack extends TerraformStack {
     new AmiGuardProvider(this, 'provider', {
       region: props.backend.region,
       tags: props.tags,
-      localEndpoint: props.localEndpoint,
     });
     this.bucket = new SecureBucket(this, 'state-bucket', {
       bucketName: props.backend.bucket,
       region: props.backend.region,
       noncurrentVersionDays: 90,
-      forceDestroy: props.localEndpoint !== undefined,
     });
     this.lockTable = new DynamodbTable(this, 'lock-table', {
       name: props.backend.lockTable,
@@ -47,7 +43,7 @@ export class StateBackendStack extends TerraformStack {
       attribute: [{ name: 'LockID', type: 'S' }],
       pointInTimeRecovery: { enabled: true },
       serverSideEncryption: { enabled: true },
-      deletionProtectionEnabled: props.localEndpoint === undefined,
+      deletionProtectionEnabled: true,
     });
     new TerraformOutput(this, 'state_bucket', { value: this.bucket.bucket.bucket, description: 'Shared state bucket' });
     new TerraformOutput(this, 'lock_table', { value: this.lockTable.name, description: 'DynamoDB lock table' });

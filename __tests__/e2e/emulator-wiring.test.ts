@@ -1,12 +1,14 @@
 /**
- * Local-endpoint mode (TEST ONLY) must not leak into production output: without `localEndpoint` no
- * stack has emulator endpoints, fake credentials or skip flags; with it every stack has them; and
- * the mode changes nothing else in the resources but the two settings that let destroy work.
+ * Emulator wiring is applied from outside, by the harness's Aspect, and is the only way into it:
+ * the production config has no such field, production output has no emulator endpoints, fake
+ * credentials or skip flags; with the Aspect every stack has them, and nothing else in the
+ * resources changes but the two settings that let destroy work.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EXAMPLE_CONFIG, parseConfig } from '../../config/load';
+import { ConfigError, EXAMPLE_CONFIG, loadConfig, parseConfig } from '../../config/load';
+import { wireToEmulator } from '../../e2e/emulator-wiring';
 import { buildApp } from '../../modules/stacks/app';
 
 const URL = 'http://127.0.0.1:45678';
@@ -22,12 +24,11 @@ const ALLOWED_RESOURCE_DIFFERENCES = [
   /^resource\.aws_dynamodb_table\.[\w-]+\.deletion_protection_enabled: true -> false$/,
 ];
 
-function synthAll(withLocalEndpoint: boolean): Map<string, Json> {
-  const raw = JSON.parse(fs.readFileSync(EXAMPLE_CONFIG, 'utf8')) as Json;
-  const config = parseConfig(withLocalEndpoint ? { ...raw, localEndpoint: { url: URL } } : raw, EXAMPLE_CONFIG);
+function synthAll(wired: boolean): Map<string, Json> {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ami-guard-local-mode-'));
   try {
-    buildApp(config, { outdir }).synth();
+    const app = buildApp(loadConfig(EXAMPLE_CONFIG), { outdir });
+    (wired ? wireToEmulator(app, URL) : app).synth();
     const stacksDir = path.join(outdir, 'stacks');
     return new Map(
       fs
@@ -58,12 +59,20 @@ function s3Backend(stack: Json): Json | undefined {
   return ((stack.terraform as Json).backend as Json | undefined)?.s3 as Json | undefined;
 }
 
-describe('local-endpoint mode', () => {
+describe('emulator wiring', () => {
   const production = synthAll(false);
   const local = synthAll(true);
 
-  test('the example config never enables it', () => {
-    expect(Object.keys(JSON.parse(fs.readFileSync(EXAMPLE_CONFIG, 'utf8')) as Json)).not.toContain('localEndpoint');
+  test('GIVEN a config asking for an emulator endpoint THEN it is an unknown key: the config cannot turn it on', () => {
+    const raw = JSON.parse(fs.readFileSync(EXAMPLE_CONFIG, 'utf8')) as Json;
+    expect(() => parseConfig({ ...raw, localEndpoint: { url: URL } }, 'variant.json')).toThrow(ConfigError);
+    expect(() => parseConfig({ ...raw, localEndpoint: { url: URL } }, 'variant.json')).toThrow(/localEndpoint/);
+  });
+
+  test('GIVEN a URL that is not loopback THEN the Aspect refuses it', () => {
+    expect(() => wireToEmulator(buildApp(loadConfig(EXAMPLE_CONFIG), { outdir: os.tmpdir() }), 'http://10.0.0.5:5000')).toThrow(
+      /loopback URL/,
+    );
   });
 
   test('both modes synthesize the same stacks, the state-backend stack and at least one account stack', () => {
@@ -72,7 +81,7 @@ describe('local-endpoint mode', () => {
     expect(production.size).toBeGreaterThan(1);
   });
 
-  test('GIVEN no localEndpoint THEN no provider or backend has endpoints, fake credentials or skip flags', () => {
+  test('GIVEN the production synth THEN no provider or backend has endpoints, fake credentials or skip flags', () => {
     for (const [name, stack] of production) {
       for (const provider of providers(stack)) {
         expect({ stack: name, keys: Object.keys(provider).filter((k) => LOCAL_ONLY_KEY.test(k)) }).toEqual({
@@ -90,7 +99,7 @@ describe('local-endpoint mode', () => {
     }
   });
 
-  test('GIVEN a localEndpoint THEN every provider and S3 backend points at it with fake credentials and skips', () => {
+  test('GIVEN the Aspect THEN every provider and S3 backend points at it with fake credentials and skips', () => {
     for (const [name, stack] of local) {
       expect(providers(stack).length).toBeGreaterThan(0);
       for (const provider of providers(stack)) {
@@ -120,7 +129,7 @@ describe('local-endpoint mode', () => {
     }
   });
 
-  test('GIVEN a localEndpoint THEN the provider and backend differ only by the local-mode keys (and no deploy role)', () => {
+  test('GIVEN the Aspect THEN the provider and backend differ only by the local-mode keys (and no deploy role)', () => {
     for (const [name, stack] of production) {
       const strip = (o: Json | undefined) =>
         Object.fromEntries(
@@ -137,7 +146,7 @@ describe('local-endpoint mode', () => {
     }
   });
 
-  test('GIVEN a localEndpoint THEN resources, data sources and outputs are unchanged but for force_destroy / deletion protection', () => {
+  test('GIVEN the Aspect THEN resources, data sources and outputs are unchanged but for force_destroy / deletion protection', () => {
     const unexpected: string[] = [];
     const allowed: string[] = [];
     for (const [name, stack] of production) {
