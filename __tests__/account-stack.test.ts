@@ -3,7 +3,7 @@ import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamGroupPolicyAttachment } from '@cdktf/provider-aws/lib/iam-group-policy-attachment';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { AccountStack } from '../modules/stacks/account-stack';
-import { exampleConfig } from '../test-support/synth';
+import { exampleConfig, resourcesOf } from '../test-support/synth';
 
 const config = exampleConfig();
 const account = (name: string) => config.accounts.find((a) => a.stackName === name)!;
@@ -42,9 +42,9 @@ describe('account stack', () => {
     const { text, json } = synthAccount('analytics-prod');
     expect(text).toHaveResourceWithProperties(IamPolicy, { name: 'ami-guard-launch-policy-eu-central-1', path: '/ami-guard/' });
     expect(text).toHaveResourceWithProperties(IamPolicy, { name: 'ami-guard-tag-guard-eu-central-1' });
-    for (const policy of Object.values<any>(json.resource.aws_iam_policy)) {
-      expect(policy.policy).not.toContain('${');
-      expect(() => JSON.parse(policy.policy)).not.toThrow();
+    for (const { policy } of resourcesOf(json, 'aws_iam_policy')) {
+      expect(policy).not.toContain('${');
+      expect(() => JSON.parse(String(policy))).not.toThrow();
     }
     expect(json.data?.aws_iam_policy_document).toBeUndefined();
   });
@@ -56,7 +56,7 @@ describe('account stack', () => {
     }
     expect(text).toHaveResourceWithProperties(IamGroupPolicyAttachment, { group: 'developers' });
     const attached = (type: string) =>
-      Object.values<any>(json.resource[type])
+      resourcesOf(json, type)
         .map((a) => String(a.policy_arn))
         .filter((arn) => /aws_iam_policy\.(launch-policy|image-tag-guard)_/.test(arn));
     expect(attached('aws_iam_role_policy_attachment')).toHaveLength(4);

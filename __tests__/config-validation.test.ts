@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, loadConfig, parseConfig } from '../config/load';
 import { synthesizeFile } from '../modules/stacks/app';
-import { exampleJson, tempDir } from '../test-support/synth';
+import { exampleJson, RawJson, tempDir } from '../test-support/synth';
 
-type Edit = (json: Record<string, any>) => void;
+type Edit = (json: RawJson) => void;
 
 /** Each bad config: what is wrong, how to make it, and the field (and hint) the message must name. */
 const badConfigs: [string, Edit, RegExp][] = [

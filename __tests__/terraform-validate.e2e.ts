@@ -1,5 +1,5 @@
 import { terraformValidate, VALIDATE_CALL_MS } from '../e2e/validate';
-import { exampleConfig, exampleVariant, synthConfig } from '../test-support/synth';
+import { exampleConfig, exampleVariant, onlyResource, synthConfig } from '../test-support/synth';
 
 // Needs Terraform and the hashicorp/aws mirror: runs under `npm run e2e`, not `npm test`.
 // Each test is bounded by the harness's command limits (VALIDATE_CALL_MS), not by a guess of machine speed.
@@ -32,9 +32,8 @@ describe('terraform validate', () => {
   test(
     "reports an invalid value with Terraform's own message",
     () => {
-      const stack = JSON.parse(JSON.stringify(stacks['payments-prod']));
-      const fn = Object.values<any>(stack.resource.aws_lambda_function)[0];
-      fn.runtime = 'nodejs8.x';
+      const stack = structuredClone(stacks['payments-prod']);
+      onlyResource(stack, 'aws_lambda_function').runtime = 'nodejs8.x';
       const { valid, diagnostics } = terraformValidate(stack);
       expect(valid).toBe(false);
       expect(JSON.stringify(diagnostics)).toMatch(/runtime/);

@@ -7,7 +7,7 @@ import { AccountConfig, AmiGuardConfig, rawConfigSchema, resolvedSections, STATE
 export const EXAMPLE_CONFIG = path.join(__dirname, 'accounts.example.json');
 
 /** Stack names the app reserves for itself. */
-export const RESERVED_STACK_NAMES = [STATE_BACKEND_STACK];
+const RESERVED_STACK_NAMES = [STATE_BACKEND_STACK];
 
 /** A config that cannot be deployed; `problems` lists every one, each naming its field and fix. */
 export class ConfigError extends Error {

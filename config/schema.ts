@@ -18,15 +18,15 @@ const STACK_NAME = /^[a-z][a-z0-9-]{1,62}$/;
 /** The stack that holds the shared state bucket and lock table; no account stack may take its name. */
 export const STATE_BACKEND_STACK = 'state-backend';
 
-export const accountId = z.string().regex(ACCOUNT_ID, 'expected 12 digits (an AWS account ID such as "111122223333", quoted)');
+const accountId = z.string().regex(ACCOUNT_ID, 'expected 12 digits (an AWS account ID such as "111122223333", quoted)');
 
 const region = z.string().regex(REGION, 'expected an AWS region code such as "eu-west-1"');
 
 /** Config rule frequencies, as AWS Config spells them. */
-export const FREQUENCIES = ['One_Hour', 'Three_Hours', 'Six_Hours', 'Twelve_Hours', 'TwentyFour_Hours'] as const;
+const FREQUENCIES = ['One_Hour', 'Three_Hours', 'Six_Hours', 'Twelve_Hours', 'TwentyFour_Hours'] as const;
 
 /** Remediation modes. There is deliberately no `terminate`: stopping is reversible, terminating loses data. */
-export const REMEDIATION_MODES = ['off', 'notify', 'stop'] as const;
+const REMEDIATION_MODES = ['off', 'notify', 'stop'] as const;
 
 const approvalSchema = z.strictObject({
   tagKey: z
@@ -146,7 +146,7 @@ const overridable = {
   tags: z.record(z.string().regex(TAG_KEY_PATTERN, 'expected a tag key'), z.string().max(256)),
 };
 
-export const rawAccountSchema = z.strictObject({
+const rawAccountSchema = z.strictObject({
   stackName: z
     .string()
     .regex(STACK_NAME, 'expected a lowercase stack name of letters, digits and hyphens, starting with a letter')
@@ -201,9 +201,6 @@ export const rawConfigSchema = z.strictObject({
   accounts: z.array(rawAccountSchema).min(1, 'expected at least one account'),
 });
 
-/** The file as written. */
-export type RawConfig = z.input<typeof rawConfigSchema>;
-
 /** Fully resolved sections, after defaults are applied and validated. */
 export const resolvedSections = {
   approval: approvalSchema,
@@ -217,8 +214,6 @@ export type ApprovalRule = z.output<typeof approvalSchema>;
 export type AttachTargets = z.output<typeof attachSchema>;
 export type DetectionSettings = z.output<typeof detectionSchema>;
 export type RemediationSettings = z.output<typeof remediationSchema>;
-export type RemediationMode = (typeof REMEDIATION_MODES)[number];
-export type Frequency = (typeof FREQUENCIES)[number];
 
 /** One account/region with every default applied: what a stack is built from. */
 export interface AccountConfig {

@@ -86,7 +86,7 @@ export async function startMoto(options: { timeoutMs?: number } = {}): Promise<M
     await waitUntilUp(url, child, options.timeoutMs ?? 20000);
   } catch (err) {
     await stop();
-    throw new Error(`${(err as Error).message}\n${stderr}`);
+    throw new Error(`${(err as Error).message}\n${stderr}`, { cause: err });
   }
   return { url, port, stop };
 }

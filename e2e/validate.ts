@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { terraformEnv, TIMEOUTS } from './terraform';
-import { tempDir } from '../test-support/synth';
+import { StackJson, tempDir } from '../test-support/synth';
 
 let workDir: string | undefined;
 
@@ -16,12 +16,19 @@ function run(args: string[], cwd: string): { status: number | null; stdout: stri
   return res;
 }
 
+/** One entry of `terraform validate -json`'s diagnostics. */
+export interface Diagnostic {
+  readonly severity: 'error' | 'warning';
+  readonly summary: string;
+  readonly detail?: string;
+}
+
 /**
  * Runs `terraform validate` on a synthesized stack without its backend (validation needs no state,
  * and an S3 backend would look for credentials). One initialized directory is shared by every call.
  */
-export function terraformValidate(stackJson: Record<string, any>): { valid: boolean; diagnostics: any[] } {
-  const stack = JSON.parse(JSON.stringify(stackJson));
+export function terraformValidate(stackJson: StackJson): { valid: boolean; diagnostics: Diagnostic[] } {
+  const stack = structuredClone(stackJson);
   if (stack.terraform) delete stack.terraform.backend;
   if (!workDir) {
     workDir = tempDir('ami-guard-validate-');
@@ -31,6 +38,6 @@ export function terraformValidate(stackJson: Record<string, any>): { valid: bool
   }
   fs.writeFileSync(path.join(workDir, 'cdk.tf.json'), JSON.stringify(stack));
   const res = run(['validate', '-json', '-no-color'], workDir);
-  const out = JSON.parse(res.stdout) as { valid: boolean; diagnostics: any[] };
+  const out = JSON.parse(res.stdout) as { valid: boolean; diagnostics: Diagnostic[] };
   return out;
 }

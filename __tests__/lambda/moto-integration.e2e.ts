@@ -28,8 +28,14 @@ import { builtinModules } from 'node:module';
 import { buildAmiComplianceBundle } from '../../lambda/ami-compliance/build';
 import { motoUnavailableReason, startMoto, type MotoServer } from '../../e2e/moto';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Handler = (event: unknown) => Promise<any>;
+/** An evaluation the bundle returned, after the trip through JSON (the timestamp is a string). */
+interface ReturnedEvaluation {
+  readonly ComplianceResourceId: string;
+  readonly ComplianceType: string;
+  readonly Annotation: string;
+  readonly OrderingTimestamp: string;
+}
+type Handler = (event: unknown) => Promise<{ evaluations: ReturnedEvaluation[] }>;
 
 /**
  * `require()`s the built bundle in a fresh Node process and calls its handler, as the Lambda runtime does.
@@ -197,9 +203,7 @@ test(
     );
     // THEN each live instance has its verdict (moto's PutEvaluations accepts TestMode calls but stores nothing,
     // so the returned list is what is asserted)
-    const byId = new Map<string, { ComplianceType: string; Annotation: string }>(
-      evaluations.map((e: { ComplianceResourceId: string }) => [e.ComplianceResourceId, e]),
-    );
+    const byId = new Map(evaluations.map((e) => [e.ComplianceResourceId, e]));
     expect(byId.size).toBe(5);
     expect(byId.has(ids.builder)).toBe(false);
     expect(byId.get(ids.prod)).toMatchObject({
@@ -222,11 +226,7 @@ test(
       ComplianceType: 'COMPLIANT',
       Annotation: expect.stringContaining('approved-ID list'),
     });
-    expect(
-      evaluations.every(
-        (e: { OrderingTimestamp: Date }) => new Date(e.OrderingTimestamp).toISOString() === '2026-01-11T00:00:00.000Z',
-      ),
-    ).toBe(true);
+    expect(evaluations.every((e) => new Date(e.OrderingTimestamp).toISOString() === '2026-01-11T00:00:00.000Z')).toBe(true);
   },
   forCalls(1),
 );

@@ -181,7 +181,7 @@ export async function fetchConfigurationItem(
 }
 
 /** The result token AWS Config uses when a rule is invoked to test it. */
-export const TEST_MODE_TOKEN = 'TESTMODE';
+const TEST_MODE_TOKEN = 'TESTMODE';
 
 /**
  * Sends evaluations in chunks of 100, retrying the `FailedEvaluations` of a chunk once.

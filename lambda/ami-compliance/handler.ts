@@ -182,7 +182,9 @@ function parseInvokingEvent(event: ConfigRuleEvent): InvokingEvent {
   try {
     parsed = JSON.parse(event.invokingEvent);
   } catch (err) {
-    throw new Error(`invokingEvent is not valid JSON (${(err as Error).message}): ${event.invokingEvent.slice(0, 80)}`);
+    throw new Error(`invokingEvent is not valid JSON (${(err as Error).message}): ${event.invokingEvent.slice(0, 80)}`, {
+      cause: err,
+    });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new Error('invokingEvent must be a JSON object with a messageType.');

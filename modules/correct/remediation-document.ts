@@ -58,7 +58,7 @@ const py = (value: unknown): string => JSON.stringify(value);
 const CHECK_FIELDS = Object.values(CHECK_OUTPUTS);
 
 /** The Python of the check step, generated from the contract. */
-export const CHECK_SCRIPT = `import json
+const CHECK_SCRIPT = `import json
 import re
 
 import boto3

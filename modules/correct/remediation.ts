@@ -50,7 +50,7 @@ const NAME = 'ami-guard-remediation';
 export const RUNBOOK_NAME = 'AmiGuard-Remediate';
 
 /** Least-privilege permissions of the automation role. */
-export function automationRolePolicy(props: {
+function automationRolePolicy(props: {
   accountId: string;
   region: string;
   mode: ActingMode;
@@ -79,12 +79,7 @@ export function automationRolePolicy(props: {
 }
 
 /** Topic policy: only the automation role and the account itself may publish. */
-export function topicPolicy(props: {
-  accountId: string;
-  region: string;
-  topicArn: string;
-  automationRoleArn: string;
-}): PolicyDocument {
+function topicPolicy(props: { accountId: string; region: string; topicArn: string; automationRoleArn: string }): PolicyDocument {
   return {
     Version: '2012-10-17',
     Statement: [

@@ -24,7 +24,7 @@ export interface AmiComplianceFunctionProps {
 }
 
 /** Least-privilege permissions of the rule Lambda: read instances, images and one parameter; report to Config; log. */
-export function amiComplianceFunctionPolicy(props: {
+function amiComplianceFunctionPolicy(props: {
   accountId: string;
   region: string;
   logGroupName: string;

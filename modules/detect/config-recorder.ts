@@ -23,7 +23,7 @@ export interface ConfigRecorderProps {
 }
 
 /** Bucket policy statements that let AWS Config of this account (only) deliver into the bucket. */
-export function configDeliveryStatements(accountId: string): PolicyStatement[] {
+function configDeliveryStatements(accountId: string): PolicyStatement[] {
   const fromThisAccount = { StringEquals: { 'aws:SourceAccount': accountId } };
   return [
     {

@@ -34,7 +34,7 @@ export const TAG_GUARD_DESCRIPTION =
  * with ec2:CreateTags can tag any AMI `Environment=Prod` and pass the launch policy. Tag keys are matched
  * ignoring case because IAM condition key names (ec2:ResourceTag/<key>) are case-insensitive.
  */
-export function imageTagGuardDocument(props: ImageTagGuardProps): PolicyDocument {
+function imageTagGuardDocument(props: ImageTagGuardProps): PolicyDocument {
   if (props.taggerPrincipals.length === 0) {
     throw new Error(
       '`taggerPrincipals` must name at least one principal (the image pipeline role), or nobody could approve an image.',

@@ -38,7 +38,7 @@ export const LAUNCH_POLICY_DESCRIPTION =
  * account (shared VPCs), snapshots and images have no account in their ARN. The retired Elastic Graphics
  * (`elastic-gpu`) and Elastic Inference types are left out: neither service accepts new launches.
  */
-export function launchResourceArns(accountId: string, region: string): string[] {
+function launchResourceArns(accountId: string, region: string): string[] {
   const ec2 = (account: string, resource: string) => arn(region, 'ec2', account, resource);
   return [
     ec2(accountId, 'instance/*'),
@@ -60,7 +60,7 @@ export function launchResourceArns(accountId: string, region: string): string[] 
 }
 
 /** Validates approval props; throws with the prop name and the fix. */
-export function validateApproval(props: Approval): void {
+function validateApproval(props: Approval): void {
   if (!props.tagKey) throw new Error('`tagKey` must not be empty: name the tag that marks approved AMIs, e.g. "Environment".');
   if (props.tagValues.length === 0 || props.tagValues.some((v) => v === '')) {
     throw new Error('`tagValues` must hold at least one non-empty value, e.g. ["Prod"].');
@@ -76,7 +76,7 @@ export function validateApproval(props: Approval): void {
  * only when it carries an approved tag value (and a trusted owner). The explicit denies make the rule
  * hold even for principals that other policies already allow to run any image.
  */
-export function launchPolicyDocument(props: LaunchPolicyProps): PolicyDocument {
+function launchPolicyDocument(props: LaunchPolicyProps): PolicyDocument {
   validateApproval(props);
   const { accountId, region, tagKey } = props;
   const tagValues = [...props.tagValues];

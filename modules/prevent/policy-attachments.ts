@@ -23,9 +23,6 @@ export interface PolicyAttachmentsProps extends AttachTargetsProps {
  * When the policy is replaced, each new attachment is made before the old one is removed.
  */
 export class PolicyAttachments extends Construct {
-  /** Number of attachments created. */
-  readonly count: number;
-
   constructor(scope: Construct, id: string, props: PolicyAttachmentsProps) {
     super(scope, id);
     const { policyArn } = props;
@@ -39,6 +36,5 @@ export class PolicyAttachments extends Construct {
     for (const user of props.users ?? []) {
       new IamUserPolicyAttachment(this, `user-${user}`, { user, policyArn, lifecycle });
     }
-    this.count = (props.roles?.length ?? 0) + (props.groups?.length ?? 0) + (props.users?.length ?? 0);
   }
 }

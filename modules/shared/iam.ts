@@ -8,7 +8,7 @@ import { PolicyDocument } from './policy-document';
 export const IAM_PATH = '/ami-guard/';
 
 /** The AWS partition a region belongs to, for building ARNs without a data source. */
-export function partitionOf(region: string): string {
+function partitionOf(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn';
   if (region.startsWith('us-gov-')) return 'aws-us-gov';
   if (region.startsWith('us-iso-')) return 'aws-iso';

@@ -21,8 +21,6 @@ export interface AccountStackProps {
 export class AccountStack extends TerraformStack {
   readonly launchPolicy: LaunchPolicy;
   readonly tagGuard: ImageTagGuard;
-  /** Present when this stack creates the region's AWS Config recorder. */
-  readonly recorder?: ConfigRecorder;
   /** Present when detection is enabled. */
   readonly detection?: {
     readonly recorder?: ConfigRecorder;
@@ -81,7 +79,6 @@ export class AccountStack extends TerraformStack {
 
     if (account.detection.enabled) {
       this.detection = this.addDetection(account);
-      this.recorder = this.detection.recorder;
     }
     const { remediation } = account;
     if (remediation.mode !== 'off') {

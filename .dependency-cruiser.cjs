@@ -1,0 +1,137 @@
+/**
+ * The architecture as rules: `npx depcruise --config .dependency-cruiser.cjs .` (part of `npm run lint`).
+ *
+ *   lambda/            the rule function; bundled on its own, so it imports nothing from the rest of the repo
+ *   modules/shared/    IAM, buckets, provider, backend: used by every line of defence
+ *   modules/{prevent,detect,correct,org}/   one line of defence each: shared and the contract only
+ *   modules/review/    plan JSON -> risk flags: reads plans, not constructs
+ *   modules/stacks/    composition: may use every layer
+ *   e2e/, __tests__/, test-support/   test code: product code never imports it
+ */
+
+/** The code that is deployed or synthesizes what is deployed. */
+const PRODUCT = '^(main\\.ts$|config/|modules/|lambda/)';
+/** The lines of defence, which stand side by side. */
+const LAYERS = '(prevent|detect|correct|org)';
+/** The one file of shared facts the layers (and config, and the Lambda) all read. */
+const CONTRACT = '^lambda/ami-compliance/contract\\.ts$';
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'lambda-self-contained',
+      comment:
+        'lambda/ is bundled and deployed alone: it never imports modules/, config/ or main.ts (shared facts live in its contract.ts).',
+      severity: 'error',
+      from: { path: '^lambda/' },
+      to: { path: '^(modules/|config/|main\\.ts$)' },
+    },
+    {
+      name: 'contract-dependency-free',
+      comment:
+        'lambda/ami-compliance/contract.ts is read by config, constructs, the Lambda and the runbook generator: it imports nothing.',
+      severity: 'error',
+      from: { path: CONTRACT },
+      to: {},
+    },
+    {
+      name: 'layers-independent',
+      comment:
+        'prevent, detect, correct and org do not import each other or anything outside modules/shared and the contract; ' +
+        'modules/stacks composes them. Move a fact two layers need into modules/shared or lambda/ami-compliance/contract.ts.',
+      severity: 'error',
+      from: { path: `^modules/${LAYERS}/` },
+      to: {
+        dependencyTypesNot: ['npm', 'npm-dev', 'core'],
+        pathNot: [
+          '^modules/$1/',
+          '^modules/shared/',
+          CONTRACT,
+          // The detect layer deploys the rule function, so it builds the bundle.
+          '^lambda/ami-compliance/build\\.ts$',
+        ],
+      },
+    },
+    {
+      name: 'shared-below-layers',
+      comment: 'modules/shared is used by the layers; it never imports them or the stacks that compose them.',
+      severity: 'error',
+      from: { path: '^modules/shared/' },
+      to: { path: `^modules/(${LAYERS.slice(1, -1)}|stacks|review)/` },
+    },
+    {
+      name: 'review-reads-plans-only',
+      comment: 'modules/review turns plan JSON into risk flags; it imports no construct layer and no stack.',
+      severity: 'error',
+      from: { path: '^modules/review/' },
+      to: { path: `^modules/(${LAYERS.slice(1, -1)}|stacks)/` },
+    },
+    {
+      name: 'product-not-to-test-code',
+      comment: 'main.ts, config/, modules/ and lambda/ never import test code, the e2e harness, scripts or benchmarks.',
+      severity: 'error',
+      from: { path: PRODUCT },
+      to: { path: '^(__tests__|e2e|test-support|scripts|bench)/' },
+    },
+    {
+      name: 'tests-and-harness-imported-by-tests-only',
+      comment: 'Only tests, thin scripts and the harness itself import __tests__/ or e2e/.',
+      severity: 'error',
+      from: { pathNot: '^(__tests__|scripts|e2e)/' },
+      to: { path: '^(__tests__|e2e)/' },
+    },
+    {
+      name: 'no-circular',
+      comment: 'An import cycle: move the shared part into a module both sides import.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'no-orphans',
+      comment: 'A file nothing imports and that imports nothing: dead code, or an entry point to list here.',
+      severity: 'error',
+      from: {
+        orphan: true,
+        pathNot: [
+          '(^|/)\\.[^/]+\\.(js|cjs|mjs|ts|json)$',
+          '\\.d\\.ts$',
+          '^(jest|eslint)\\.config\\.(js|mjs)$',
+          // jest loads it through setupFilesAfterEnv.
+          '^test-support/setup\\.ts$',
+        ],
+      },
+      to: {},
+    },
+    {
+      name: 'not-to-unresolvable',
+      comment: 'An import that does not resolve to a file or an installed package.',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+    {
+      name: 'no-non-package-json',
+      comment: 'An npm package used but not declared in package.json.',
+      severity: 'error',
+      from: {},
+      to: { dependencyTypes: ['npm-no-pkg', 'npm-unknown'] },
+    },
+    {
+      name: 'no-deprecated-core',
+      comment: 'A deprecated Node.js core module.',
+      severity: 'error',
+      from: {},
+      to: { dependencyTypes: ['core'], path: '^(punycode|domain|constants|sys|_linklist|_stream_wrap)$' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: '(^|/)node_modules/' },
+    exclude: { path: '(^|/)(node_modules|cdktf\\.out|dist|coverage|\\.gen|\\.cache)/' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    // Type-only imports count: a layer that needs another layer's types is coupled to it all the same.
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+  },
+};
