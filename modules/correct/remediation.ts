@@ -47,7 +47,7 @@ const NAME = 'ami-guard-remediation';
  * its content can (a new default version). Before, it was `AmiGuard-Remediate-Notify` or
  * `AmiGuard-Remediate-NotifyOrStop` by mode.
  */
-export const RUNBOOK_NAME = 'AmiGuard-Remediate';
+const RUNBOOK_NAME = 'AmiGuard-Remediate';
 
 /** Least-privilege permissions of the automation role. */
 function automationRolePolicy(props: {

@@ -21,7 +21,7 @@ export interface ImageTagGuardProps {
  * The tag guard's default name; it changes whenever the description or path does (see `launchPolicyName`).
  * `ami-guard-image-tag-guard-<region>` was the name of the policy whose description named the tag key.
  */
-export function tagGuardPolicyName(region: string): string {
+function tagGuardPolicyName(region: string): string {
   return `ami-guard-tag-guard-${region}`;
 }
 

@@ -22,7 +22,7 @@ export interface LaunchPolicyProps extends Approval {
  * with them (IAM policy names are unique per account, whatever the path). `ami-guard-launch-<region>`
  * was the name of the policy whose description listed the tag values.
  */
-export function launchPolicyName(region: string): string {
+function launchPolicyName(region: string): string {
   return `ami-guard-launch-policy-${region}`;
 }
 
