@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { App } from 'cdktf';
 import { AmiGuardConfig, STATE_BACKEND_STACK } from '../config/schema';
 import { buildApp } from '../modules/stacks/app';
-import { wireToEmulator, type EmulatorWiring } from './emulator-wiring';
+import { wireToEmulator } from './emulator-wiring';
 import { TerraformJson } from './variant';
 
 /** The e2e account file: moto's default account in every stack, at least two regions. */
@@ -35,7 +35,7 @@ export function synthesizeApp(app: App): SynthesizedStack[] {
 
 /**
  * Synthesizes the AMI Guard app for `config` into `outdir`, exactly as production does, then wired
- * to the emulator at `emulatorUrl` from outside (see {@link EmulatorWiring}); without a URL the
+ * to the emulator at `emulatorUrl` from outside (see {@link wireToEmulator}); without a URL the
  * production output is written.
  */
 export function synthesize(config: AmiGuardConfig, outdir: string, emulatorUrl?: string): SynthesizedStack[] {
