@@ -5,14 +5,15 @@ import { parseRuleParameters } from '../lambda/ami-compliance/params';
 import { encodeRuleParameters } from '../modules/detect/ami-compliance-rule';
 import { amiComplianceZip } from '../modules/detect/lambda-asset';
 import { simulate } from '../test-support/iam';
-import { exampleConfig, exampleVariant, onlyResource, resourcesOf, StackJson, synthConfig, tempDir } from '../test-support/synth';
+import { exampleConfig, exampleVariant, onlyResource, resourcesOf, synthConfig, tempDir } from '../test-support/synth';
+import { TerraformJson } from '../test-support/terraform-json';
 
 const { outdir, stacks } = synthConfig(exampleConfig());
 const payments = stacks['payments-prod']; // recorder: create
 const pipeline = stacks['image-pipeline']; // recorder: existing
 
 /** The `${type.name}` reference of the one resource of a type, as depends_on spells it. */
-function ref(stack: StackJson, type: string): string {
+function ref(stack: TerraformJson, type: string): string {
   const names = Object.keys(stack.resource?.[type] ?? {});
   expect(names).toHaveLength(1);
   return `${type}.${names[0]}`;
@@ -215,7 +216,7 @@ describe('synthesis', () => {
       const b = fs.readFileSync(path.join(second.outdir, 'stacks', name, 'cdk.tf.json'));
       expect(b.equals(a)).toBe(true);
     }
-    const zipOf = (synth: { outdir: string; stacks: Record<string, StackJson> }) =>
+    const zipOf = (synth: { outdir: string; stacks: Record<string, TerraformJson> }) =>
       fs.readFileSync(
         path.join(
           synth.outdir,

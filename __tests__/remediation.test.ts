@@ -1,5 +1,6 @@
 import { simulate } from '../test-support/iam';
-import { exampleConfig, onlyResource, resourcesOf, StackJson, synthConfig } from '../test-support/synth';
+import { exampleConfig, onlyResource, resourcesOf, synthConfig } from '../test-support/synth';
+import { TerraformJson } from '../test-support/terraform-json';
 import {
   AutomationDocument,
   AutomationStep,
@@ -40,7 +41,7 @@ const AUTOMATION_ACTIONS = new Set([
   'aws:waitForAwsResourceProperty',
 ]);
 
-function runbook(stack: StackJson): AutomationDocument {
+function runbook(stack: TerraformJson): AutomationDocument {
   return JSON.parse(String(onlyResource(stack, 'aws_ssm_document').content));
 }
 

@@ -10,7 +10,8 @@ import { AmiGuardConfig } from '../config/schema';
 import { applyRoutineChange, ROUTINE_CHANGES, routineChangeAccount } from '../e2e/routine-changes';
 import { LAUNCH_POLICY_DESCRIPTION } from '../modules/prevent/launch-policy';
 import { TAG_GUARD_DESCRIPTION } from '../modules/prevent/image-tag-guard';
-import { exampleConfig, StackJson, synthConfig, tempDir } from '../test-support/synth';
+import { exampleConfig, synthConfig, tempDir } from '../test-support/synth';
+import { TerraformJson } from '../test-support/terraform-json';
 
 /**
  * The attributes marked ForceNew in the hashicorp/aws provider 5.x schema (internal/service/<svc>/*.go),
@@ -74,7 +75,7 @@ interface Block {
   readonly body: Record<string, unknown>;
 }
 
-function blocks(stack: StackJson): Map<string, Block> {
+function blocks(stack: TerraformJson): Map<string, Block> {
   const found = new Map<string, Block>();
   for (const [type, byName] of Object.entries(stack.resource ?? {})) {
     for (const [name, body] of Object.entries(byName)) {

@@ -6,8 +6,7 @@
  * with the file and line, never for a failure of our own stacks.
  */
 
-/** A Terraform resource (or data source) block of cdk.tf.json, as synthesized. */
-export type TerraformBlock = Readonly<Record<string, unknown>>;
+import { TerraformBlock } from '../test-support/terraform-json';
 
 /** One thing moto cannot do, the resources it affects, and where moto's source shows it. */
 export interface MotoGap {

@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MOTO_GAPS, MotoGap } from './moto-gaps';
 import { CommandResult, errorText, parseJsonPlan, terraform, terraformEnv, TIMEOUTS, warningsOf } from './terraform';
-import { applyVariant, configAddress, groupByGap, Skipped, TerraformJson } from './variant';
+import { TerraformJson } from '../test-support/terraform-json';
+import { applyVariant, configAddress, groupByGap, Skipped } from './variant';
 
 /** A check run after apply, e.g. "the state object is in the bucket"; returns its detail or throws. */
 export interface StackCheck {
@@ -63,7 +64,8 @@ class StepFailure extends Error {}
 const LOCK_TIMEOUT = '-lock-timeout=60s';
 const FULL_CONFIG = 'cdk.tf.json.full';
 
-function seconds(ms: number): string {
+/** A duration for the run's report, e.g. `12.3 s`. */
+export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 

@@ -10,11 +10,11 @@ import { AmiGuardConfig, STATE_BACKEND_STACK } from '../config/schema';
 import { MotoServer, startMoto } from './moto';
 import { Emulator } from './emulator';
 import { MOTO_RUNTIME_GAPS } from './moto-gaps';
-import { StackCheck, StackResult, StackRun } from './stack';
+import { seconds, StackCheck, StackResult, StackRun } from './stack';
 import { loadConfig } from '../config/load';
 import { nonLocalSettings, readStack, SynthesizedStack, synthesize } from './synth';
 import { errorText, killAllCommands, terraform, terraformEnv, TIMEOUTS } from './terraform';
-import { TerraformJson } from './variant';
+import { TerraformJson } from '../test-support/terraform-json';
 
 export interface SuiteOptions {
   /** The account file to deploy (a production config; the harness wires it to the emulator). */
@@ -173,10 +173,6 @@ async function pool<T>(items: readonly T[], limit: number, run: (item: T) => Pro
     for (let item = queue.shift(); item !== undefined; item = queue.shift()) await run(item);
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
 }
 
 /** Runs the suite; never throws for a stack failure, only for a broken environment. */

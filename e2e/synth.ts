@@ -8,7 +8,7 @@ import { App } from 'cdktf';
 import { AmiGuardConfig, STATE_BACKEND_STACK } from '../config/schema';
 import { buildApp } from '../modules/stacks/app';
 import { wireToEmulator } from './emulator-wiring';
-import { TerraformJson } from './variant';
+import { TerraformJson } from '../test-support/terraform-json';
 
 /** The e2e account file: moto's default account in every stack, at least two regions. */
 export const E2E_CONFIG = path.resolve(__dirname, '..', 'config', 'accounts.e2e.json');

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { terraformEnv, TIMEOUTS } from './terraform';
-import { StackJson, tempDir } from '../test-support/synth';
+import { tempDir } from '../test-support/synth';
+import { TerraformJson } from '../test-support/terraform-json';
 
 let workDir: string | undefined;
 
@@ -27,7 +28,7 @@ export interface Diagnostic {
  * Runs `terraform validate` on a synthesized stack without its backend (validation needs no state,
  * and an S3 backend would look for credentials). One initialized directory is shared by every call.
  */
-export function terraformValidate(stackJson: StackJson): { valid: boolean; diagnostics: Diagnostic[] } {
+export function terraformValidate(stackJson: TerraformJson): { valid: boolean; diagnostics: Diagnostic[] } {
   const stack = structuredClone(stackJson);
   if (stack.terraform) delete stack.terraform.backend;
   if (!workDir) {

@@ -3,16 +3,8 @@
  * apply (see moto-gaps.ts) and, transitively, every resource, data source, local and output that
  * refers to one of them. Pure: JSON in, JSON out.
  */
-import { GapContext, MOTO_GAPS, MotoGap, TerraformBlock } from './moto-gaps';
-
-/** cdk.tf.json as cdktf writes it (the parts this module reads). */
-export interface TerraformJson {
-  resource?: Record<string, Record<string, TerraformBlock>>;
-  data?: Record<string, Record<string, TerraformBlock>>;
-  output?: Record<string, TerraformBlock>;
-  locals?: Record<string, unknown>;
-  [key: string]: unknown;
-}
+import { TerraformBlock, TerraformJson } from '../test-support/terraform-json';
+import { GapContext, MOTO_GAPS, MotoGap } from './moto-gaps';
 
 /** A resource (or data source, local, output) left out of the applied variant, and why. */
 export interface Skipped {

@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { awsProviderVersion, missingPrerequisites, terraformVersion } from '../e2e/prerequisites';
-import { StackResult } from '../e2e/stack';
+import { seconds, StackResult } from '../e2e/stack';
 import { runSuite } from '../e2e/suite';
 import { E2E_CONFIG } from '../e2e/synth';
 import { cliConfigFile } from '../e2e/terraform';
@@ -62,10 +62,6 @@ function selfTest(): Promise<{ ok: boolean; ms: number; output: string }> {
 /** jest's own count line, e.g. "Tests: 12 passed, 12 total". */
 function jestSummary(output: string): string {
   return /^Tests:\s+(.*)$/m.exec(output)?.[1] ?? 'no jest summary';
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
 }
 
 function summaryLine(r: StackResult, width: number): string {

@@ -5,15 +5,7 @@ import { parseConfig, loadConfig, EXAMPLE_CONFIG } from '../config/load';
 import { AmiGuardConfig } from '../config/schema';
 import { PolicyDocument } from '../modules/shared/policy-document';
 import { buildApp } from '../modules/stacks/app';
-
-/** A synthesized stack's cdk.tf.json, parsed. */
-export type StackJson = {
-  resource?: Record<string, Record<string, Record<string, unknown>>>;
-  data?: Record<string, Record<string, Record<string, unknown>>>;
-  output?: Record<string, { value: unknown; description?: string }>;
-  provider?: { aws: Record<string, unknown>[] };
-  terraform?: { backend?: Record<string, Record<string, unknown>> };
-};
+import { TerraformJson } from './terraform-json';
 
 /** Makes a fresh temporary directory. */
 export function tempDir(prefix = 'ami-guard-test-'): string {
@@ -21,11 +13,14 @@ export function tempDir(prefix = 'ami-guard-test-'): string {
 }
 
 /** Synthesizes a config into a temp dir and returns every stack's JSON by stack name. */
-export function synthConfig(config: AmiGuardConfig, outdir = tempDir()): { outdir: string; stacks: Record<string, StackJson> } {
+export function synthConfig(
+  config: AmiGuardConfig,
+  outdir = tempDir(),
+): { outdir: string; stacks: Record<string, TerraformJson> } {
   buildApp(config, { outdir }).synth();
-  const stacks: Record<string, StackJson> = {};
+  const stacks: Record<string, TerraformJson> = {};
   for (const name of fs.readdirSync(path.join(outdir, 'stacks'))) {
-    stacks[name] = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8')) as StackJson;
+    stacks[name] = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8')) as TerraformJson;
   }
   return { outdir, stacks };
 }
@@ -55,19 +50,19 @@ export function exampleVariant(edit: (json: RawJson) => void): AmiGuardConfig {
 }
 
 /** All resources of one type in a stack. */
-export function resourcesOf(stack: StackJson, type: string): Record<string, unknown>[] {
+export function resourcesOf(stack: TerraformJson, type: string): Record<string, unknown>[] {
   return Object.values(stack.resource?.[type] ?? {});
 }
 
 /** The one resource of a type; fails if there are none or several. */
-export function onlyResource(stack: StackJson, type: string): Record<string, unknown> {
+export function onlyResource(stack: TerraformJson, type: string): Record<string, unknown> {
   const found = resourcesOf(stack, type);
   if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
   return found[0];
 }
 
 /** The parsed policy document of the aws_iam_policy whose name starts with `prefix`. */
-export function managedPolicy(stack: StackJson, prefix: string): PolicyDocument {
+export function managedPolicy(stack: TerraformJson, prefix: string): PolicyDocument {
   const match = resourcesOf(stack, 'aws_iam_policy').find((p) => String(p.name).startsWith(prefix));
   if (!match) throw new Error(`no aws_iam_policy named ${prefix}*`);
   return JSON.parse(String(match.policy)) as PolicyDocument;

@@ -5,7 +5,8 @@
  */
 import { deniesObjectAccessInMoto, MOTO_GAPS } from '../../e2e/moto-gaps';
 import { parseJsonPlan } from '../../e2e/terraform';
-import { applyVariant, configAddress, groupByGap, TerraformJson } from '../../e2e/variant';
+import { applyVariant, configAddress, groupByGap } from '../../e2e/variant';
+import { TerraformJson } from '../../test-support/terraform-json';
 
 const DENY_INSECURE = JSON.stringify({
   Version: '2012-10-17',

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { ConfigError, EXAMPLE_CONFIG, loadConfig, parseConfig } from '../../config/load';
 import { wireToEmulator } from '../../e2e/emulator-wiring';
 import { buildApp } from '../../modules/stacks/app';
+import { TerraformBlock, TerraformJson } from '../../test-support/terraform-json';
 
 const URL = 'http://127.0.0.1:45678';
 
@@ -24,7 +25,7 @@ const ALLOWED_RESOURCE_DIFFERENCES = [
   /^resource\.aws_dynamodb_table\.[\w-]+\.deletion_protection_enabled: true -> false$/,
 ];
 
-function synthAll(wired: boolean): Map<string, Json> {
+function synthAll(wired: boolean): Map<string, TerraformJson> {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ami-guard-local-mode-'));
   try {
     const app = buildApp(loadConfig(EXAMPLE_CONFIG), { outdir });
@@ -33,7 +34,7 @@ function synthAll(wired: boolean): Map<string, Json> {
     return new Map(
       fs
         .readdirSync(stacksDir)
-        .map((name) => [name, JSON.parse(fs.readFileSync(path.join(stacksDir, name, 'cdk.tf.json'), 'utf8')) as Json]),
+        .map((name) => [name, JSON.parse(fs.readFileSync(path.join(stacksDir, name, 'cdk.tf.json'), 'utf8')) as TerraformJson]),
     );
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
@@ -51,12 +52,12 @@ function differences(a: unknown, b: unknown, at: string, out: string[] = []): st
   return out;
 }
 
-function providers(stack: Json): Json[] {
-  return ((stack.provider as Json | undefined)?.aws ?? []) as Json[];
+function providers(stack: TerraformJson): TerraformBlock[] {
+  return stack.provider?.aws ?? [];
 }
 
-function s3Backend(stack: Json): Json | undefined {
-  return ((stack.terraform as Json).backend as Json | undefined)?.s3 as Json | undefined;
+function s3Backend(stack: TerraformJson): TerraformBlock | undefined {
+  return stack.terraform?.backend?.s3;
 }
 
 describe('emulator wiring', () => {
