@@ -68,3 +68,42 @@ describe('image tag guard', () => {
     expect(result).toBe('Allowed');
   });
 });
+
+// --- tag-on-create of the approval key (issue: organization guardrails, item 3) -----------------------
+describe('image tag guard: tag-on-create', () => {
+  const allowImages = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: ['ec2:*Image', 'ec2:*Tags', 'ec2:CreateRestoreImageTask'], Resource: '*' }],
+  };
+  const creating = ['CreateImage', 'CopyImage', 'RegisterImage', 'ImportImage', 'CreateRestoreImageTask'];
+  const request = (principal: string, action: string, context: Record<string, string | string[]>) =>
+    simulate({
+      policies: [guard, allowImages],
+      action,
+      resource: image,
+      principal,
+      context: { 'aws:PrincipalArn': principal, ...context },
+    });
+
+  test.each(creating)(
+    'denies tagging a new image with the approval key through %s (CreateTags with ec2:CreateAction)',
+    async (a) => {
+      await expect(request(developer, 'ec2:CreateTags', { 'aws:TagKeys': ['Environment'], 'ec2:CreateAction': a })).resolves.toBe(
+        'ExplicitlyDenied',
+      );
+    },
+  );
+
+  test.each(creating)('denies %s itself when its TagSpecifications carry the approval key (any case)', async (a) => {
+    await expect(request(developer, `ec2:${a}`, { 'aws:TagKeys': ['Team', 'ENVIRONMENT'] })).resolves.toBe('ExplicitlyDenied');
+  });
+
+  test('leaves image creation with other tags, and the pipeline with the key, alone', async () => {
+    await expect(request(developer, 'ec2:CreateImage', { 'aws:TagKeys': ['Team'] })).resolves.toBe('Allowed');
+    await expect(request(pipeline, 'ec2:CreateImage', { 'aws:TagKeys': ['Environment'] })).resolves.toBe('Allowed');
+    await expect(
+      request(pipeline, 'ec2:CreateTags', { 'aws:TagKeys': ['Environment'], 'ec2:CreateAction': 'CreateImage' }),
+    ).resolves.toBe('Allowed');
+  });
+});
+// --- end of tag-on-create ------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { ManagedPolicy } from './managed-policy';
 import { AttachTargetsProps } from './policy-attachments';
-import { imageArnPattern } from '../shared/iam';
+import { IMAGE_CREATING_ACTIONS, imageArnPattern } from '../shared/iam';
 import { PolicyDocument } from '../shared/policy-document';
 
 export interface ImageTagGuardProps {
@@ -63,6 +63,21 @@ function imageTagGuardDocument(props: ImageTagGuardProps): PolicyDocument {
         Resource: images,
         Condition: { Null: { 'aws:TagKeys': 'true' }, ...notPipeline },
       },
+      // --- tag-on-create of the approval key ------------------------------------------------------
+      // The first statement already denies the CreateTags check of tag-on-create (it has no
+      // ec2:CreateAction condition); this one also denies the creating call itself when its
+      // TagSpecifications carry the key, so no image can be born approved outside the pipeline.
+      {
+        Sid: 'DenyCreatingImagesWithApprovalTagOutsidePipeline',
+        Effect: 'Deny',
+        Action: IMAGE_CREATING_ACTIONS.map((a) => `ec2:${a}`),
+        Resource: images,
+        Condition: {
+          'ForAnyValue:StringEqualsIgnoreCase': { 'aws:TagKeys': [props.tagKey] },
+          ...notPipeline,
+        },
+      },
+      // --- end of tag-on-create ---------------------------------------------------------------------
     ],
   };
 }

@@ -46,6 +46,11 @@ export function imageArnPattern(region: string): string {
   return arn(region, 'ec2', '', 'image/*');
 }
 
+/** ARN pattern of every AMI in every region of the region's partition (organization-wide policies). */
+export function anyRegionImageArnPattern(region: string): string {
+  return arn(region, 'ec2', '', 'image/*', '*');
+}
+
 /** Trust policy letting one AWS service assume a role, only on behalf of this account. */
 export function serviceTrustPolicy(service: string, accountId: string): PolicyDocument {
   return {
@@ -61,3 +66,16 @@ export function serviceTrustPolicy(service: string, accountId: string): PolicyDo
     ],
   };
 }
+
+/**
+ * The EC2 actions that create an AMI (and can tag it on creation, as `ec2:CreateAction`): a
+ * self-made image carries whatever tags its creator gives it, and Allowed AMIs never restricts an
+ * account's own AMIs.
+ */
+export const IMAGE_CREATING_ACTIONS = [
+  'CreateImage',
+  'CopyImage',
+  'RegisterImage',
+  'ImportImage',
+  'CreateRestoreImageTask',
+] as const;
