@@ -1,13 +1,26 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { AccountConfig, AmiGuardConfig, rawConfigSchema, resolvedSections, STATE_BACKEND_STACK } from './schema';
+import { resolveOrganization } from './organization';
+import {
+  AccountConfig,
+  AmiGuardConfig,
+  ORGANIZATION_STACK,
+  OrganizationConfig,
+  rawConfigSchema,
+  resolvedSections,
+  STATE_BACKEND_STACK,
+} from './schema';
 
 /** The config file used when AMI_GUARD_CONFIG is not set. */
 export const EXAMPLE_CONFIG = path.join(__dirname, 'accounts.example.json');
 
-/** Stack names the app reserves for itself. */
-const RESERVED_STACK_NAMES = [STATE_BACKEND_STACK];
+/** Stack names the app reserves for itself, with what each holds. */
+const RESERVED_FOR: Record<string, string> = {
+  [STATE_BACKEND_STACK]: 'the state bucket stack',
+  [ORGANIZATION_STACK]: 'the organization guardrails stack',
+};
+const RESERVED_STACK_NAMES = Object.keys(RESERVED_FOR);
 
 /** A config that cannot be deployed; `problems` lists every one, each naming its field and fix. */
 export class ConfigError extends Error {
@@ -103,7 +116,9 @@ export function parseConfig(input: unknown, file = '<inline>'): AmiGuardConfig {
       );
     }
     if (RESERVED_STACK_NAMES.includes(acct.stackName)) {
-      problems.push(`accounts[${i}].stackName: "${acct.stackName}" is reserved for the state bucket stack; choose another name`);
+      problems.push(
+        `accounts[${i}].stackName: "${acct.stackName}" is reserved for ${RESERVED_FOR[acct.stackName]}; choose another name`,
+      );
     }
     if (problems.length === 0) {
       accounts.push({
@@ -133,8 +148,20 @@ export function parseConfig(input: unknown, file = '<inline>'): AmiGuardConfig {
     }
   });
 
+  let organization: OrganizationConfig | undefined;
+  if (cfg.organization && problems.length === 0) {
+    const resolved = resolveOrganization(cfg.organization, {
+      accounts,
+      defaultRegion: cfg.defaults.region,
+      backendRegion: cfg.backend.region,
+      defaultTags: cfg.defaults.tags ?? {},
+    });
+    problems.push(...resolved.problems);
+    organization = resolved.organization;
+  }
+
   if (problems.length > 0) throw new ConfigError(file, problems);
-  return { backend: cfg.backend, accounts };
+  return { backend: cfg.backend, accounts, ...(organization ? { organization } : {}) };
 }
 
 /** Reads and validates a config file; throws ConfigError for anything wrong with it. */

@@ -1,0 +1,132 @@
+import {
+  AccountConfig,
+  ALLOWED_IMAGES_LIMITS,
+  ImageCriterion,
+  OrganizationConfig,
+  OrganizationTarget,
+  RawOrganization,
+} from './schema';
+
+/** What the organization section takes from the rest of the file. */
+export interface OrganizationContext {
+  /** The resolved accounts (their trustedOwners and approval tag keys feed the defaults). */
+  readonly accounts: readonly AccountConfig[];
+  readonly defaultRegion?: string;
+  readonly backendRegion: string;
+  readonly defaultTags: Record<string, string>;
+}
+
+function targetKind(id: string): OrganizationTarget['kind'] {
+  return id.startsWith('r-') ? 'root' : id.startsWith('ou-') ? 'ou' : 'account';
+}
+
+function accountOfArn(arn: string): string {
+  return arn.split(':')[4];
+}
+
+/** Distinct values, first spelling kept; `key` decides what counts as the same value. */
+function distinct(values: readonly string[], key: (v: string) => string = (v) => v): string[] {
+  const seen = new Set<string>();
+  return values.filter((v) => !seen.has(key(v)) && seen.add(key(v)));
+}
+
+/**
+ * The default image providers: every trustedOwners of the accounts plus the accounts of the
+ * pipeline (the concrete account IDs in `taggerPrincipals`).
+ */
+export function defaultImageProviders(accounts: readonly AccountConfig[], taggerPrincipals: readonly string[]): string[] {
+  const pipelineAccounts = taggerPrincipals.map(accountOfArn).filter((a) => /^\d{12}$/.test(a));
+  return distinct([...accounts.flatMap((a) => a.approval.trustedOwners), ...pipelineAccounts]);
+}
+
+/**
+ * Applies the defaults to the `organization` section and checks what zod cannot see alone: roles in
+ * the right account, duplicate or ineffective targets, the default providers within AWS's limit.
+ * Returns every problem, each with its path and the fix; `organization` only when there is none.
+ */
+export function resolveOrganization(
+  raw: RawOrganization,
+  context: OrganizationContext,
+): { organization?: OrganizationConfig; problems: string[] } {
+  const problems: string[] = [];
+  const at = (field: string) => `organization.${field}`;
+
+  if (raw.deployRoleArn && accountOfArn(raw.deployRoleArn) !== raw.managementAccountId) {
+    problems.push(
+      `${at('deployRoleArn')}: the role is in account ${accountOfArn(raw.deployRoleArn)}, but managementAccountId is ${raw.managementAccountId}; use a role of the management account`,
+    );
+  }
+  if (raw.aggregator?.deployRoleArn && accountOfArn(raw.aggregator.deployRoleArn) !== raw.aggregator.accountId) {
+    problems.push(
+      `${at('aggregator.deployRoleArn')}: the role is in account ${accountOfArn(raw.aggregator.deployRoleArn)}, but aggregator.accountId is ${raw.aggregator.accountId}; use a role of the aggregator account`,
+    );
+  }
+
+  const firstTarget = new Map<string, number>();
+  raw.targets.forEach((t, i) => {
+    const first = firstTarget.get(t.id);
+    if (first !== undefined)
+      problems.push(`${at(`targets[${i}].id`)}: "${t.id}" is already targets[${first}]; list each target once`);
+    else firstTarget.set(t.id, i);
+    if (t.id === raw.managementAccountId) {
+      problems.push(
+        `${at(`targets[${i}].id`)}: "${t.id}" is the management account, which SCPs never bind; target the root or the OUs of the member accounts`,
+      );
+    }
+  });
+
+  const defaults = defaultImageProviders(context.accounts, raw.taggerPrincipals);
+  const criteria: ImageCriterion[] = [];
+  raw.allowedImages.criteria.forEach((c, i) => {
+    const where = at(`allowedImages.criteria[${i}].imageProviders`);
+    const providers = distinct(c.imageProviders ?? defaults);
+    if (providers.length === 0) {
+      problems.push(
+        `${where}: no default (no account has approval.trustedOwners and organization.taggerPrincipals name no account ID); list the image providers`,
+      );
+    } else if (providers.length > ALLOWED_IMAGES_LIMITS.providers) {
+      problems.push(
+        `${where}: the default holds ${providers.length} providers, AWS allows at most ${ALLOWED_IMAGES_LIMITS.providers}; list the providers explicitly`,
+      );
+    }
+    criteria.push({
+      imageProviders: providers,
+      ...(c.imageNames ? { imageNames: distinct(c.imageNames) } : {}),
+      ...(c.maximumDaysSinceCreated !== undefined ? { maximumDaysSinceCreated: c.maximumDaysSinceCreated } : {}),
+      ...(c.maximumDaysSinceDeprecated !== undefined ? { maximumDaysSinceDeprecated: c.maximumDaysSinceDeprecated } : {}),
+    });
+  });
+
+  if (problems.length > 0) return { problems };
+  return {
+    problems,
+    organization: {
+      managementAccountId: raw.managementAccountId,
+      deployRoleArn: raw.deployRoleArn,
+      region: raw.region ?? context.defaultRegion ?? context.backendRegion,
+      targets: raw.targets.map((t) => ({ id: t.id, kind: targetKind(t.id), launchGuard: t.launchGuard })),
+      approvalTagKeys: distinct(
+        context.accounts.map((a) => a.approval.tagKey),
+        (k) => k.toLowerCase(),
+      ),
+      taggerPrincipals: distinct(raw.taggerPrincipals),
+      breakGlassPrincipals: distinct(raw.breakGlassPrincipals),
+      allowedImages: {
+        state: raw.allowedImages.state,
+        criteria,
+        ...(raw.allowedImages.exceptionMessage ? { exceptionMessage: raw.allowedImages.exceptionMessage } : {}),
+      },
+      ...(raw.aggregator
+        ? {
+            aggregator: {
+              accountId: raw.aggregator.accountId,
+              deployRoleArn: raw.aggregator.deployRoleArn,
+              name: raw.aggregator.name,
+              ...(raw.aggregator.regions ? { regions: distinct(raw.aggregator.regions) } : {}),
+            },
+          }
+        : {}),
+      tags: { ...context.defaultTags, ...(raw.tags ?? {}) },
+    },
+  };
+}
