@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { terraformValidate, VALIDATE_CALL_MS } from '../e2e/validate';
 import { exampleConfig, exampleVariant, onlyResource, synthConfig } from '../test-support/synth';
 
@@ -23,6 +24,27 @@ describe('terraform validate', () => {
         j.accounts[0].detection = { enabled: false };
       });
       const { valid, diagnostics } = terraformValidate(synthConfig(config).stacks['image-pipeline']);
+      expect(diagnostics).toEqual([]);
+      expect(valid).toBe(true);
+    },
+    VALIDATE_CALL_MS + 30_000,
+  );
+
+  test(
+    'passes for the organization stack with the launch guard and an aggregator (a second provider alias)',
+    () => {
+      const config = exampleVariant((j) => {
+        j.organization.targets = [{ id: 'r-a1b2' }, { id: 'ou-a1b2-c3d4e5f6', launchGuard: true }];
+        j.organization.aggregator = {
+          accountId: '444455556666',
+          deployRoleArn: 'arn:aws:iam::444455556666:role/ami-guard-deploy',
+        };
+      });
+      const { outdir, stacks: synthesized } = synthConfig(config);
+      fs.rmSync(outdir, { recursive: true, force: true });
+      const stack = synthesized.organization;
+      expect(Object.values<any>(stack.resource!.aws_organizations_policy).map((p) => p.type)).toContain('DECLARATIVE_POLICY_EC2');
+      const { valid, diagnostics } = terraformValidate(stack);
       expect(diagnostics).toEqual([]);
       expect(valid).toBe(true);
     },

@@ -12,6 +12,11 @@ export interface SimulateRequest {
   readonly context?: Record<string, string | string[]>;
   /** A resource policy (bucket policy, topic policy, trust policy). */
   readonly resourcePolicy?: unknown;
+  /**
+   * SCPs per level of the organization, root first, the account last. Each level also needs an Allow
+   * (AWS attaches FullAWSAccess) or everything is implicitly denied. @default no SCPs
+   */
+  readonly serviceControlPolicies?: readonly { readonly orgIdentifier: string; readonly policies: readonly unknown[] }[];
 }
 
 /**
@@ -24,7 +29,10 @@ export async function simulate(req: SimulateRequest): Promise<EvaluationResult> 
   const result = await runSimulation(
     {
       identityPolicies: req.policies.map((policy, i) => ({ name: `policy${i}`, policy: policy as never })),
-      serviceControlPolicies: [],
+      serviceControlPolicies: (req.serviceControlPolicies ?? []).map((level) => ({
+        orgIdentifier: level.orgIdentifier,
+        policies: level.policies.map((policy, i) => ({ name: `${level.orgIdentifier}-scp${i}`, policy: policy as never })),
+      })),
       resourceControlPolicies: [],
       resourcePolicy: req.resourcePolicy as never,
       request: {

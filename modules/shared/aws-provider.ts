@@ -10,6 +10,8 @@ export interface AmiGuardProviderProps {
   readonly deployRoleArn?: string;
   /** Tags on every taggable resource. @default {} */
   readonly tags?: Record<string, string>;
+  /** Provider alias, for a second account in the same stack. @default the default provider */
+  readonly alias?: string;
 }
 
 /** The AWS provider of an AMI Guard stack: assume the deploy role, pin the account, tag everything. */
@@ -19,6 +21,7 @@ export class AmiGuardProvider extends Construct {
   constructor(scope: Construct, id: string, props: AmiGuardProviderProps) {
     super(scope, id);
     this.provider = new AwsProvider(this, 'aws', {
+      ...(props.alias ? { alias: props.alias } : {}),
       region: props.region,
       allowedAccountIds: props.accountId ? [props.accountId] : undefined,
       assumeRole: props.deployRoleArn ? [{ roleArn: props.deployRoleArn, sessionName: 'ami-guard-deploy' }] : undefined,

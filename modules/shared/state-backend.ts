@@ -6,6 +6,11 @@ export function stateKey(backend: Pick<BackendConfig, 'keyPrefix'>, accountId: s
   return `${backend.keyPrefix}/${accountId}/${region}/terraform.tfstate`;
 }
 
+/** The state key of the organization stack: beside the account keys, never equal to one (no account ID). */
+export function organizationStateKey(backend: Pick<BackendConfig, 'keyPrefix'>, stackName: string): string {
+  return `${backend.keyPrefix}/${stackName}/terraform.tfstate`;
+}
+
 /**
  * Points a stack's state at the shared S3 bucket, encrypted, locked with the DynamoDB table.
  */

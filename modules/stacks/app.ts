@@ -1,7 +1,8 @@
 import { App } from 'cdktf';
 import { loadConfig } from '../../config/load';
-import { AmiGuardConfig, STATE_BACKEND_STACK } from '../../config/schema';
+import { AmiGuardConfig, ORGANIZATION_STACK, STATE_BACKEND_STACK } from '../../config/schema';
 import { AccountStack } from './account-stack';
+import { OrganizationStack } from './organization-stack';
 import { StateBackendStack } from './state-backend-stack';
 
 export interface BuildAppOptions {
@@ -9,7 +10,7 @@ export interface BuildAppOptions {
   readonly outdir?: string;
 }
 
-/** Composes the app: the state-backend stack plus one stack per account/region. */
+/** Composes the app: the state-backend stack, one stack per account/region, and the organization stack if configured. */
 export function buildApp(config: AmiGuardConfig, options: BuildAppOptions = {}): App {
   const app = new App({ outdir: options.outdir, skipValidation: false });
   new StateBackendStack(app, STATE_BACKEND_STACK, {
@@ -18,6 +19,12 @@ export function buildApp(config: AmiGuardConfig, options: BuildAppOptions = {}):
   });
   for (const account of config.accounts) {
     new AccountStack(app, account.stackName, { account, backend: config.backend });
+  }
+  if (config.organization) {
+    new OrganizationStack(app, ORGANIZATION_STACK, {
+      organization: config.organization,
+      backend: config.backend,
+    });
   }
   return app;
 }
