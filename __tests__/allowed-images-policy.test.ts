@@ -15,7 +15,8 @@ function declarativePolicy(edit: Edit): { type: string; content: string; documen
       (p) => p.name === 'ami-guard-allowed-images',
     );
     if (!policy) throw new Error('no ami-guard-allowed-images policy');
-    return { type: policy.type, content: policy.content, document: JSON.parse(policy.content) };
+    const content = String(policy.content);
+    return { type: String(policy.type), content, document: JSON.parse(content) };
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }

@@ -99,9 +99,9 @@ describe('organization stack', () => {
     });
 
     test('creates the organization aggregator, its role and AWSConfigRoleForOrganizations, all in the aggregator account', () => {
-      const aggregator = resourcesOf(org, 'aws_config_configuration_aggregator')[0];
-      const role = resourcesOf(org, 'aws_iam_role')[0];
-      const attachment = resourcesOf(org, 'aws_iam_role_policy_attachment')[0];
+      const aggregator = resourcesOf(org, 'aws_config_configuration_aggregator')[0] as any;
+      const role = resourcesOf(org, 'aws_iam_role')[0] as any;
+      const attachment = resourcesOf(org, 'aws_iam_role_policy_attachment')[0] as any;
       for (const r of [aggregator, role, attachment]) expect(r.provider).toBe('aws.aggregator');
       expect(aggregator.name).toBe('ami-guard-organization');
       expect(aggregator.organization_aggregation_source).toEqual({
@@ -126,10 +126,9 @@ describe('organization stack', () => {
       const { org: regional } = synthOrganization((o) => {
         o.aggregator = { accountId: '444455556666', regions: ['eu-west-1', 'eu-central-1'] };
       });
-      expect(resourcesOf(regional, 'aws_config_configuration_aggregator')[0].organization_aggregation_source.regions).toEqual([
-        'eu-west-1',
-        'eu-central-1',
-      ]);
+      expect(
+        (resourcesOf(regional, 'aws_config_configuration_aggregator')[0] as any).organization_aggregation_source.regions,
+      ).toEqual(['eu-west-1', 'eu-central-1']);
     });
   });
 });

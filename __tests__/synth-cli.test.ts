@@ -18,8 +18,8 @@ describe('`npm run synth` on the example config', () => {
     expect({ status: run.status, output }).toMatchObject({ status: 0 });
   });
 
-  test('writes one stack per account plus state-backend', () => {
-    const expected = ['state-backend', ...exampleConfig().accounts.map((a) => a.stackName)].sort();
+  test('writes one stack per account plus state-backend, and the organization stack of its organization section', () => {
+    const expected = ['state-backend', 'organization', ...exampleConfig().accounts.map((a) => a.stackName)].sort();
     expect(fs.readdirSync(path.join(outdir, 'stacks')).sort()).toEqual(expected);
   });
 

@@ -105,6 +105,17 @@ export const MOTO_GAPS: readonly MotoGap[] = [
       return bucket !== undefined && context.stateBuckets.includes(bucket) && deniesObjectAccessInMoto(block);
     },
   },
+  {
+    // Only the declarative policy: SCPs are applied (and their attachments checked). Its attachments and
+    // output refer to it and are left out with it.
+    resourceType: 'aws_organizations_policy',
+    api: 'the DECLARATIVE_POLICY_EC2 policy type (Allowed AMIs)',
+    reason:
+      'moto accepts only AISERVICES_OPT_OUT_POLICY, BACKUP_POLICY, RESOURCE_CONTROL_POLICY, SERVICE_CONTROL_POLICY and TAG_POLICY, so CreatePolicy of an EC2 declarative policy fails with InvalidInputException',
+    source:
+      'moto/organizations/models.py:238-244 (FakePolicy.SUPPORTED_POLICY_TYPES) and :259-260 (InvalidInputException "You specified an invalid value."); EnablePolicyType is limited the same way at :192-198 (FakeRoot.SUPPORTED_POLICY_TYPES)',
+    affects: (block) => block.type === 'DECLARATIVE_POLICY_EC2',
+  },
 ];
 
 /**

@@ -6,12 +6,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AmiGuardConfig, STATE_BACKEND_STACK } from '../config/schema';
+import { AmiGuardConfig, ORGANIZATION_STACK, STATE_BACKEND_STACK } from '../config/schema';
 import { MotoServer, startMoto } from './moto';
 import { Emulator } from './emulator';
 import { MOTO_RUNTIME_GAPS } from './moto-gaps';
+import { expectedScps, OrganizationFixture } from './organization';
 import { seconds, StackCheck, StackResult, StackRun } from './stack';
-import { loadConfig } from '../config/load';
+import { parseConfig } from '../config/load';
 import { nonLocalSettings, readStack, SynthesizedStack, synthesize } from './synth';
 import { errorText, killAllCommands, terraform, terraformEnv, TIMEOUTS } from './terraform';
 import { TerraformJson } from '../test-support/terraform-json';
@@ -37,6 +38,11 @@ export interface SuiteResult {
 /** The state key the issue specifies for an account stack, computed independently of the stacks. */
 export function expectedStateKey(config: AmiGuardConfig, accountId: string, region: string): string {
   return `${config.backend.keyPrefix}/${accountId}/${region}/terraform.tfstate`;
+}
+
+/** The state key of the organization stack, computed independently of the stack. */
+export function expectedOrganizationStateKey(config: AmiGuardConfig): string {
+  return `${config.backend.keyPrefix}/${ORGANIZATION_STACK}/terraform.tfstate`;
 }
 
 const LOCK_PROBE_ID = 'ami-guard-e2e-lock-probe';
@@ -65,7 +71,11 @@ function stateChecks(
   const s3 = backend.s3;
   if (!s3) return [];
   const account = config.accounts.find((a) => a.stackName === stack.name);
-  const key = account ? expectedStateKey(config, account.accountId, account.region) : s3.key;
+  const key = account
+    ? expectedStateKey(config, account.accountId, account.region)
+    : stack.name === ORGANIZATION_STACK
+      ? expectedOrganizationStateKey(config)
+      : s3.key;
   const table = s3.dynamodb_table;
   const lockId = `${s3.bucket}/${key}`;
   return [
@@ -152,6 +162,29 @@ function attachmentCheck(stack: SynthesizedStack, emulator: Emulator): StackChec
   };
 }
 
+/** Checks, through Organizations and Config, what the applied organization stack must have created. */
+function organizationChecks(stack: SynthesizedStack, config: AmiGuardConfig, fixture: OrganizationFixture): StackCheck[] {
+  const organization = config.organization!;
+  const checks: StackCheck[] = [
+    {
+      step: 'scps',
+      run: async () => {
+        // The applied configuration (the variant): the SCP contents as deployed.
+        const json = readStack(stack);
+        const contents = new Map(
+          Object.values(json.resource?.aws_organizations_policy ?? {}).map((p) => [String(p.name), String(p.content)]),
+        );
+        return fixture.checkScps(expectedScps(organization, contents));
+      },
+    },
+  ];
+  if (organization.aggregator) {
+    const name = organization.aggregator.name;
+    checks.push({ step: 'aggr', run: () => fixture.checkAggregator(name) });
+  }
+  return checks;
+}
+
 /** Creates in moto the IAM principals the config attaches policies to, as they exist in a real account. */
 async function createPrincipals(config: AmiGuardConfig, emulator: Emulator): Promise<string[]> {
   const created: string[] = [];
@@ -197,7 +230,21 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   try {
     moto = await startMoto();
     report(`moto      ${moto.url} (moto_server on 127.0.0.1:${moto.port}); work dir ${workDir}`);
-    const config = loadConfig(options.configTemplate);
+    // The organization the organization stack is deployed into exists before AMI Guard runs, and its
+    // root and OU IDs are moto's: the config's target IDs are replaced by them, then the config is
+    // validated like any production config.
+    const raw = JSON.parse(fs.readFileSync(options.configTemplate, 'utf8')) as Record<string, any>;
+    let fixture: OrganizationFixture | undefined;
+    if (raw.organization) {
+      fixture = new OrganizationFixture(moto.url, raw.organization.region ?? raw.defaults?.region ?? raw.backend.region);
+      const targets = raw.organization.targets as { id: string }[];
+      const ids = await fixture.create(targets.map((t) => t.id));
+      report(
+        `fixtures  organization in moto, targets ${targets.map((t) => (ids.get(t.id) === t.id ? t.id : `${t.id} -> ${ids.get(t.id)}`)).join(', ')}`,
+      );
+      for (const target of targets) target.id = ids.get(target.id)!;
+    }
+    const config = parseConfig(raw, options.configTemplate);
     const synthStarted = Date.now();
     const stacks = synthesize(config, path.join(workDir, 'cdktf.out'), moto.url);
     report(`synth     ${stacks.length} stacks in ${seconds(Date.now() - synthStarted)}: ${stacks.map((s) => s.name).join(', ')}`);
@@ -219,6 +266,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
       const checks = [
         ...stateChecks(stack, json, config, emulator, env),
         ...(attaches ? [attachmentCheck(stack, emulator)] : []),
+        ...(stack.name === ORGANIZATION_STACK && fixture ? organizationChecks(stack, config, fixture) : []),
       ];
       return new StackRun({
         name: stack.name,
