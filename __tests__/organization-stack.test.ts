@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXAMPLE_CONFIG } from '../config/load';
-import { synthesizeFile } from '../modules/stacks/app';
+import { wireToEmulator } from '../e2e/emulator-wiring';
+import { nonLocalSettings } from '../e2e/synth';
+import { buildApp, synthesizeFile } from '../modules/stacks/app';
 import { exampleJson, exampleVariant, resourcesOf, synthConfig, tempDir } from '../test-support/synth';
 
 type Edit = (organization: Record<string, any>) => void;
@@ -120,6 +122,19 @@ describe('organization stack', () => {
       ]);
       expect(aggregator.depends_on).toEqual([expect.stringMatching(/^aws_iam_role_policy_attachment\./)]);
       expect(Object.keys(org.output)).toContain('config_aggregator_arn');
+    });
+
+    test('GIVEN the e2e emulator wiring THEN the aggregator provider alias is pointed at the emulator too', () => {
+      const outdir = tempDir('ami-guard-org-wired-');
+      try {
+        const config = exampleVariant((j) => (j.organization.aggregator = { accountId: '444455556666' }));
+        wireToEmulator(buildApp(config, { outdir }), 'http://127.0.0.1:45678').synth();
+        const wired = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', 'organization', 'cdk.tf.json'), 'utf8'));
+        expect(wired.provider.aws.map((p: any) => p.alias ?? 'default')).toEqual(['default', 'aggregator']);
+        expect(nonLocalSettings(wired, 'http://127.0.0.1:45678')).toEqual([]);
+      } finally {
+        fs.rmSync(outdir, { recursive: true, force: true });
+      }
     });
 
     test('aggregates only the listed regions when regions are given', () => {
