@@ -3,12 +3,20 @@
  * (Allowed Images Settings): asserted as JSON, read from the synthesized organization stack.
  */
 import * as fs from 'node:fs';
-import { exampleVariant, resourcesOf, synthConfig } from '../test-support/synth';
+import { exampleVariant, RawJson, resourcesOf, synthConfig } from '../test-support/synth';
 
-type Edit = (organization: Record<string, any>) => void;
+type Edit = (organization: RawJson) => void;
+
+/** The parts of the declarative policy document the tests read. */
+interface AllowedImagesDocument {
+  ec2_attributes: {
+    allowed_images_settings: { state: unknown; image_criteria: Record<string, unknown> };
+    exception_message?: unknown;
+  };
+}
 
 /** The content of ami-guard-allowed-images in the organization stack of an example variant. */
-function declarativePolicy(edit: Edit): { type: string; content: string; document: any } {
+function declarativePolicy(edit: Edit): { type: string; content: string; document: AllowedImagesDocument } {
   const { outdir, stacks } = synthConfig(exampleVariant((j) => edit(j.organization)));
   try {
     const policy = resourcesOf(stacks.organization, 'aws_organizations_policy').find(

@@ -1,7 +1,7 @@
 import { ConfigError, parseConfig } from '../config/load';
-import { exampleJson } from '../test-support/synth';
+import { exampleJson, RawJson } from '../test-support/synth';
 
-type Edit = (json: Record<string, any>) => void;
+type Edit = (json: RawJson) => void;
 
 function parse(edit: Edit) {
   const json = exampleJson();

@@ -3,6 +3,7 @@
  * as service control policies: they bind a member principal whose own policy allows everything.
  */
 import * as fs from 'node:fs';
+import { PolicyDocument } from '../modules/shared/policy-document';
 import { simulate } from '../test-support/iam';
 import { exampleVariant, resourcesOf, synthConfig } from '../test-support/synth';
 
@@ -14,11 +15,11 @@ const { outdir, stacks } = synthConfig(
 );
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
-function scp(name: string): unknown {
+function scp(name: string): PolicyDocument {
   const policy = resourcesOf(stacks.organization, 'aws_organizations_policy').find((p) => p.name === name);
   if (!policy) throw new Error(`no aws_organizations_policy ${name} in the organization stack`);
   expect(policy.type).toBe('SERVICE_CONTROL_POLICY');
-  return JSON.parse(policy.content as string);
+  return JSON.parse(String(policy.content)) as PolicyDocument;
 }
 
 const tagGuard = scp('ami-guard-image-tag-guard');
@@ -134,7 +135,7 @@ describe('organization SCPs (iam-simulate, SCPs from the synthesized organizatio
   });
 
   test('name no aws-backup-vault owner (it has no ec2:Owner value) but every other provider', () => {
-    const statement = (launchGuard as any).Statement.find((s: any) => s.Sid === 'DenyRunInstancesFromUntrustedImageOwners');
-    expect(statement.Condition.StringNotEquals['ec2:Owner']).toEqual(['111111111111', 'amazon']);
+    const statement = launchGuard.Statement.find((s) => s.Sid === 'DenyRunInstancesFromUntrustedImageOwners');
+    expect(statement?.Condition?.StringNotEquals['ec2:Owner']).toEqual(['111111111111', 'amazon']);
   });
 });

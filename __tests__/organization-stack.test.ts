@@ -4,21 +4,22 @@ import { EXAMPLE_CONFIG } from '../config/load';
 import { wireToEmulator } from '../e2e/emulator-wiring';
 import { nonLocalSettings } from '../e2e/synth';
 import { buildApp, synthesizeFile } from '../modules/stacks/app';
-import { exampleJson, exampleVariant, resourcesOf, synthConfig, tempDir } from '../test-support/synth';
+import { exampleJson, exampleVariant, onlyResource, RawJson, resourcesOf, synthConfig, tempDir } from '../test-support/synth';
+import { TerraformJson } from '../test-support/terraform-json';
 
-type Edit = (organization: Record<string, any>) => void;
+type Edit = (organization: RawJson) => void;
 
 function synthOrganization(edit: Edit = () => {}) {
   const { outdir, stacks } = synthConfig(exampleVariant((j) => edit(j.organization)));
   fs.rmSync(outdir, { recursive: true, force: true });
-  return { stacks, org: stacks.organization as any };
+  return { stacks, org: stacks.organization };
 }
 
 /** policy name -> sorted target IDs it is attached to. */
-function attachmentsByPolicy(org: any): Record<string, string[]> {
+function attachmentsByPolicy(org: TerraformJson): Record<string, string[]> {
   const nameByRef = new Map<string, string>();
-  for (const [key, p] of Object.entries<any>(org.resource.aws_organizations_policy)) {
-    nameByRef.set(`\${aws_organizations_policy.${key}.id}`, p.name);
+  for (const [key, p] of Object.entries(org.resource?.aws_organizations_policy ?? {})) {
+    nameByRef.set(`\${aws_organizations_policy.${key}.id}`, String(p.name));
   }
   const out: Record<string, string[]> = {};
   for (const a of resourcesOf(org, 'aws_organizations_policy_attachment')) {
@@ -32,7 +33,7 @@ describe('organization stack', () => {
   const example = synthOrganization();
 
   test('keeps its state in the shared bucket under <keyPrefix>/organization/, encrypted and locked', () => {
-    expect(example.org.terraform.backend.s3).toEqual({
+    expect(example.org.terraform?.backend?.s3).toEqual({
       bucket: 'example-org-ami-guard-tfstate',
       key: 'ami-guard/organization/terraform.tfstate',
       region: 'eu-west-1',
@@ -42,7 +43,7 @@ describe('organization stack', () => {
   });
 
   test('deploys from the management account through its deploy role', () => {
-    expect(example.org.provider.aws).toEqual([
+    expect(example.org.provider?.aws).toEqual([
       {
         region: 'eu-west-1',
         allowed_account_ids: ['999999999999'],
@@ -72,7 +73,7 @@ describe('organization stack', () => {
       'ami-guard-image-tag-guard': ['222222222222', 'ou-a1b2-c3d4e5f6', 'r-a1b2'],
       'ami-guard-launch-guard': ['222222222222', 'ou-a1b2-c3d4e5f6'],
     });
-    expect(Object.keys(org.output)).toContain('launch_guard_scp_id');
+    expect(Object.keys(org.output ?? {})).toContain('launch_guard_scp_id');
   });
 
   test('renders the SCPs minified, as Organizations counts every character', () => {
@@ -82,7 +83,7 @@ describe('organization stack', () => {
   });
 
   test('exports the policy IDs', () => {
-    expect(Object.keys(example.org.output).sort()).toEqual(['allowed_images_policy_id', 'image_tag_guard_scp_id']);
+    expect(Object.keys(example.org.output ?? {}).sort()).toEqual(['allowed_images_policy_id', 'image_tag_guard_scp_id']);
   });
 
   describe('with an aggregator', () => {
@@ -91,7 +92,7 @@ describe('organization stack', () => {
     });
 
     test('adds a second provider, alias "aggregator", pinned to the aggregator account through its role', () => {
-      expect(org.provider.aws[1]).toEqual({
+      expect(org.provider?.aws?.[1]).toEqual({
         alias: 'aggregator',
         region: 'eu-west-1',
         allowed_account_ids: ['444455556666'],
@@ -101,9 +102,9 @@ describe('organization stack', () => {
     });
 
     test('creates the organization aggregator, its role and AWSConfigRoleForOrganizations, all in the aggregator account', () => {
-      const aggregator = resourcesOf(org, 'aws_config_configuration_aggregator')[0] as any;
-      const role = resourcesOf(org, 'aws_iam_role')[0] as any;
-      const attachment = resourcesOf(org, 'aws_iam_role_policy_attachment')[0] as any;
+      const aggregator = onlyResource(org, 'aws_config_configuration_aggregator');
+      const role = onlyResource(org, 'aws_iam_role');
+      const attachment = onlyResource(org, 'aws_iam_role_policy_attachment');
       for (const r of [aggregator, role, attachment]) expect(r.provider).toBe('aws.aggregator');
       expect(aggregator.name).toBe('ami-guard-organization');
       expect(aggregator.organization_aggregation_source).toEqual({
@@ -111,7 +112,7 @@ describe('organization stack', () => {
         role_arn: expect.stringMatching(/^\$\{aws_iam_role\.[\w-]+\.arn\}$/),
       });
       expect(attachment.policy_arn).toBe('arn:aws:iam::aws:policy/service-role/AWSConfigRoleForOrganizations');
-      expect(JSON.parse(role.assume_role_policy).Statement).toEqual([
+      expect(JSON.parse(String(role.assume_role_policy)).Statement).toEqual([
         {
           Sid: 'TrustService',
           Effect: 'Allow',
@@ -121,7 +122,7 @@ describe('organization stack', () => {
         },
       ]);
       expect(aggregator.depends_on).toEqual([expect.stringMatching(/^aws_iam_role_policy_attachment\./)]);
-      expect(Object.keys(org.output)).toContain('config_aggregator_arn');
+      expect(Object.keys(org.output ?? {})).toContain('config_aggregator_arn');
     });
 
     test('GIVEN the e2e emulator wiring THEN the aggregator provider alias is pointed at the emulator too', () => {
@@ -129,8 +130,10 @@ describe('organization stack', () => {
       try {
         const config = exampleVariant((j) => (j.organization.aggregator = { accountId: '444455556666' }));
         wireToEmulator(buildApp(config, { outdir }), 'http://127.0.0.1:45678').synth();
-        const wired = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', 'organization', 'cdk.tf.json'), 'utf8'));
-        expect(wired.provider.aws.map((p: any) => p.alias ?? 'default')).toEqual(['default', 'aggregator']);
+        const wired = JSON.parse(
+          fs.readFileSync(path.join(outdir, 'stacks', 'organization', 'cdk.tf.json'), 'utf8'),
+        ) as TerraformJson;
+        expect((wired.provider?.aws ?? []).map((p) => p.alias ?? 'default')).toEqual(['default', 'aggregator']);
         expect(nonLocalSettings(wired, 'http://127.0.0.1:45678')).toEqual([]);
       } finally {
         fs.rmSync(outdir, { recursive: true, force: true });
@@ -141,9 +144,10 @@ describe('organization stack', () => {
       const { org: regional } = synthOrganization((o) => {
         o.aggregator = { accountId: '444455556666', regions: ['eu-west-1', 'eu-central-1'] };
       });
-      expect(
-        (resourcesOf(regional, 'aws_config_configuration_aggregator')[0] as any).organization_aggregation_source.regions,
-      ).toEqual(['eu-west-1', 'eu-central-1']);
+      expect(onlyResource(regional, 'aws_config_configuration_aggregator').organization_aggregation_source).toEqual({
+        regions: ['eu-west-1', 'eu-central-1'],
+        role_arn: expect.stringMatching(/^\$\{aws_iam_role\.[\w-]+\.arn\}$/),
+      });
     });
   });
 });

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { terraformValidate, VALIDATE_CALL_MS } from '../e2e/validate';
-import { exampleConfig, exampleVariant, onlyResource, synthConfig } from '../test-support/synth';
+import { exampleConfig, exampleVariant, onlyResource, resourcesOf, synthConfig } from '../test-support/synth';
 
 // Needs Terraform and the hashicorp/aws mirror: runs under `npm run e2e`, not `npm test`.
 // Each test is bounded by the harness's command limits (VALIDATE_CALL_MS), not by a guess of machine speed.
@@ -43,7 +43,7 @@ describe('terraform validate', () => {
       const { outdir, stacks: synthesized } = synthConfig(config);
       fs.rmSync(outdir, { recursive: true, force: true });
       const stack = synthesized.organization;
-      expect(Object.values<any>(stack.resource!.aws_organizations_policy).map((p) => p.type)).toContain('DECLARATIVE_POLICY_EC2');
+      expect(resourcesOf(stack, 'aws_organizations_policy').map((p) => p.type)).toContain('DECLARATIVE_POLICY_EC2');
       const { valid, diagnostics } = terraformValidate(stack);
       expect(diagnostics).toEqual([]);
       expect(valid).toBe(true);

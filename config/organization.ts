@@ -34,7 +34,7 @@ function distinct(values: readonly string[], key: (v: string) => string = (v) =>
  * The default image providers: every trustedOwners of the accounts plus the accounts of the
  * pipeline (the concrete account IDs in `taggerPrincipals`).
  */
-export function defaultImageProviders(accounts: readonly AccountConfig[], taggerPrincipals: readonly string[]): string[] {
+function defaultImageProviders(accounts: readonly AccountConfig[], taggerPrincipals: readonly string[]): string[] {
   const pipelineAccounts = taggerPrincipals.map(accountOfArn).filter((a) => /^\d{12}$/.test(a));
   return distinct([...accounts.flatMap((a) => a.approval.trustedOwners), ...pipelineAccounts]);
 }

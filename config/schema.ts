@@ -180,7 +180,7 @@ export const ALLOWED_IMAGES_LIMITS = { criteria: 10, providers: 200, names: 50 }
 export const ALLOWED_IMAGES_STATES = ['audit-mode', 'enabled'] as const;
 
 /** Image providers other than account IDs, as the EC2 API spells them. */
-export const IMAGE_PROVIDER_ALIASES = ['amazon', 'aws-marketplace', 'aws-backup-vault'] as const;
+const IMAGE_PROVIDER_ALIASES = ['amazon', 'aws-marketplace', 'aws-backup-vault'] as const;
 
 const IMAGE_PROVIDER = new RegExp(`^(\\d{12}|${IMAGE_PROVIDER_ALIASES.join('|')})$`);
 /** Role or user ARN pattern valid in any member account: the account may be `*`. */

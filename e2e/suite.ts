@@ -208,6 +208,13 @@ async function pool<T>(items: readonly T[], limit: number, run: (item: T) => Pro
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }
 
+/** What the suite reads of the config file before it is validated: where the organization lives. */
+interface ConfigTemplate {
+  readonly backend: { readonly region: string };
+  readonly defaults?: { readonly region?: string };
+  readonly organization?: { readonly region?: string; readonly targets: { id: string }[] };
+}
+
 /** Runs the suite; never throws for a stack failure, only for a broken environment. */
 export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const started = Date.now();
@@ -233,11 +240,11 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     // The organization the organization stack is deployed into exists before AMI Guard runs, and its
     // root and OU IDs are moto's: the config's target IDs are replaced by them, then the config is
     // validated like any production config.
-    const raw = JSON.parse(fs.readFileSync(options.configTemplate, 'utf8')) as Record<string, any>;
+    const raw = JSON.parse(fs.readFileSync(options.configTemplate, 'utf8')) as ConfigTemplate;
     let fixture: OrganizationFixture | undefined;
     if (raw.organization) {
       fixture = new OrganizationFixture(moto.url, raw.organization.region ?? raw.defaults?.region ?? raw.backend.region);
-      const targets = raw.organization.targets as { id: string }[];
+      const targets = raw.organization.targets;
       const ids = await fixture.create(targets.map((t) => t.id));
       report(
         `fixtures  organization in moto, targets ${targets.map((t) => (ids.get(t.id) === t.id ? t.id : `${t.id} -> ${ids.get(t.id)}`)).join(', ')}`,

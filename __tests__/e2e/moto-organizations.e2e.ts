@@ -46,7 +46,9 @@ describe('moto Organizations (the emulator behind the organization stack e2e)', 
     );
 
   test('rejects DECLARATIVE_POLICY_EC2, as the moto-gaps entry says', async () => {
-    expect(MOTO_GAPS.some((g) => g.resourceType === 'aws_organizations_policy' && /DECLARATIVE_POLICY_EC2/.test(g.api))).toBe(true);
+    expect(MOTO_GAPS.some((g) => g.resourceType === 'aws_organizations_policy' && /DECLARATIVE_POLICY_EC2/.test(g.api))).toBe(
+      true,
+    );
     await expect(create('DECLARATIVE_POLICY_EC2')).rejects.toMatchObject({ name: 'InvalidInputException' });
   });
 

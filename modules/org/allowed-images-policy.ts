@@ -41,7 +41,7 @@ const assign = <T>(value: T) => ({ '@@assign': value });
  * `ec2_attributes`, and `@@operators_allowed_for_child_policies: ["@@none"]` so that no policy
  * attached lower in the tree can loosen the settings.
  */
-export function allowedImagesPolicyContent(props: AllowedImagesPolicyProps): Record<string, unknown> {
+function allowedImagesPolicyContent(props: AllowedImagesPolicyProps): Record<string, unknown> {
   if (props.criteria.length < 1 || props.criteria.length > 10) {
     throw new Error(`\`criteria\` must hold 1 to 10 criteria (AWS's limit), got ${props.criteria.length}.`);
   }

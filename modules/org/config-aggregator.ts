@@ -7,7 +7,7 @@ import { awsManagedPolicyArn, IAM_PATH, serviceTrustPolicy } from '../shared/iam
 import { renderPolicy } from '../shared/policy-document';
 
 /** The AWS managed policy that lets AWS Config read the organization's accounts for an aggregator. */
-export const ORGANIZATION_AGGREGATOR_POLICY = 'service-role/AWSConfigRoleForOrganizations';
+const ORGANIZATION_AGGREGATOR_POLICY = 'service-role/AWSConfigRoleForOrganizations';
 
 export interface OrganizationConfigAggregatorProps {
   /** The provider of the aggregator account (the management account or Config's delegated administrator). */

@@ -22,7 +22,7 @@ export interface ImageTagGuardScpProps {
  * image created already carrying the key. Tag keys are compared ignoring case, as IAM matches
  * `ec2:ResourceTag/<key>` whatever the case of the key.
  */
-export function imageTagGuardScpDocument(props: ImageTagGuardScpProps): PolicyDocument {
+function imageTagGuardScpDocument(props: ImageTagGuardScpProps): PolicyDocument {
   if (props.tagKeys.length === 0) throw new Error('`tagKeys` must name the approval tag key, e.g. ["Environment"].');
   if (props.taggerPrincipals.length === 0) {
     throw new Error(

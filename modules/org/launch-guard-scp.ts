@@ -30,7 +30,7 @@ export interface LaunchGuardScpProps {
  * - no image created, copied, registered, imported or restored outside the pipeline, because Allowed
  *   AMIs never restricts an account's own AMIs.
  */
-export function launchGuardScpDocument(props: LaunchGuardScpProps): PolicyDocument {
+function launchGuardScpDocument(props: LaunchGuardScpProps): PolicyDocument {
   if (props.trustedOwners.length === 0) {
     throw new Error('`trustedOwners` must name at least one image owner (an account ID, "amazon" or "aws-marketplace").');
   }

@@ -32,7 +32,7 @@ export class PolicySizeError extends Error {
 }
 
 /** Throws PolicySizeError when `content` is over the limit of its policy type. */
-export function checkPolicySize(policyName: string, type: OrganizationPolicyType, content: string): void {
+function checkPolicySize(policyName: string, type: OrganizationPolicyType, content: string): void {
   const limit = POLICY_SIZE_LIMITS[type];
   if (content.length > limit) throw new PolicySizeError(policyName, type, content.length, limit);
 }
