@@ -119,6 +119,7 @@ describe('dependency rules', () => {
         ),
         'modules/prevent/policy.ts': imports('../shared/names', '../../lambda/ami-compliance/contract'),
         'modules/shared/names.ts': "export const PREFIX = 'ami-guard';\n",
+        'modules/detect/helper.ts': imports('../shared/names'),
         'lambda/ami-compliance/build.ts': imports('./index'),
         'lambda/ami-compliance/index.ts': imports('./evaluate'),
         'lambda/ami-compliance/params.ts': 'export const PARAMS = 0;\n',
@@ -126,7 +127,7 @@ describe('dependency rules', () => {
         '__tests__/app.test.ts': imports('../e2e/harness', '../test-support/synth', '../modules/stacks/app'),
         'scripts/e2e.ts': imports('../e2e/harness'),
         // planted, one per rule (the allowed imports of the same files come first)
-        'modules/detect/rule.ts': imports('../shared/names', '../../lambda/ami-compliance/build', '../correct/fix'),
+        'modules/detect/rule.ts': imports('./helper', '../shared/names', '../../lambda/ami-compliance/build', '../correct/fix'),
         'modules/correct/fix.ts': imports('../shared/names', '../../lambda/ami-compliance/params'),
         'modules/org/guardrails.ts': imports('../shared/names', '../prevent/policy'),
         'modules/review/flags.ts': imports('../prevent/policy'),
