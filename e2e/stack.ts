@@ -6,7 +6,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MOTO_GAPS, MotoGap } from './moto-gaps';
-import { CommandResult, errorText, parseJsonPlan, terraform, terraformEnv, TIMEOUTS, warningsOf } from './terraform';
+import {
+  CommandResult,
+  errorText,
+  parseJsonPlan,
+  stackTimeouts,
+  terraform,
+  terraformEnv,
+  TIMEOUTS,
+  warningsOf,
+} from './terraform';
 import { TerraformJson } from '../test-support/terraform-json';
 import { applyVariant, configAddress, groupByGap, Skipped } from './variant';
 
@@ -30,7 +39,7 @@ export interface StackRunOptions {
   readonly stateBuckets?: readonly string[];
   /** Checks after apply. @default none */
   readonly checks?: readonly StackCheck[];
-  /** Per-command time limits in ms. @default TIMEOUTS */
+  /** Per-command time limits in ms. @default stackTimeouts(the stack): TIMEOUTS, scaled by its provider configurations */
   readonly timeouts?: Partial<Record<keyof typeof TIMEOUTS, number>>;
   /** Environment of the terraform commands. @default terraformEnv() */
   readonly env?: NodeJS.ProcessEnv;
@@ -106,7 +115,8 @@ export class StackRun {
 
   constructor(private readonly options: StackRunOptions) {
     this.env = options.env ?? terraformEnv();
-    this.timeouts = { ...TIMEOUTS, ...options.timeouts };
+    const stack = JSON.parse(fs.readFileSync(path.join(options.dir, 'cdk.tf.json'), 'utf8')) as TerraformJson;
+    this.timeouts = { ...stackTimeouts(stack), ...options.timeouts };
   }
 
   get name(): string {

@@ -19,6 +19,21 @@ export const TIMEOUTS: Readonly<Record<'init' | 'validate' | 'plan' | 'apply' | 
   state: 60_000,
 };
 
+/** The commands that start and configure one provider process per provider configuration. */
+const PER_PROVIDER_COMMANDS = ['validate', 'plan', 'apply', 'destroy'] as const;
+
+/**
+ * The time limits of one stack: {@link TIMEOUTS}, with the commands that start a provider process
+ * per provider configuration scaled by the stack's number of AWS provider configurations (the
+ * organization stack has two: the management and the aggregator account).
+ */
+export function stackTimeouts(stack: { provider?: { aws?: readonly unknown[] } }): typeof TIMEOUTS {
+  const providers = Math.max(1, stack.provider?.aws?.length ?? 1);
+  const scaled = { ...TIMEOUTS };
+  for (const command of PER_PROVIDER_COMMANDS) scaled[command] = TIMEOUTS[command] * providers;
+  return scaled;
+}
+
 /**
  * The CLI config to use: $TF_CLI_CONFIG_FILE when it names an existing file (a mirror or registry
  * set up by the developer), else the repo's terraform.rc.
