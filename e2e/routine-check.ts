@@ -12,7 +12,8 @@ import { applyRoutineChange, E2E_ROUTINE_CHANGES, judgeRoutinePlan, ResourceChan
 import type { StackCheck } from './stack';
 import { nonLocalSettings, readStack, SynthesizedStack, synthesize } from './synth';
 import { errorText, terraform, terraformEnv, TIMEOUTS } from './terraform';
-import { applyVariant, TerraformJson } from './variant';
+import { TerraformJson } from '../test-support/terraform-json';
+import { applyVariant } from './variant';
 
 export interface RoutineCheckOptions {
   /** The applied stack (its directory holds the applied cdk.tf.json and the initialized .terraform). */
