@@ -13,6 +13,8 @@ import { MOTO_RUNTIME_GAPS } from './moto-gaps';
 import { expectedScps, OrganizationFixture } from './organization';
 import { seconds, StackCheck, StackResult, StackRun } from './stack';
 import { parseConfig } from '../config/load';
+import { routineChangeChecks } from './routine-check';
+import { E2E_ROUTINE_CHANGES, routineChangeAccount } from './routine-changes';
 import { nonLocalSettings, readStack, SynthesizedStack, synthesize } from './synth';
 import { errorText, killAllCommands, terraform, terraformEnv, TIMEOUTS } from './terraform';
 import { TerraformJson } from '../test-support/terraform-json';
@@ -236,6 +238,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const results: StackResult[] = [];
   try {
     moto = await startMoto();
+    const emulatorUrl = moto.url;
     report(`moto      ${moto.url} (moto_server on 127.0.0.1:${moto.port}); work dir ${workDir}`);
     // The organization the organization stack is deployed into exists before AMI Guard runs, and its
     // root and OU IDs are moto's: the config's target IDs are replaced by them, then the config is
@@ -265,6 +268,13 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     report(`fixtures  IAM principals the config attaches to: ${created.join(', ') || 'none'}`);
     report(`note      not exercised against moto: ${MOTO_RUNTIME_GAPS.map((g) => g.api).join('; ')}`);
 
+    const routine = routineChangeAccount(config);
+    report(
+      routine
+        ? `routine   ${routine.stackName} plans ${E2E_ROUTINE_CHANGES.length} routine changes after apply: ${E2E_ROUTINE_CHANGES.map((c) => c.name).join('; ')}`
+        : 'routine   no account has detection on and remediation "notify": routine changes not planned',
+    );
+
     const env = terraformEnv();
     const nameWidth = Math.max(...stacks.map((s) => s.name.length));
     const runFor = (stack: SynthesizedStack) => {
@@ -274,6 +284,9 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
         ...stateChecks(stack, json, config, emulator, env),
         ...(attaches ? [attachmentCheck(stack, emulator)] : []),
         ...(stack.name === ORGANIZATION_STACK && fixture ? organizationChecks(stack, config, fixture) : []),
+        ...(stack.name === routine?.stackName
+          ? routineChangeChecks({ stack, config, emulatorUrl, workDir, env, stateBuckets: [config.backend.bucket] })
+          : []),
       ];
       return new StackRun({
         name: stack.name,
