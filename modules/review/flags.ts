@@ -4,6 +4,7 @@
  * as a config change. Each rule is a small pure function of one resource change; the runner turns
  * a rule that throws into a "could not evaluate" flag instead of a crash (as cdk-nag does).
  */
+import { STATE_BACKEND_STACK } from '../../config/schema';
 import { changeKind, ChangeKind, ResourceChange, startsFromEmptyState, TerraformPlan } from './plan';
 import { Condition, Loosening, loosenings, parsePolicy, Statement, wildcardMatches } from './policy-diff';
 
@@ -588,7 +589,7 @@ function remediationRolePolicy({ rc, kind, before, after }: RuleInput): RuleFlag
 
 /** Is this the stack holding the shared state bucket and lock table? By name, or by its LockID table. */
 export function isStateBackendStack(stack: string, plan: TerraformPlan): boolean {
-  if (stack === 'state-backend') return true;
+  if (stack === STATE_BACKEND_STACK) return true;
   return plan.resource_changes.some(
     (rc) => rc.type === 'aws_dynamodb_table' && [rc.change.before, rc.change.after].some((v) => obj(v).hash_key === 'LockID'),
   );

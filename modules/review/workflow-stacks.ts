@@ -3,8 +3,7 @@
  * cdktf.out's manifest, never a hand-kept list), the role each job assumes through GitHub OIDC, and
  * the Terraform override file each stack gets in CI. Pure: config and stack names in, data out.
  */
-import { AmiGuardConfig } from '../../config/schema';
-import { STATE_BACKEND_STACK } from '../state-backend-stack';
+import { AmiGuardConfig, STATE_BACKEND_STACK } from '../../config/schema';
 
 /** One matrix entry: a stack and the roles its jobs assume. */
 export interface WorkflowStack {
