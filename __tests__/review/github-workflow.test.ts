@@ -21,7 +21,7 @@ function validate(file: string): { status: number | null; output: string } {
 function jobs(): Map<string, string> {
   const body = text.slice(text.indexOf('\njobs:\n') + 7);
   const out = new Map<string, string>();
-  for (const part of body.split(/\n(?=  [\w-]+:\n)/)) {
+  for (const part of body.split(/\n(?= {2}[\w-]+:\n)/)) {
     const id = /^ {2}([\w-]+):/.exec(part)?.[1];
     if (id) out.set(id, part);
   }

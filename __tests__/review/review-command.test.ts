@@ -88,8 +88,8 @@ describe('inputs and outputs', () => {
 });
 
 describe('bad input: one line naming the file and the problem, exit 1, nothing written', () => {
-  function variant(name: string, edit: (plan: any) => unknown): string {
-    const plan = JSON.parse(fs.readFileSync(planFile('unchanged', PAYMENTS), 'utf8'));
+  function variant(name: string, edit: (plan: Record<string, unknown>) => unknown): string {
+    const plan = JSON.parse(fs.readFileSync(planFile('unchanged', PAYMENTS), 'utf8')) as Record<string, unknown>;
     const file = path.join(dir, name);
     fs.writeFileSync(file, typeof edit(plan) === 'string' ? (edit(plan) as string) : JSON.stringify(edit(plan) ?? plan));
     return file;

@@ -121,7 +121,7 @@ describe('the JSON output', () => {
     const json = JSON.parse(renderJson(reviewPlans(plans(['tagger-added', PAYMENTS], ['unchanged', ANALYTICS]))));
 
     expect(Object.keys(json)).toEqual(['stacks']);
-    expect(json.stacks.map((s: any) => Object.keys(s))).toEqual([
+    expect(json.stacks.map((s: object) => Object.keys(s))).toEqual([
       ['stack', 'counts', 'flags'],
       ['stack', 'counts', 'flags'],
     ]);

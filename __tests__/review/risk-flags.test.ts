@@ -130,25 +130,59 @@ describe('one change per flag family', () => {
   });
 });
 
-/** A copy of one resource change of a real plan, changed by `edit`, as the only change of a plan. */
-function variantOf(plan: TerraformPlan, type: string, edit: (rc: any) => void): TerraformPlan {
+/** The change of a resource as data a test may edit; `T` names the attributes it touches. */
+interface EditableChange<T> {
+  actions: string[];
+  before: T | null;
+  after: T | null;
+}
+
+/** A copy of the first resource change of `type` in a real plan, changed by `edit`, as the only change of a plan. */
+function variantOf<T>(plan: TerraformPlan, type: string, edit: (change: EditableChange<T>) => void): TerraformPlan {
   const rc = JSON.parse(JSON.stringify(plan.resource_changes.find((r) => r.type === type))) as ResourceChange;
-  edit(rc);
+  edit(rc.change as unknown as EditableChange<T>);
   return { ...plan, resource_changes: [rc] };
 }
+
+function copy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+interface RemediationAttrs {
+  automatic: boolean;
+  maximum_automatic_attempts: number;
+  parameter: { name: string; static_value: string | null }[];
+}
+interface RecorderAttrs {
+  recording_group: { resource_types: string[] }[];
+}
+interface RuleAttrs {
+  source: { source_detail: { message_type: string; maximum_execution_frequency: string }[] }[];
+}
+interface PolicyAttrs {
+  name: string;
+  policy: string;
+}
+
+const modeOf = (attrs: RemediationAttrs) => attrs.parameter.find((p) => p.name === 'Mode')!;
+const scheduledOf = (attrs: RuleAttrs) => attrs.source[0].source_detail.find((d) => d.message_type === 'ScheduledNotification')!;
+const policyNamed = (plan: TerraformPlan, prefix: string) =>
+  plan.resource_changes.find(
+    (r) => r.type === 'aws_iam_policy' && ((r.change.before ?? r.change.after) as PolicyAttrs).name.startsWith(prefix),
+  )!;
 
 describe('changes moto cannot produce, derived from real resource changes', () => {
   // moto has no remediation configurations, so a real plan only ever creates one; these derive the update from that create.
   const created = () => loadPlan('remediation-stop', PAYMENTS);
 
   test('GIVEN a remediation configuration updated from notify/manual to stop/automatic with more attempts THEN each step is an escalation', () => {
-    const plan = variantOf(created(), 'aws_config_remediation_configuration', (rc) => {
-      const after = rc.change.after;
-      rc.change.before = JSON.parse(JSON.stringify(after));
-      rc.change.before.automatic = false;
-      rc.change.before.maximum_automatic_attempts = 3;
-      rc.change.before.parameter.find((p: any) => p.name === 'Mode').static_value = 'notify';
-      rc.change.actions = ['update'];
+    const plan = variantOf<RemediationAttrs>(created(), 'aws_config_remediation_configuration', (change) => {
+      const before = copy(change.after!);
+      before.automatic = false;
+      before.maximum_automatic_attempts = 3;
+      modeOf(before).static_value = 'notify';
+      change.before = before;
+      change.actions = ['update'];
     });
 
     expect(messages(flagPlan(PAYMENTS, plan), 'remediation-escalated')).toEqual([
@@ -159,15 +193,15 @@ describe('changes moto cannot produce, derived from real resource changes', () =
   });
 
   test('GIVEN the remediation configuration deleted or lowered to notify THEN remediation is weakened (medium)', () => {
-    const deleted = variantOf(created(), 'aws_config_remediation_configuration', (rc) => {
-      rc.change.before = rc.change.after;
-      rc.change.after = null;
-      rc.change.actions = ['delete'];
+    const deleted = variantOf<RemediationAttrs>(created(), 'aws_config_remediation_configuration', (change) => {
+      change.before = change.after;
+      change.after = null;
+      change.actions = ['delete'];
     });
-    const lowered = variantOf(created(), 'aws_config_remediation_configuration', (rc) => {
-      rc.change.before = JSON.parse(JSON.stringify(rc.change.after));
-      rc.change.after.parameter.find((p: any) => p.name === 'Mode').static_value = 'notify';
-      rc.change.actions = ['update'];
+    const lowered = variantOf<RemediationAttrs>(created(), 'aws_config_remediation_configuration', (change) => {
+      change.before = copy(change.after!);
+      modeOf(change.after!).static_value = 'notify';
+      change.actions = ['update'];
     });
 
     expect(flagPlan(PAYMENTS, deleted).map((f) => `${f.severity} ${f.code}`)).toEqual(['medium remediation-weakened']);
@@ -178,23 +212,20 @@ describe('changes moto cannot produce, derived from real resource changes', () =
 
   test('GIVEN the recorder switched off, narrowed and the sweep slowed THEN detection is weakened, saying old -> new', () => {
     const base = loadPlan('unchanged', PAYMENTS);
-    const status = variantOf(base, 'aws_config_configuration_recorder_status', (rc) => {
-      rc.change.after = { ...rc.change.before, is_enabled: false };
-      rc.change.actions = ['update'];
+    const status = variantOf<{ is_enabled: boolean }>(base, 'aws_config_configuration_recorder_status', (change) => {
+      change.after = { ...change.before!, is_enabled: false };
+      change.actions = ['update'];
     });
-    const recorder = variantOf(base, 'aws_config_configuration_recorder', (rc) => {
-      rc.change.after = JSON.parse(JSON.stringify(rc.change.before));
-      rc.change.before.recording_group[0].resource_types = ['AWS::EC2::Instance', 'AWS::EC2::Volume'];
-      rc.change.actions = ['update'];
+    const recorder = variantOf<RecorderAttrs>(base, 'aws_config_configuration_recorder', (change) => {
+      change.after = copy(change.before!);
+      change.before!.recording_group[0].resource_types = ['AWS::EC2::Instance', 'AWS::EC2::Volume'];
+      change.actions = ['update'];
     });
-    const rule = variantOf(base, 'aws_config_config_rule', (rc) => {
-      rc.change.after = JSON.parse(JSON.stringify(rc.change.before));
-      const scheduled = rc.change.after.source[0].source_detail.find((d: any) => d.message_type === 'ScheduledNotification');
-      rc.change.before.source[0].source_detail.find(
-        (d: any) => d.message_type === 'ScheduledNotification',
-      ).maximum_execution_frequency = 'Twelve_Hours';
-      scheduled.maximum_execution_frequency = 'TwentyFour_Hours';
-      rc.change.actions = ['update'];
+    const rule = variantOf<RuleAttrs>(base, 'aws_config_config_rule', (change) => {
+      change.after = copy(change.before!);
+      scheduledOf(change.before!).maximum_execution_frequency = 'Twelve_Hours';
+      scheduledOf(change.after).maximum_execution_frequency = 'TwentyFour_Hours';
+      change.actions = ['update'];
     });
 
     expect(messages(flagPlan(PAYMENTS, status), 'detection-weakened')).toEqual([
@@ -210,12 +241,12 @@ describe('changes moto cannot produce, derived from real resource changes', () =
 
   test('GIVEN the launch policy or its attachment deleted outright THEN launch-policy-removed, critical', () => {
     const base = loadPlan('unchanged', PAYMENTS);
-    const policy = variantOf(base, 'aws_iam_policy', (rc) => {
-      rc.change.actions = ['delete'];
-      rc.change.after = null;
+    const policy = variantOf<PolicyAttrs>(base, 'aws_iam_policy', (change) => {
+      change.actions = ['delete'];
+      change.after = null;
     });
-    // The tag guard happens to come first; pick the launch policy by name to be sure.
-    const launch = base.resource_changes.find((r) => (r.change.before as any)?.name === 'ami-guard-launch-eu-west-1')!;
+    // Whichever policy comes first is critical; pick the launch policy by name to check the message.
+    const launch = policyNamed(base, 'ami-guard-launch-');
     const onlyLaunch = {
       ...base,
       resource_changes: [{ ...launch, change: { ...launch.change, actions: ['delete'], after: null } }],
@@ -229,8 +260,8 @@ describe('changes moto cannot produce, derived from real resource changes', () =
 
   test('GIVEN a wildcard tagger principal THEN tag-guard-weakened is critical', () => {
     const plan = loadPlan('tagger-added', PAYMENTS);
-    const guard = plan.resource_changes.find((r) => (r.change.after as any)?.name?.startsWith('ami-guard-image-tag-guard'))!;
-    const after = JSON.parse(JSON.stringify(guard.change.after));
+    const guard = policyNamed(plan, 'ami-guard-image-tag-guard');
+    const after = copy(guard.change.after as PolicyAttrs);
     after.policy = after.policy.replaceAll('role/release-bot', 'role/*');
     const wildcard = { ...plan, resource_changes: [{ ...guard, change: { ...guard.change, after } }] };
 
@@ -242,12 +273,9 @@ describe('changes moto cannot produce, derived from real resource changes', () =
 
   test('GIVEN a policy renamed away from ami-guard-launch-* THEN it is still recognized as the launch policy by its statements', () => {
     const base = loadPlan('tag-value-added', PAYMENTS);
-    const launch = base.resource_changes.find(
-      (r) => r.type === 'aws_iam_policy' && (r.change.before as any)?.name?.startsWith('ami-guard-launch'),
-    )!;
-    const renamed = JSON.parse(JSON.stringify(launch)) as any;
-    renamed.change.before.name = 'team-launch-guard';
-    renamed.change.after.name = 'team-launch-guard';
+    const renamed = copy(policyNamed(base, 'ami-guard-launch-'));
+    (renamed.change.before as PolicyAttrs).name = 'team-launch-guard';
+    (renamed.change.after as PolicyAttrs).name = 'team-launch-guard';
 
     expect(messages(flagPlan(PAYMENTS, { ...base, resource_changes: [renamed] }), 'launch-policy-widened')).toEqual([
       'launch policy team-launch-guard now also accepts Environment="Staging"',
@@ -263,11 +291,15 @@ describe('changes moto cannot produce, derived from real resource changes', () =
   });
 
   test('GIVEN a rule that cannot read a resource THEN the review reports it instead of crashing', () => {
-    const plan = variantOf(loadPlan('tagger-added', PAYMENTS), 'aws_iam_role_policy', (rc) => {
-      rc.change.before = { role: 'ami-guard-remediation-eu-west-1', policy: '{"Statement": [' };
-      rc.change.after = { role: 'ami-guard-remediation-eu-west-1', policy: '{}' };
-      rc.change.actions = ['update'];
-    });
+    const plan = variantOf<{ role: string; policy: string }>(
+      loadPlan('tagger-added', PAYMENTS),
+      'aws_iam_role_policy',
+      (change) => {
+        change.before = { role: 'ami-guard-remediation-eu-west-1', policy: '{"Statement": [' };
+        change.after = { role: 'ami-guard-remediation-eu-west-1', policy: '{}' };
+        change.actions = ['update'];
+      },
+    );
 
     expect(flagPlan(PAYMENTS, plan).map((f) => `${f.severity} ${f.code}`)).toEqual(['high review-error']);
   });

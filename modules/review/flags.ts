@@ -115,7 +115,7 @@ function touchesImages(s: Statement): boolean {
 }
 
 /** Recognizes a guard by what its statements do, for a policy whose name was changed. */
-export function guardByContent(statements: readonly Statement[]): Guard | undefined {
+function guardByContent(statements: readonly Statement[]): Guard | undefined {
   const lower = (xs: readonly string[]) => xs.map((x) => x.toLowerCase());
   if (
     statements.some(
@@ -171,7 +171,7 @@ export interface PlanFacts {
 }
 
 /** Collects the policies of a plan (changed or not) and what each attachment refers to. */
-export function planFacts(plan: TerraformPlan): PlanFacts {
+function planFacts(plan: TerraformPlan): PlanFacts {
   const policies = new Map<string, PolicyFacts>();
   const policyByArn = new Map<string, PolicyFacts>();
   for (const rc of plan.resource_changes) {
@@ -588,7 +588,7 @@ function remediationRolePolicy({ rc, kind, before, after }: RuleInput): RuleFlag
 // ---------------------------------------------------------------------------------------------
 
 /** Is this the stack holding the shared state bucket and lock table? By name, or by its LockID table. */
-export function isStateBackendStack(stack: string, plan: TerraformPlan): boolean {
+function isStateBackendStack(stack: string, plan: TerraformPlan): boolean {
   if (stack === STATE_BACKEND_STACK) return true;
   return plan.resource_changes.some(
     (rc) => rc.type === 'aws_dynamodb_table' && [rc.change.before, rc.change.after].some((v) => obj(v).hash_key === 'LockID'),
@@ -652,7 +652,7 @@ const RULES: readonly (readonly [string, Rule])[] = [
 ];
 
 /** A resource in words: its type and the attribute that names it, e.g. `aws_sns_topic ami-guard-remediation`. */
-export function describeResource(rc: ResourceChange): string {
+function describeResource(rc: ResourceChange): string {
   const [before, after] = [obj(rc.change.before), obj(rc.change.after)];
   for (const attr of ['name', 'bucket', 'function_name', 'role', 'group', 'user', 'config_rule_name', 'topic_arn']) {
     const value = str(after[attr]) ?? str(before[attr]);
@@ -687,7 +687,7 @@ function genericFlag(rc: ResourceChange, kind: ChangeKind): RuleFlag | undefined
 }
 
 /** Orders flags by severity, then address, then message. */
-export function sortFlags<T extends Flag>(flags: readonly T[]): T[] {
+function sortFlags<T extends Flag>(flags: readonly T[]): T[] {
   return [...flags].sort(
     (a, b) =>
       SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||

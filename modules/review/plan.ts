@@ -4,7 +4,7 @@
  */
 
 /** The plan format this reader understands: 1.x (Terraform 1.0 and later); a major change breaks it. */
-export const SUPPORTED_FORMAT = /^1\.\d+$/;
+const SUPPORTED_FORMAT = /^1\.\d+$/;
 
 /** One entry of `resource_changes[]` (the fields the review reads). */
 export interface ResourceChange {

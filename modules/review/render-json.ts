@@ -15,7 +15,7 @@ export interface ReviewJson {
 }
 
 /** The stable JSON shape: only the documented fields, in a fixed order. */
-export function toReviewJson(review: Review): ReviewJson {
+function toReviewJson(review: Review): ReviewJson {
   return {
     stacks: review.stacks.map((r) => ({
       stack: r.stack,

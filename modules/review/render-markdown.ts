@@ -26,7 +26,7 @@ const ICON: Readonly<Record<Severity, string>> = { critical: '🔴', high: '🟠
 const TOP_FLAGS = 5;
 
 /** Escapes text for a Markdown paragraph or table cell. */
-export function escapeMarkdown(text: string): string {
+function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_[\]<>|#~]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
 }
 
