@@ -101,9 +101,10 @@ function sensitive(rc: ResourceChange, side: 'before' | 'after', attribute: stri
 /** The two preventive policies. */
 export type Guard = 'launch-policy' | 'tag-guard';
 
+/** Names of the guards: today's (`ami-guard-launch-policy-<region>`, `ami-guard-tag-guard-<region>`) and the earlier ones, which deployed stacks still carry. */
 const GUARD_NAMES: Readonly<Record<Guard, RegExp>> = {
   'launch-policy': /^ami-guard-launch-/,
-  'tag-guard': /^ami-guard-image-tag-guard-/,
+  'tag-guard': /^ami-guard-(image-)?tag-guard-/,
 };
 
 const GUARD_LABEL: Readonly<Record<Guard, string>> = { 'launch-policy': 'launch policy', 'tag-guard': 'image tag guard' };
