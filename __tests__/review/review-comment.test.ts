@@ -37,7 +37,7 @@ describe('the Markdown comment', () => {
 
   test('GIVEN flags THEN each reads severity, code, message and address; info only as a count', () => {
     expect(text).toContain(
-      '- 🔴 **critical** `launch-policy-removed` launch policy ami-guard-launch-eu-west-1 no longer attached to role ops-admin<br><sub>`aws_iam_role_policy_attachment.launch-policy_attach_role-ops-admin_289059EF`</sub>',
+      '- 🔴 **critical** `launch-policy-removed` launch policy ami-guard-launch-policy-eu-west-1 no longer attached to role ops-admin<br><sub>`aws_iam_role_policy_attachment.launch-policy_attach_role-ops-admin_289059EF`</sub>',
     );
     expect(text).toContain('1 plain change (info), listed below');
     expect(text).not.toContain('**info**');
@@ -129,9 +129,8 @@ describe('the JSON output', () => {
     expect(json.stacks[0].flags[0]).toEqual({
       severity: 'high',
       code: 'tag-guard-weakened',
-      address: expect.stringMatching(/^aws_iam_policy\.image-tag-guard_policy_/),
-      message:
-        'image tag guard ami-guard-image-tag-guard-eu-west-1: tagger principal arn:aws:iam::123456789012:role/release-bot added',
+      address: expect.stringMatching(/^aws_iam_policy\.image-tag-guard_/),
+      message: 'image tag guard ami-guard-tag-guard-eu-west-1: tagger principal arn:aws:iam::123456789012:role/release-bot added',
     });
     expect(json.stacks[1]).toEqual({ stack: ANALYTICS, counts: { create: 0, update: 0, delete: 0, replace: 0 }, flags: [] });
   });

@@ -50,25 +50,14 @@ describe('one change per flag family', () => {
   test('GIVEN a tag value added THEN the launch policy is widened in words, and the rule parameters changed old -> new', () => {
     const flags = flagPlan(PAYMENTS, loadPlan('tag-value-added', PAYMENTS));
 
-    expect(raised(flags)).toEqual([
-      'high detection-weakened',
-      'high launch-policy-widened',
-      'medium replace',
-      'medium replace',
-      'medium replace',
-    ]);
+    // The guards keep a static identity, so the value updates them in place: no replace to flag.
+    expect(raised(flags)).toEqual(['high detection-weakened', 'high launch-policy-widened']);
     expect(messages(flags, 'launch-policy-widened')).toEqual([
-      'launch policy ami-guard-launch-eu-west-1 now also accepts Environment="Staging"',
+      'launch policy ami-guard-launch-policy-eu-west-1 now also accepts Environment="Staging"',
     ]);
     expect(messages(flags, 'detection-weakened')).toEqual([
       'Config rule ami-guard-approved-amis: parameter tagValues "Prod" → "Prod,Staging"',
     ]);
-    // The policy's description holds the tag values, so Terraform replaces it and re-attaches it.
-    expect(messages(flags, 'replace')).toEqual(
-      expect.arrayContaining([
-        expect.stringMatching(/is detached from role ops-admin and attached again .*without it in between/),
-      ]),
-    );
   });
 
   test('GIVEN a tagger principal added THEN the tag guard is weakened, naming the principal', () => {
@@ -76,7 +65,7 @@ describe('one change per flag family', () => {
 
     expect(raised(flags)).toEqual(['high tag-guard-weakened']);
     expect(messages(flags, 'tag-guard-weakened')).toEqual([
-      'image tag guard ami-guard-image-tag-guard-eu-west-1: tagger principal arn:aws:iam::123456789012:role/release-bot added',
+      'image tag guard ami-guard-tag-guard-eu-west-1: tagger principal arn:aws:iam::123456789012:role/release-bot added',
     ]);
   });
 
@@ -97,7 +86,7 @@ describe('one change per flag family', () => {
   test('GIVEN remediation notify -> stop with automatic: true THEN remediation is escalated', () => {
     const flags = flagPlan(PAYMENTS, loadPlan('remediation-stop', PAYMENTS));
 
-    expect(new Set(raised(flags))).toEqual(new Set(['high remediation-escalated', 'medium replace']));
+    expect(raised(flags)).toEqual(['high remediation-escalated', 'high remediation-escalated', 'high remediation-escalated']);
     expect(messages(flags, 'remediation-escalated')).toEqual(
       expect.arrayContaining([
         'remediation role ami-guard-remediation-eu-west-1 may now call ec2:StopInstances',
@@ -111,8 +100,8 @@ describe('one change per flag family', () => {
 
     expect(raised(flags)).toEqual(['critical launch-policy-removed', 'critical tag-guard-removed']);
     expect(flags.filter((f) => f.severity === 'critical').map((f) => f.message)).toEqual([
-      'image tag guard ami-guard-image-tag-guard-eu-west-1 no longer attached to role ops-admin',
-      'launch policy ami-guard-launch-eu-west-1 no longer attached to role ops-admin',
+      'image tag guard ami-guard-tag-guard-eu-west-1 no longer attached to role ops-admin',
+      'launch policy ami-guard-launch-policy-eu-west-1 no longer attached to role ops-admin',
     ]);
   });
 
@@ -253,14 +242,38 @@ describe('changes moto cannot produce, derived from real resource changes', () =
     };
 
     expect(flagPlan(PAYMENTS, onlyLaunch).map((f) => `${f.severity} ${f.code} ${f.message}`)).toEqual([
-      'critical launch-policy-removed launch policy ami-guard-launch-eu-west-1 deleted',
+      'critical launch-policy-removed launch policy ami-guard-launch-policy-eu-west-1 deleted',
     ]);
     expect(flagPlan(PAYMENTS, policy)[0].severity).toBe('critical');
   });
 
+  test('GIVEN a guard or its attachment replaced THEN the replace says the principals are without it in between', () => {
+    const base = loadPlan('tag-value-added', PAYMENTS);
+    const policy = copy(policyNamed(base, 'ami-guard-launch-'));
+    const attachment = copy(
+      base.resource_changes.find((r) => r.type === 'aws_iam_role_policy_attachment' && r.name.startsWith('launch-policy'))!,
+    );
+    for (const rc of [policy, attachment]) {
+      (rc.change as unknown as EditableChange<unknown>).actions = ['delete', 'create'];
+      (rc as { change: { replace_paths?: string[][] } }).change.replace_paths = [[rc === policy ? 'name' : 'policy_arn']];
+    }
+
+    const flags = flagPlan(PAYMENTS, { ...base, resource_changes: [policy, attachment] });
+
+    expect(messages(flags, 'replace')).toEqual([
+      'launch policy ami-guard-launch-policy-eu-west-1 will be destroyed and recreated (name cannot change in place): its principals are without it in between',
+      expect.stringMatching(
+        /^launch policy ami-guard-launch-policy-eu-west-1 is detached from role \S+ and attached again \(policy_arn cannot change in place\): the role is without it in between$/,
+      ),
+    ]);
+    expect(messages(flags, 'launch-policy-widened')).toEqual([
+      'launch policy ami-guard-launch-policy-eu-west-1 now also accepts Environment="Staging"',
+    ]);
+  });
+
   test('GIVEN a wildcard tagger principal THEN tag-guard-weakened is critical', () => {
     const plan = loadPlan('tagger-added', PAYMENTS);
-    const guard = policyNamed(plan, 'ami-guard-image-tag-guard');
+    const guard = policyNamed(plan, 'ami-guard-tag-guard');
     const after = copy(guard.change.after as PolicyAttrs);
     after.policy = after.policy.replaceAll('role/release-bot', 'role/*');
     const wildcard = { ...plan, resource_changes: [{ ...guard, change: { ...guard.change, after } }] };
