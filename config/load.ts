@@ -98,10 +98,13 @@ export function parseConfig(input: unknown, file = '<inline>'): AmiGuardConfig {
     }
     const region = acct.region ?? cfg.defaults.region;
     if (!region) problems.push(`accounts[${i}].region: required; set it or defaults.region`);
-    if (acct.deployRoleArn && acct.deployRoleArn.split(':')[4] !== acct.accountId) {
-      problems.push(
-        `accounts[${i}].deployRoleArn: the role is in account ${acct.deployRoleArn.split(':')[4]}, but accountId is ${acct.accountId}; use a role of the account being deployed`,
-      );
+    for (const field of ['deployRoleArn', 'planRoleArn'] as const) {
+      const roleArn = acct[field];
+      if (roleArn && roleArn.split(':')[4] !== acct.accountId) {
+        problems.push(
+          `accounts[${i}].${field}: the role is in account ${roleArn.split(':')[4]}, but accountId is ${acct.accountId}; use a role of the account being deployed`,
+        );
+      }
     }
     const remediation = resolved.remediation as AccountConfig['remediation'] | undefined;
     const detection = resolved.detection as AccountConfig['detection'] | undefined;
@@ -126,6 +129,7 @@ export function parseConfig(input: unknown, file = '<inline>'): AmiGuardConfig {
         accountId: acct.accountId,
         region: region!,
         deployRoleArn: acct.deployRoleArn,
+        planRoleArn: acct.planRoleArn ?? acct.deployRoleArn,
         tags: { ...(cfg.defaults.tags ?? {}), ...(acct.tags ?? {}) },
         ...(resolved as Pick<AccountConfig, 'approval' | 'attachTo' | 'detection' | 'remediation'>),
         approval: withAccountId(resolved.approval as AccountConfig['approval'], acct.accountId),

@@ -158,6 +158,11 @@ const rawAccountSchema = z.strictObject({
     .regex(ROLE_ARN, 'expected an IAM role ARN such as "arn:aws:iam::111122223333:role/ami-guard-deploy"')
     .optional()
     .describe('Role the AWS provider assumes to deploy this stack; omit to use the caller credentials.'),
+  planRoleArn: z
+    .string()
+    .regex(ROLE_ARN, 'expected an IAM role ARN such as "arn:aws:iam::111122223333:role/ami-guard-plan"')
+    .optional()
+    .describe('Read-only role the pull-request workflow assumes (GitHub OIDC) to plan this stack; defaults to deployRoleArn.'),
   approval: overridable.approval.optional(),
   attachTo: overridable.attachTo.optional(),
   detection: overridable.detection.optional(),
@@ -448,6 +453,8 @@ export interface AccountConfig {
   readonly accountId: string;
   readonly region: string;
   readonly deployRoleArn?: string;
+  /** Read-only role for pull-request plans; deployRoleArn when not set. */
+  readonly planRoleArn?: string;
   readonly approval: ApprovalRule;
   readonly attachTo: AttachTargets;
   readonly detection: DetectionSettings;

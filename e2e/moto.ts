@@ -51,12 +51,16 @@ async function waitUntilUp(url: string, child: ChildProcess, timeoutMs: number):
 }
 
 /** Starts moto_server on a free loopback port and waits until it answers. */
-export async function startMoto(options: { timeoutMs?: number } = {}): Promise<MotoServer> {
+export async function startMoto(
+  options: { timeoutMs?: number; env?: Readonly<Record<string, string>> } = {},
+): Promise<MotoServer> {
   const reason = motoUnavailableReason();
   if (reason) throw new Error(reason);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+    // Variables for moto itself (e.g. MOTO_IAM_LOAD_MANAGED_POLICIES); jest's process.env is not the one a child inherits.
+    env: { ...process.env, ...options.env },
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: true,
   });
