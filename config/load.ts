@@ -73,7 +73,8 @@ function issuesOf(prefix: Path, error: z.ZodError, hint?: (issue: z.core.$ZodIss
 
 /** Replaces the `{accountId}` placeholder in principal ARNs with the account the stack governs. */
 function withAccountId(approval: AccountConfig['approval'], id: string): AccountConfig['approval'] {
-  return { ...approval, taggerPrincipals: approval.taggerPrincipals.map((p) => p.split('{accountId}').join(id)) };
+  const fill = (principals: readonly string[]) => principals.map((p) => p.split('{accountId}').join(id));
+  return { ...approval, taggerPrincipals: fill(approval.taggerPrincipals), exceptionGranters: fill(approval.exceptionGranters) };
 }
 
 /** Validates parsed JSON and applies defaults; throws ConfigError listing every problem. */

@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { INSTANCE_RESOURCE_TYPE, TAG_KEY_PATTERN, TAG_VALUE_PATTERN } from '../lambda/ami-compliance/contract';
+import {
+  DEFAULT_EXCEPTION_TICKET_PATTERN,
+  DEFAULT_MAX_EXCEPTION_DAYS,
+  INSTANCE_RESOURCE_TYPE,
+  MAX_EXCEPTION_DAYS_LIMIT,
+  TAG_KEY_PATTERN,
+  TAG_VALUE_PATTERN,
+  tagKeyProblem,
+  tagValueProblem,
+  ticketPatternProblem,
+} from '../lambda/ami-compliance/contract';
 
 /**
  * The account config file: one shared state backend, defaults, and one entry per account/region.
@@ -28,31 +38,60 @@ const FREQUENCIES = ['One_Hour', 'Three_Hours', 'Six_Hours', 'Twelve_Hours', 'Tw
 /** Remediation modes. There is deliberately no `terminate`: stopping is reversible, terminating loses data. */
 const REMEDIATION_MODES = ['off', 'notify', 'stop'] as const;
 
-const approvalSchema = z.strictObject({
-  tagKey: z
+/**
+ * A tag key or value as every layer understands it: the pattern (which also feeds the JSON Schema), then
+ * the contract's own check (no whitespace at the ends, only characters IAM policies can hold), the same
+ * function the rule Lambda and the policy builders call.
+ */
+function enforcedTag(pattern: RegExp, expected: string, problem: (text: string) => string | undefined) {
+  return z
     .string()
-    .regex(TAG_KEY_PATTERN, 'expected a tag key of 1-128 letters, digits, spaces or _.:/=+-@, not starting with "aws:"')
-    .describe('The tag key that marks an approved AMI, e.g. "Environment".'),
+    .regex(pattern, expected)
+    .superRefine((text, ctx) => {
+      const why = pattern.test(text) ? problem(text) : undefined;
+      if (why !== undefined) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(text)} ${why}` });
+    });
+}
+
+const principalArns = (what: string) =>
+  z.array(
+    z
+      .string()
+      .regex(
+        PRINCIPAL_ARN,
+        `expected an IAM role or user ARN such as "arn:aws:iam::{accountId}:role/${what}" (wildcards allowed in the name)`,
+      ),
+  );
+
+const approvalSchema = z.strictObject({
+  tagKey: enforcedTag(
+    TAG_KEY_PATTERN,
+    'expected a tag key of 1-128 letters, digits, spaces or _.:/=+-@, not starting with "aws:" in any case',
+    tagKeyProblem,
+  ).describe('The tag key that marks an approved AMI, e.g. "Environment".'),
   tagValues: z
-    .array(z.string().regex(TAG_VALUE_PATTERN, 'expected a non-empty tag value (1-256 letters, digits, spaces or _.:/=+-@)'))
+    .array(
+      enforcedTag(
+        TAG_VALUE_PATTERN,
+        'expected a non-empty tag value (1-256 letters, digits, spaces or _.:/=+-@)',
+        tagValueProblem,
+      ),
+    )
     .min(1, 'expected at least one approved tag value, e.g. ["Prod"]')
     .describe('Approved values of the tag; compared exactly and case-sensitively, like IAM StringEquals.'),
   trustedOwners: z
     .array(z.union([accountId, z.literal('amazon')]))
     .default([])
     .describe('If not empty, an approved AMI must also be owned by one of these account IDs (or "amazon").'),
-  taggerPrincipals: z
-    .array(
-      z
-        .string()
-        .regex(
-          PRINCIPAL_ARN,
-          'expected an IAM role or user ARN such as "arn:aws:iam::{accountId}:role/image-pipeline" (wildcards allowed in the name)',
-        ),
-    )
+  taggerPrincipals: principalArns('image-pipeline')
     .min(1, 'expected at least one principal (the image pipeline role) allowed to set the approval tag')
     .describe(
       'The only principals allowed to add or remove the approval tag on images (the image pipeline); "{accountId}" stands for the account the stack governs.',
+    ),
+  exceptionGranters: principalArns('change-approver')
+    .default([])
+    .describe(
+      'The only principals (of those the policies are attached to) allowed to add or remove the exception tag on instances, at launch or later; empty: none of them may. "{accountId}" stands for the account the stack governs.',
     ),
 });
 
@@ -83,11 +122,26 @@ const detectionSchema = z.strictObject({
     .regex(/^\/[\w./-]{1,1010}$/, 'expected an SSM parameter name starting with "/", e.g. "/ami-guard/approved-image-ids"')
     .optional()
     .describe('SSM StringList parameter of AMI IDs approved by ID (shared golden AMIs whose tags are invisible here).'),
-  exceptionTagKey: z
-    .string()
-    .regex(TAG_KEY_PATTERN, 'expected a tag key such as "AmiGuardException"')
+  exceptionTagKey: enforcedTag(TAG_KEY_PATTERN, 'expected a tag key such as "AmiGuardException"', tagKeyProblem)
     .default('AmiGuardException')
     .describe('Instance tag granting a time-boxed exception; value "<ticket> until YYYY-MM-DD".'),
+  maxExceptionDays: z
+    .number()
+    .int('expected a whole number of days')
+    .min(1, 'expected at least 1 day')
+    .max(MAX_EXCEPTION_DAYS_LIMIT, `expected at most ${MAX_EXCEPTION_DAYS_LIMIT} days (ten years)`)
+    .default(DEFAULT_MAX_EXCEPTION_DAYS)
+    .describe('An exception may end at most this many days after today (UTC); one dated later does not count.'),
+  exceptionTicketPattern: z
+    .string()
+    .superRefine((pattern, ctx) => {
+      const why = ticketPatternProblem(pattern);
+      if (why !== undefined) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(pattern)} ${why}` });
+    })
+    .default(DEFAULT_EXCEPTION_TICKET_PATTERN)
+    .describe(
+      'JavaScript regular expression the whole ticket of an exception must match; default: letters, digits and dashes, at least 3.',
+    ),
   logRetentionDays: z
     .union([
       z.literal(1),
