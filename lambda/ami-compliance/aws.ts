@@ -187,6 +187,7 @@ function parseConfiguration(json: string, resource: string): unknown {
     throw new Error(
       `GetResourceConfigHistory returned a configuration for ${resource} that is not valid JSON (${(err as Error).message}): ` +
         `${json.slice(0, 80)}. Config retries the evaluation.`,
+      { cause: err },
     );
   }
 }
