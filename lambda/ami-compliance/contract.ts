@@ -136,7 +136,7 @@ export function ticketMatches(ticket: string, pattern: string = DEFAULT_EXCEPTIO
 const compiledTicketPatterns = new Map<string, RegExp>();
 
 /** The highest character IAM accepts in a policy document (besides tab, LF and CR, from U+0020). */
-export const IAM_MAX_CHARACTER = 0xff;
+const IAM_MAX_CHARACTER = 0xff;
 const WHITESPACE_AT_ENDS = /^[\s\p{Z}]|[\s\p{Z}]$/u;
 
 /**
