@@ -113,6 +113,16 @@ const badConfigs: [string, Edit, RegExp][] = [
     /accounts\[0\]\.region: required; set it or defaults\.region/,
   ],
   ['bad region', (j) => (j.accounts[2].region = 'Frankfurt'), /accounts\[2\]\.region: expected an AWS region code/],
+  [
+    'a region AWS does not have',
+    (j) => (j.accounts[2].region = 'eu-west-9'),
+    /accounts\[2\]\.region: expected an AWS region code such as "eu-west-1" \(config\/aws-regions\.json lists the regions of the pinned AWS SDK.*got "eu-west-9"/,
+  ],
+  [
+    'a duplicate role to attach to',
+    (j) => (j.accounts[1].attachTo.roles = ['app-deployer', 'ops-admin', 'App-Deployer']),
+    /accounts\[1\]\.attachTo\.roles\[2\]: "App-Deployer" is already listed at roles\[0\] \(IAM names ignore case\); list each role once/,
+  ],
   ['untrusted owner alias', (j) => (j.defaults.approval.trustedOwners = ['self']), /trustedOwners\[0\]/],
   [
     'unknown remediation mode',

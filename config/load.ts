@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { resolveOrganization } from './organization';
+import { partitionOfRegion } from './regions';
 import {
   AccountConfig,
   AmiGuardConfig,
@@ -77,6 +78,16 @@ function withAccountId(approval: AccountConfig['approval'], id: string): Account
   return { ...approval, taggerPrincipals: fill(approval.taggerPrincipals), exceptionGranters: fill(approval.exceptionGranters) };
 }
 
+/** An ARN of another partition than the region's cannot name a principal of the stack's account. */
+function partitionProblem(field: string, arn: string | undefined, region: string): string[] {
+  const partition = partitionOfRegion(region);
+  const own = arn?.split(':')[1];
+  if (arn === undefined || !partition || own === partition) return [];
+  return [
+    `${field}: ${JSON.stringify(arn)} is in partition ${own}, but region ${region} is in ${partition}; write "arn:${partition}:${arn.split(':').slice(2).join(':')}"`,
+  ];
+}
+
 /** Validates parsed JSON and applies defaults; throws ConfigError listing every problem. */
 export function parseConfig(input: unknown, file = '<inline>'): AmiGuardConfig {
   const raw = rawConfigSchema.safeParse(input, { reportInput: true });
@@ -103,6 +114,15 @@ export function parseConfig(input: unknown, file = '<inline>'): AmiGuardConfig {
       problems.push(
         `accounts[${i}].deployRoleArn: the role is in account ${acct.deployRoleArn.split(':')[4]}, but accountId is ${acct.accountId}; use a role of the account being deployed`,
       );
+    }
+    const approval = resolved.approval as AccountConfig['approval'] | undefined;
+    if (region) {
+      const arns: [string, string | undefined][] = [
+        ['deployRoleArn', acct.deployRoleArn],
+        ...(approval?.taggerPrincipals ?? []).map((a, j): [string, string] => [`approval.taggerPrincipals[${j}]`, a]),
+        ...(approval?.exceptionGranters ?? []).map((a, j): [string, string] => [`approval.exceptionGranters[${j}]`, a]),
+      ];
+      problems.push(...arns.flatMap(([field, arn]) => partitionProblem(`accounts[${i}].${field}`, arn, region)));
     }
     const remediation = resolved.remediation as AccountConfig['remediation'] | undefined;
     const detection = resolved.detection as AccountConfig['detection'] | undefined;
@@ -149,6 +169,7 @@ export function parseConfig(input: unknown, file = '<inline>'): AmiGuardConfig {
     }
   });
 
+  problems.push(...partitionProblem('backend.roleArn', cfg.backend.roleArn, cfg.backend.region));
   let organization: OrganizationConfig | undefined;
   if (cfg.organization && problems.length === 0) {
     const resolved = resolveOrganization(cfg.organization, {

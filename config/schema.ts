@@ -10,6 +10,7 @@ import {
   tagValueProblem,
   ticketPatternProblem,
 } from '../lambda/ami-compliance/contract';
+import { AWS_PARTITIONS, AWS_REGIONS } from './regions';
 
 /**
  * The account config file: one shared state backend, defaults, and one entry per account/region.
@@ -17,8 +18,7 @@ import {
  */
 
 const ACCOUNT_ID = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
-const PARTITION = 'aws(-cn|-us-gov|-iso|-iso-b)?';
+const PARTITION = `(${AWS_PARTITIONS.join('|')})`;
 const IAM_NAME = /^[\w+=,.@-]{1,128}$/;
 const IAM_PATH_NAME = '[\\w+=,.@/*-]+';
 const ROLE_ARN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:role/[\\w+=,.@/-]+$`);
@@ -30,7 +30,10 @@ export const STATE_BACKEND_STACK = 'state-backend';
 
 const accountId = z.string().regex(ACCOUNT_ID, 'expected 12 digits (an AWS account ID such as "111122223333", quoted)');
 
-const region = z.string().regex(REGION, 'expected an AWS region code such as "eu-west-1"');
+const region = z.enum(AWS_REGIONS as [string, ...string[]], {
+  error:
+    'expected an AWS region code such as "eu-west-1" (config/aws-regions.json lists the regions of the pinned AWS SDK; `npm run regions` refreshes it)',
+});
 
 /** Config rule frequencies, as AWS Config spells them. */
 const FREQUENCIES = ['One_Hour', 'Three_Hours', 'Six_Hours', 'Twelve_Hours', 'TwentyFour_Hours'] as const;
@@ -95,10 +98,28 @@ const approvalSchema = z.strictObject({
     ),
 });
 
+/** IAM names of one kind, each at most once: IAM names ignore case, and one principal takes a policy once. */
+const iamNames = (kind: 'role' | 'group' | 'user') =>
+  z
+    .array(z.string().regex(IAM_NAME, `expected an IAM ${kind} name (not an ARN)`))
+    .superRefine((names, ctx) => {
+      const first = new Map<string, number>();
+      names.forEach((name, i) => {
+        const seen = first.get(name.toLowerCase());
+        if (seen === undefined) first.set(name.toLowerCase(), i);
+        else
+          ctx.addIssue({
+            code: 'custom',
+            path: [i],
+            message: `${JSON.stringify(name)} is already listed at ${kind}s[${seen}] (IAM names ignore case); list each ${kind} once`,
+          });
+      });
+    });
+
 const attachSchema = z.strictObject({
-  roles: z.array(z.string().regex(IAM_NAME, 'expected an IAM role name (not an ARN)')).default([]),
-  groups: z.array(z.string().regex(IAM_NAME, 'expected an IAM group name (not an ARN)')).default([]),
-  users: z.array(z.string().regex(IAM_NAME, 'expected an IAM user name (not an ARN)')).default([]),
+  roles: iamNames('role').default([]),
+  groups: iamNames('group').default([]),
+  users: iamNames('user').default([]),
 });
 
 const detectionSchema = z.strictObject({

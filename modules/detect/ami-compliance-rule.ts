@@ -10,6 +10,7 @@ import {
   tagValueProblem,
   type RuleParameters,
 } from '../../lambda/ami-compliance/contract';
+import { checkRuleInputParameters } from '../shared/aws-limits';
 import { AmiComplianceFunction } from './ami-compliance-function';
 
 /**
@@ -65,6 +66,7 @@ export class AmiComplianceRule extends Construct {
 
   constructor(scope: Construct, id: string, props: AmiComplianceRuleProps) {
     super(scope, id);
+    const ruleName = props.ruleName ?? 'ami-guard-approved-amis';
     // Config may invoke the function only for rules of this account.
     this.permission = new LambdaPermission(this, 'invoke-permission', {
       statementId: 'AllowConfigInvoke',
@@ -75,9 +77,9 @@ export class AmiComplianceRule extends Construct {
     });
     const frequency = props.frequency ?? 'TwentyFour_Hours';
     this.rule = new ConfigConfigRule(this, 'rule', {
-      name: props.ruleName ?? 'ami-guard-approved-amis',
+      name: ruleName,
       description: 'EC2 instances must run AMIs approved by tag, trusted owner or approved-ID list (AMI Guard)',
-      inputParameters: JSON.stringify(props.parameters),
+      inputParameters: checkRuleInputParameters(`Config rule ${ruleName}`, props.parameters),
       scope: { complianceResourceTypes: [INSTANCE_RESOURCE_TYPE] },
       source: {
         owner: 'CUSTOM_LAMBDA',
