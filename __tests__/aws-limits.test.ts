@@ -5,10 +5,10 @@ import { ConfigError } from '../config/load';
 import { ManagedPolicy } from '../modules/prevent/managed-policy';
 import { AWS_LIMITS, AwsLimitError, checkIamDescription, checkPolicyDocument } from '../modules/shared/aws-limits';
 import { synthesizeFile } from '../modules/stacks/app';
-import { exampleJson, tempDir } from '../test-support/synth';
+import { exampleJson, tempDir, type RawJson } from '../test-support/synth';
 
 /** Synthesizes a variant of the example; returns the error (if any) and whether anything was written. */
-function synth(edit: (json: Record<string, any>) => void): { error?: Error; wrote: string[] } {
+function synth(edit: (json: RawJson) => void): { error?: Error; wrote: string[] } {
   const dir = tempDir('ami-guard-limits-');
   try {
     const json = exampleJson();

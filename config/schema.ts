@@ -100,21 +100,19 @@ const approvalSchema = z.strictObject({
 
 /** IAM names of one kind, each at most once: IAM names ignore case, and one principal takes a policy once. */
 const iamNames = (kind: 'role' | 'group' | 'user') =>
-  z
-    .array(z.string().regex(IAM_NAME, `expected an IAM ${kind} name (not an ARN)`))
-    .superRefine((names, ctx) => {
-      const first = new Map<string, number>();
-      names.forEach((name, i) => {
-        const seen = first.get(name.toLowerCase());
-        if (seen === undefined) first.set(name.toLowerCase(), i);
-        else
-          ctx.addIssue({
-            code: 'custom',
-            path: [i],
-            message: `${JSON.stringify(name)} is already listed at ${kind}s[${seen}] (IAM names ignore case); list each ${kind} once`,
-          });
-      });
+  z.array(z.string().regex(IAM_NAME, `expected an IAM ${kind} name (not an ARN)`)).superRefine((names, ctx) => {
+    const first = new Map<string, number>();
+    names.forEach((name, i) => {
+      const seen = first.get(name.toLowerCase());
+      if (seen === undefined) first.set(name.toLowerCase(), i);
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: [i],
+          message: `${JSON.stringify(name)} is already listed at ${kind}s[${seen}] (IAM names ignore case); list each ${kind} once`,
+        });
     });
+  });
 
 const attachSchema = z.strictObject({
   roles: iamNames('role').default([]),

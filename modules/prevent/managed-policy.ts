@@ -37,7 +37,12 @@ export class ManagedPolicy extends Construct {
     const what = `IAM policy ${props.policyName}`;
     checkIamDescription(what, props.description);
     const policy = renderPolicy(props.document);
-    checkPolicyDocument(what, policy, AWS_LIMITS.managedPolicyCharacters, 'use fewer or shorter approval tag values, owners or principals');
+    checkPolicyDocument(
+      what,
+      policy,
+      AWS_LIMITS.managedPolicyCharacters,
+      'use fewer or shorter approval tag values, owners or principals',
+    );
     this.policy = new IamPolicy(this, 'policy', {
       name: props.policyName,
       path: IAM_PATH,

@@ -47,9 +47,7 @@ export function checkPolicyDocument(what: string, json: string, limit: number, f
   }
   const size = json.replace(/\s/g, '').length;
   if (size > limit) {
-    throw new AwsLimitError(
-      `${what}: ${count(size)} characters without whitespace, over IAM's limit of ${count(limit)}; ${fix}`,
-    );
+    throw new AwsLimitError(`${what}: ${count(size)} characters without whitespace, over IAM's limit of ${count(limit)}; ${fix}`);
   }
 }
 
@@ -57,7 +55,9 @@ export function checkPolicyDocument(what: string, json: string, limit: number, f
 export function checkIamDescription(what: string, description: string): void {
   const bad = OUTSIDE_DESCRIPTION_CHARACTERS.exec(description)?.[0];
   if (bad !== undefined) {
-    throw new AwsLimitError(`${what}: the description contains ${JSON.stringify(bad)} (${codePoint(bad)}), which IAM does not accept`);
+    throw new AwsLimitError(
+      `${what}: the description contains ${JSON.stringify(bad)} (${codePoint(bad)}), which IAM does not accept`,
+    );
   }
   if (description.length > AWS_LIMITS.iamDescription) {
     throw new AwsLimitError(
