@@ -66,6 +66,13 @@ describe('check mode', () => {
     expect(result.reason).toContain('expired at the end of 2026-06-14 UTC');
   });
 
+  test('an exception dated beyond the 90-day limit is REMEDIATE: the runbook does not skip it', async () => {
+    const m = ec2With({ AmiGuardException: 'CHG-3 until 9999-12-31' }, ec2Image(AMI, '111111111111'));
+    const result = await runCheck(check, clientsWith({ ec2: m.ec2 }), env, NOW);
+    expect(result).toMatchObject({ compliance: 'NON_COMPLIANT', verdict: 'REMEDIATE' });
+    expect(result.reason).toContain('exceeds the 90-day limit');
+  });
+
   test('an AMI that is not found is REMEDIATE', async () => {
     const m = ec2With({}, null);
     const result = await runCheck(check, clientsWith({ ec2: m.ec2 }), env, NOW);
