@@ -409,6 +409,11 @@ export const organizationSchema = z
     breakGlassPrincipals: orgPrincipals('break-glass')
       .default([])
       .describe('Principals exempt from every AMI Guard SCP (ArnNotLike aws:PrincipalArn).'),
+    exceptionGranters: orgPrincipals('change-approver')
+      .default([])
+      .describe(
+        'The only principals (besides break-glass) that may add or remove the exception tag on instances in member accounts, at launch or later; empty: none.',
+      ),
     allowedImages: allowedImagesSchema.default({ state: 'audit-mode', criteria: [{}] }),
     aggregator: aggregatorSchema.optional(),
     tags: z
@@ -446,6 +451,10 @@ export interface OrganizationConfig {
   readonly targets: readonly OrganizationTarget[];
   /** The approval tag keys of the accounts (distinct, ignoring case): the SCP guards each of them. */
   readonly approvalTagKeys: readonly string[];
+  /** The exception tag keys of the accounts with detection (distinct, ignoring case): reserved on instances. */
+  readonly exceptionTagKeys: readonly string[];
+  /** Who may grant exceptions in member accounts (besides break-glass). */
+  readonly exceptionGranters: readonly string[];
   readonly taggerPrincipals: readonly string[];
   readonly breakGlassPrincipals: readonly string[];
   readonly allowedImages: {
