@@ -33,6 +33,56 @@ const badConfigs: [string, Edit, RegExp][] = [
     /defaults\.approval\.tagValues\[1\]: expected a non-empty tag value/,
   ],
   [
+    'a tag value with a trailing space',
+    (j) => (j.defaults.approval.tagValues = ['Prod ']),
+    /defaults\.approval\.tagValues\[0\]: "Prod " has whitespace at the start or end, which IAM compares as written but people do not see; write "Prod"/,
+  ],
+  [
+    'a tag key with a trailing space',
+    (j) => (j.accounts[1].approval = { tagKey: 'Environment ' }),
+    /accounts\[1\]\.approval\.tagKey: "Environment " has whitespace at the start or end.*; write "Environment"/,
+  ],
+  [
+    'a blank tag value',
+    (j) => (j.defaults.approval.tagValues = [' ']),
+    /defaults\.approval\.tagValues\[0\]: " " has whitespace at the start or end.*; use a value with letters or digits/,
+  ],
+  [
+    'a tag value IAM policies cannot hold',
+    (j) => (j.defaults.approval.tagValues = ['本番']),
+    /defaults\.approval\.tagValues\[0\]: "本番" contains "本" \(U\+672C\), but IAM policies hold only characters up to U\+00FF/,
+  ],
+  [
+    'a tag key in the reserved aws: namespace, in another case',
+    (j) => (j.defaults.approval.tagKey = 'AWS:Environment'),
+    /defaults\.approval\.tagKey: expected a tag key .*not starting with "aws:" in any case, got "AWS:Environment"/,
+  ],
+  [
+    'an exception tag key with a leading space',
+    (j) => (j.defaults.detection.exceptionTagKey = ' AmiGuardException'),
+    /defaults\.detection\.exceptionTagKey: " AmiGuardException" has whitespace/,
+  ],
+  [
+    'no exception limit (0 days)',
+    (j) => (j.defaults.detection.maxExceptionDays = 0),
+    /defaults\.detection\.maxExceptionDays: expected at least 1 day, got 0/,
+  ],
+  [
+    'an exception limit beyond ten years',
+    (j) => (j.accounts[1].detection = { maxExceptionDays: 36500 }),
+    /accounts\[1\]\.detection\.maxExceptionDays: expected at most 3650 days \(ten years\), got 36500/,
+  ],
+  [
+    'a ticket pattern that is not a regex',
+    (j) => (j.defaults.detection.exceptionTicketPattern = '^CHG-('),
+    /defaults\.detection\.exceptionTicketPattern: "\^CHG-\(" is not a valid regular expression .*; use one such as/,
+  ],
+  [
+    'a malformed exception granter',
+    (j) => (j.defaults.approval.exceptionGranters = ['platform-change-approver']),
+    /defaults\.approval\.exceptionGranters\[0\]: expected an IAM role or user ARN such as "arn:aws:iam::\{accountId\}:role\/change-approver"/,
+  ],
+  [
     'no tag values',
     (j) => (j.accounts[1].approval = { tagValues: [] }),
     /accounts\[1\]\.approval\.tagValues: expected at least one approved tag value/,
@@ -63,6 +113,16 @@ const badConfigs: [string, Edit, RegExp][] = [
     /accounts\[0\]\.region: required; set it or defaults\.region/,
   ],
   ['bad region', (j) => (j.accounts[2].region = 'Frankfurt'), /accounts\[2\]\.region: expected an AWS region code/],
+  [
+    'a region AWS does not have',
+    (j) => (j.accounts[2].region = 'eu-west-9'),
+    /accounts\[2\]\.region: expected an AWS region code such as "eu-west-1" \(config\/aws-regions\.json lists the regions of the pinned AWS SDK.*got "eu-west-9"/,
+  ],
+  [
+    'a duplicate role to attach to',
+    (j) => (j.accounts[1].attachTo.roles = ['app-deployer', 'ops-admin', 'App-Deployer']),
+    /accounts\[1\]\.attachTo\.roles\[2\]: "App-Deployer" is already listed at roles\[0\] \(IAM names ignore case\); list each role once/,
+  ],
   ['untrusted owner alias', (j) => (j.defaults.approval.trustedOwners = ['self']), /trustedOwners\[0\]/],
   [
     'unknown remediation mode',
@@ -176,5 +236,15 @@ describe('defaults', () => {
   test('put the governed account into "{accountId}" principal ARNs', () => {
     const config = parseConfig(exampleJson());
     expect(config.accounts[1].approval.taggerPrincipals).toEqual(['arn:aws:iam::222222222222:role/image-pipeline']);
+    expect(config.accounts[1].approval.exceptionGranters).toEqual(['arn:aws:iam::222222222222:role/platform-change-approver']);
+  });
+
+  test('bound exceptions to 90 days and a ticket of letters, digits and dashes, and let no one grant them', () => {
+    const json = exampleJson();
+    delete json.defaults.detection.maxExceptionDays;
+    delete json.defaults.approval.exceptionGranters;
+    const { detection, approval } = parseConfig(json).accounts[0];
+    expect(detection).toMatchObject({ maxExceptionDays: 90, exceptionTicketPattern: '^[A-Za-z0-9][A-Za-z0-9-]{2,}$' });
+    expect(approval.exceptionGranters).toEqual([]);
   });
 });

@@ -106,6 +106,8 @@ describe('custom Config rule', () => {
       trustedOwners: '111111111111',
       approvedImageIdsParameter: '/ami-guard/approved-image-ids',
       exceptionTagKey: 'AmiGuardException',
+      maxExceptionDays: '90',
+      exceptionTicketPattern: '^[A-Za-z0-9][A-Za-z0-9-]{2,}$',
     };
     expect(JSON.parse(String(rule.input_parameters))).toEqual(expected);
     const { variables } = fn.environment as { variables: Record<string, string> };
@@ -121,6 +123,8 @@ describe('custom Config rule', () => {
         trustedOwners: ['111111111111', 'amazon'],
         approvedImageIdsParameter: '/a/b',
         exceptionTagKey: 'Exc',
+        maxExceptionDays: 30,
+        exceptionTicketPattern: '^CHG-[0-9]+$',
       },
     ],
   ])('encodes parameters that the Lambda parses back unchanged: %j', (parameters) => {
@@ -129,6 +133,13 @@ describe('custom Config rule', () => {
 
   test('refuses tag values that the comma-separated encoding cannot carry', () => {
     expect(() => encodeRuleParameters({ tagKey: 'Environment', tagValues: ['Prod,Dev'] })).toThrow(/tagValues/);
+  });
+
+  test('refuses a tag value with whitespace at an end, with the same contract check as the Lambda and the policies', () => {
+    expect(() => encodeRuleParameters({ tagKey: 'Environment', tagValues: ['Prod '] })).toThrow(
+      /`tagValues` "Prod " has whitespace at the start or end.*write "Prod"/,
+    );
+    expect(() => encodeRuleParameters({ tagKey: 'Environment ', tagValues: ['Prod'] })).toThrow(/`tagKey` "Environment "/);
   });
 
   test('is created after the invoke permission and the running recorder', () => {

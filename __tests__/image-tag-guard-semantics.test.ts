@@ -1,5 +1,5 @@
 import { simulate } from '../test-support/iam';
-import { exampleConfig, managedPolicy, synthConfig } from '../test-support/synth';
+import { exampleConfig, exampleVariant, managedPolicy, synthConfig } from '../test-support/synth';
 
 const { stacks } = synthConfig(exampleConfig());
 const guard = managedPolicy(stacks['payments-prod'], 'ami-guard-tag-guard-');
@@ -107,3 +107,83 @@ describe('image tag guard: tag-on-create', () => {
   });
 });
 // --- end of tag-on-create ------------------------------------------------------------------------------
+
+describe('instance tag guard: the exception tag (payments-prod: granter platform-change-approver)', () => {
+  const instance = 'arn:aws:ec2:eu-west-1:222222222222:instance/i-0123456789abcdef0';
+  const granter = 'arn:aws:iam::222222222222:role/platform-change-approver';
+  const allowAll = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ec2:*', Resource: '*' }] };
+  const onInstance = (
+    action: 'ec2:CreateTags' | 'ec2:DeleteTags' | 'ec2:RunInstances',
+    principal: string,
+    context: Record<string, string | string[]>,
+    policy = guard,
+  ) =>
+    simulate({
+      policies: [policy, allowAll],
+      action,
+      resource: instance,
+      principal,
+      context: { 'aws:PrincipalArn': principal, ...context },
+    });
+
+  test('denies a developer tagging their running instance with the exception key', async () => {
+    await expect(onInstance('ec2:CreateTags', developer, { 'aws:TagKeys': ['AmiGuardException'] })).resolves.toBe(
+      'ExplicitlyDenied',
+    );
+  });
+
+  test('denies it at launch: tag-on-create through RunInstances TagSpecifications (ec2:CreateAction)', async () => {
+    const atLaunch = { 'aws:TagKeys': ['Name', 'AmiGuardException'], 'ec2:CreateAction': 'RunInstances' };
+    await expect(onInstance('ec2:CreateTags', developer, atLaunch)).resolves.toBe('ExplicitlyDenied');
+  });
+
+  test('denies the launch itself when it requests the exception key on the instance', async () => {
+    await expect(onInstance('ec2:RunInstances', developer, { 'aws:TagKeys': ['AmiGuardException'] })).resolves.toBe(
+      'ExplicitlyDenied',
+    );
+  });
+
+  test('compares the key ignoring case, as IAM does for tag condition keys', async () => {
+    await expect(onInstance('ec2:CreateTags', developer, { 'aws:TagKeys': ['amiguardexception'] })).resolves.toBe(
+      'ExplicitlyDenied',
+    );
+  });
+
+  test('denies removing the exception key outside the granters', async () => {
+    await expect(onInstance('ec2:DeleteTags', developer, { 'aws:TagKeys': ['AmiGuardException'] })).resolves.toBe(
+      'ExplicitlyDenied',
+    );
+  });
+
+  test('lets a granter grant an exception, later or at launch', async () => {
+    await expect(onInstance('ec2:CreateTags', granter, { 'aws:TagKeys': ['AmiGuardException'] })).resolves.toBe('Allowed');
+    await expect(
+      onInstance('ec2:CreateTags', granter, { 'aws:TagKeys': ['AmiGuardException'], 'ec2:CreateAction': 'RunInstances' }),
+    ).resolves.toBe('Allowed');
+    await expect(onInstance('ec2:RunInstances', granter, { 'aws:TagKeys': ['AmiGuardException'] })).resolves.toBe('Allowed');
+  });
+
+  test('leaves other instance tags, and launches with other tags, to the account', async () => {
+    await expect(onInstance('ec2:CreateTags', developer, { 'aws:TagKeys': ['Team'] })).resolves.toBe('Allowed');
+    await expect(
+      onInstance('ec2:CreateTags', developer, { 'aws:TagKeys': ['Name'], 'ec2:CreateAction': 'RunInstances' }),
+    ).resolves.toBe('Allowed');
+    await expect(onInstance('ec2:RunInstances', developer, { 'aws:TagKeys': ['Name'] })).resolves.toBe('Allowed');
+  });
+
+  test('with no granters configured, nobody bound by the guard may grant an exception', async () => {
+    const config = exampleVariant((json) => (json.defaults.approval.exceptionGranters = []));
+    const strict = managedPolicy(synthConfig(config).stacks['payments-prod'], 'ami-guard-tag-guard-');
+    await expect(onInstance('ec2:CreateTags', granter, { 'aws:TagKeys': ['AmiGuardException'] }, strict)).resolves.toBe(
+      'ExplicitlyDenied',
+    );
+  });
+
+  test('without detection there are no exceptions, and no instance statements', () => {
+    const config = exampleVariant((json) => {
+      json.accounts[0].detection = { enabled: false };
+    });
+    const pipelineGuard = managedPolicy(synthConfig(config).stacks['image-pipeline'], 'ami-guard-tag-guard-');
+    expect(JSON.stringify(pipelineGuard)).not.toContain('instance/');
+  });
+});

@@ -139,3 +139,35 @@ describe('organization SCPs (iam-simulate, SCPs from the synthesized organizatio
     expect(statement?.Condition?.StringNotEquals['ec2:Owner']).toEqual(['111111111111', 'amazon']);
   });
 });
+
+describe('organization tag guard SCP: the exception tag on instances', () => {
+  const instance = `arn:aws:ec2:eu-west-1:${account}:instance/i-0123456789abcdef0`;
+  const granter = `arn:aws:iam::${account}:role/platform-change-approver`;
+  const onInstance = (action: string, context: Record<string, string | string[]>): Call => ({
+    action,
+    resource: instance,
+    context,
+  });
+  const exceptionCalls: [string, Call][] = [
+    ['tagging a running instance with the exception key', onInstance('ec2:CreateTags', { 'aws:TagKeys': ['AmiGuardException'] })],
+    [
+      'tag-on-create of the key through RunInstances',
+      onInstance('ec2:CreateTags', { 'aws:TagKeys': ['amiguardexception'], 'ec2:CreateAction': 'RunInstances' }),
+    ],
+    ['a launch that requests the key on the instance', onInstance('ec2:RunInstances', { 'aws:TagKeys': ['AmiGuardException'] })],
+    ['removing the key', onInstance('ec2:DeleteTags', { 'aws:TagKeys': ['AmiGuardException'] })],
+  ];
+
+  test.each(exceptionCalls)('denies an admin %s', async (_, c) => {
+    await expect(call(admin, c, [tagGuard])).resolves.toBe('ExplicitlyDenied');
+  });
+
+  test.each(exceptionCalls)('lets an exception granter and break-glass do it: %s', async (_, c) => {
+    await expect(call(granter, c, [tagGuard])).resolves.toBe('Allowed');
+    await expect(call(breakGlass, c, [tagGuard])).resolves.toBe('Allowed');
+  });
+
+  test('leaves other instance tags to the accounts', async () => {
+    await expect(call(admin, onInstance('ec2:CreateTags', { 'aws:TagKeys': ['Team'] }), [tagGuard])).resolves.toBe('Allowed');
+  });
+});

@@ -4,12 +4,16 @@ import * as path from 'node:path';
 import { exampleConfig, tempDir } from '../test-support/synth';
 
 describe('`npm run synth` on the example config', () => {
-  const outdir = path.join(tempDir(), 'cdktf.out');
+  const root = tempDir();
+  const outdir = path.join(root, 'cdktf.out');
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
   const run = spawnSync('npm', ['run', '--silent', 'synth', '--', '--output', outdir], {
     cwd: path.join(__dirname, '..'),
     env: { ...process.env, AMI_GUARD_CONFIG: '', CI: '1' },
     encoding: 'utf8',
-    timeout: 120_000,
+    // The CLI bundles, zips and synthesizes every stack: minutes on a loaded 2-core machine. The limit is
+    // there to stop a hung CLI, not to time it.
+    timeout: 600_000,
   });
   const output = `${run.stdout}\n${run.stderr}`;
 

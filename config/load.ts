@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { resolveOrganization } from './organization';
+import { partitionOfRegion } from './regions';
 import {
   AccountConfig,
   AmiGuardConfig,
@@ -73,7 +74,18 @@ function issuesOf(prefix: Path, error: z.ZodError, hint?: (issue: z.core.$ZodIss
 
 /** Replaces the `{accountId}` placeholder in principal ARNs with the account the stack governs. */
 function withAccountId(approval: AccountConfig['approval'], id: string): AccountConfig['approval'] {
-  return { ...approval, taggerPrincipals: approval.taggerPrincipals.map((p) => p.split('{accountId}').join(id)) };
+  const fill = (principals: readonly string[]) => principals.map((p) => p.split('{accountId}').join(id));
+  return { ...approval, taggerPrincipals: fill(approval.taggerPrincipals), exceptionGranters: fill(approval.exceptionGranters) };
+}
+
+/** An ARN of another partition than the region's cannot name a principal of the stack's account. */
+function partitionProblem(field: string, arn: string | undefined, region: string): string[] {
+  const partition = partitionOfRegion(region);
+  const own = arn?.split(':')[1];
+  if (arn === undefined || !partition || own === partition) return [];
+  return [
+    `${field}: ${JSON.stringify(arn)} is in partition ${own}, but region ${region} is in ${partition}; write "arn:${partition}:${arn.split(':').slice(2).join(':')}"`,
+  ];
 }
 
 /** Validates parsed JSON and applies defaults; throws ConfigError listing every problem. */
@@ -105,6 +117,15 @@ export function parseConfig(input: unknown, file = '<inline>'): AmiGuardConfig {
           `accounts[${i}].${field}: the role is in account ${roleArn.split(':')[4]}, but accountId is ${acct.accountId}; use a role of the account being deployed`,
         );
       }
+    }
+    const approval = resolved.approval as AccountConfig['approval'] | undefined;
+    if (region) {
+      const arns: [string, string | undefined][] = [
+        ['deployRoleArn', acct.deployRoleArn],
+        ...(approval?.taggerPrincipals ?? []).map((a, j): [string, string] => [`approval.taggerPrincipals[${j}]`, a]),
+        ...(approval?.exceptionGranters ?? []).map((a, j): [string, string] => [`approval.exceptionGranters[${j}]`, a]),
+      ];
+      problems.push(...arns.flatMap(([field, arn]) => partitionProblem(`accounts[${i}].${field}`, arn, region)));
     }
     const remediation = resolved.remediation as AccountConfig['remediation'] | undefined;
     const detection = resolved.detection as AccountConfig['detection'] | undefined;
@@ -152,6 +173,7 @@ export function parseConfig(input: unknown, file = '<inline>'): AmiGuardConfig {
     }
   });
 
+  problems.push(...partitionProblem('backend.roleArn', cfg.backend.roleArn, cfg.backend.region));
   let organization: OrganizationConfig | undefined;
   if (cfg.organization && problems.length === 0) {
     const resolved = resolveOrganization(cfg.organization, {

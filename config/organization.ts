@@ -109,6 +109,11 @@ export function resolveOrganization(
         context.accounts.map((a) => a.approval.tagKey),
         (k) => k.toLowerCase(),
       ),
+      exceptionTagKeys: distinct(
+        context.accounts.filter((a) => a.detection.enabled).map((a) => a.detection.exceptionTagKey),
+        (k) => k.toLowerCase(),
+      ),
+      exceptionGranters: distinct(raw.exceptionGranters),
       taggerPrincipals: distinct(raw.taggerPrincipals),
       breakGlassPrincipals: distinct(raw.breakGlassPrincipals),
       allowedImages: {

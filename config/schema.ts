@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { INSTANCE_RESOURCE_TYPE, TAG_KEY_PATTERN, TAG_VALUE_PATTERN } from '../lambda/ami-compliance/contract';
+import {
+  DEFAULT_EXCEPTION_TICKET_PATTERN,
+  DEFAULT_MAX_EXCEPTION_DAYS,
+  INSTANCE_RESOURCE_TYPE,
+  MAX_EXCEPTION_DAYS_LIMIT,
+  TAG_KEY_PATTERN,
+  TAG_VALUE_PATTERN,
+  tagKeyProblem,
+  tagValueProblem,
+  ticketPatternProblem,
+} from '../lambda/ami-compliance/contract';
+import { AWS_PARTITIONS, AWS_REGIONS } from './regions';
 
 /**
  * The account config file: one shared state backend, defaults, and one entry per account/region.
@@ -7,8 +18,7 @@ import { INSTANCE_RESOURCE_TYPE, TAG_KEY_PATTERN, TAG_VALUE_PATTERN } from '../l
  */
 
 const ACCOUNT_ID = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
-const PARTITION = 'aws(-cn|-us-gov|-iso|-iso-b)?';
+const PARTITION = `(${AWS_PARTITIONS.join('|')})`;
 const IAM_NAME = /^[\w+=,.@-]{1,128}$/;
 const IAM_PATH_NAME = '[\\w+=,.@/*-]+';
 const ROLE_ARN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:role/[\\w+=,.@/-]+$`);
@@ -20,7 +30,10 @@ export const STATE_BACKEND_STACK = 'state-backend';
 
 const accountId = z.string().regex(ACCOUNT_ID, 'expected 12 digits (an AWS account ID such as "111122223333", quoted)');
 
-const region = z.string().regex(REGION, 'expected an AWS region code such as "eu-west-1"');
+const region = z.enum(AWS_REGIONS as [string, ...string[]], {
+  error:
+    'expected an AWS region code such as "eu-west-1" (config/aws-regions.json lists the regions of the pinned AWS SDK; `npm run regions` refreshes it)',
+});
 
 /** Config rule frequencies, as AWS Config spells them. */
 const FREQUENCIES = ['One_Hour', 'Three_Hours', 'Six_Hours', 'Twelve_Hours', 'TwentyFour_Hours'] as const;
@@ -28,38 +41,83 @@ const FREQUENCIES = ['One_Hour', 'Three_Hours', 'Six_Hours', 'Twelve_Hours', 'Tw
 /** Remediation modes. There is deliberately no `terminate`: stopping is reversible, terminating loses data. */
 const REMEDIATION_MODES = ['off', 'notify', 'stop'] as const;
 
-const approvalSchema = z.strictObject({
-  tagKey: z
+/**
+ * A tag key or value as every layer understands it: the pattern (which also feeds the JSON Schema), then
+ * the contract's own check (no whitespace at the ends, only characters IAM policies can hold), the same
+ * function the rule Lambda and the policy builders call.
+ */
+function enforcedTag(pattern: RegExp, expected: string, problem: (text: string) => string | undefined) {
+  return z
     .string()
-    .regex(TAG_KEY_PATTERN, 'expected a tag key of 1-128 letters, digits, spaces or _.:/=+-@, not starting with "aws:"')
-    .describe('The tag key that marks an approved AMI, e.g. "Environment".'),
+    .regex(pattern, expected)
+    .superRefine((text, ctx) => {
+      const why = pattern.test(text) ? problem(text) : undefined;
+      if (why !== undefined) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(text)} ${why}` });
+    });
+}
+
+const principalArns = (what: string) =>
+  z.array(
+    z
+      .string()
+      .regex(
+        PRINCIPAL_ARN,
+        `expected an IAM role or user ARN such as "arn:aws:iam::{accountId}:role/${what}" (wildcards allowed in the name)`,
+      ),
+  );
+
+const approvalSchema = z.strictObject({
+  tagKey: enforcedTag(
+    TAG_KEY_PATTERN,
+    'expected a tag key of 1-128 letters, digits, spaces or _.:/=+-@, not starting with "aws:" in any case',
+    tagKeyProblem,
+  ).describe('The tag key that marks an approved AMI, e.g. "Environment".'),
   tagValues: z
-    .array(z.string().regex(TAG_VALUE_PATTERN, 'expected a non-empty tag value (1-256 letters, digits, spaces or _.:/=+-@)'))
+    .array(
+      enforcedTag(
+        TAG_VALUE_PATTERN,
+        'expected a non-empty tag value (1-256 letters, digits, spaces or _.:/=+-@)',
+        tagValueProblem,
+      ),
+    )
     .min(1, 'expected at least one approved tag value, e.g. ["Prod"]')
     .describe('Approved values of the tag; compared exactly and case-sensitively, like IAM StringEquals.'),
   trustedOwners: z
     .array(z.union([accountId, z.literal('amazon')]))
     .default([])
     .describe('If not empty, an approved AMI must also be owned by one of these account IDs (or "amazon").'),
-  taggerPrincipals: z
-    .array(
-      z
-        .string()
-        .regex(
-          PRINCIPAL_ARN,
-          'expected an IAM role or user ARN such as "arn:aws:iam::{accountId}:role/image-pipeline" (wildcards allowed in the name)',
-        ),
-    )
+  taggerPrincipals: principalArns('image-pipeline')
     .min(1, 'expected at least one principal (the image pipeline role) allowed to set the approval tag')
     .describe(
       'The only principals allowed to add or remove the approval tag on images (the image pipeline); "{accountId}" stands for the account the stack governs.',
     ),
+  exceptionGranters: principalArns('change-approver')
+    .default([])
+    .describe(
+      'The only principals (of those the policies are attached to) allowed to add or remove the exception tag on instances, at launch or later; empty: none of them may. "{accountId}" stands for the account the stack governs.',
+    ),
 });
 
+/** IAM names of one kind, each at most once: IAM names ignore case, and one principal takes a policy once. */
+const iamNames = (kind: 'role' | 'group' | 'user') =>
+  z.array(z.string().regex(IAM_NAME, `expected an IAM ${kind} name (not an ARN)`)).superRefine((names, ctx) => {
+    const first = new Map<string, number>();
+    names.forEach((name, i) => {
+      const seen = first.get(name.toLowerCase());
+      if (seen === undefined) first.set(name.toLowerCase(), i);
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: [i],
+          message: `${JSON.stringify(name)} is already listed at ${kind}s[${seen}] (IAM names ignore case); list each ${kind} once`,
+        });
+    });
+  });
+
 const attachSchema = z.strictObject({
-  roles: z.array(z.string().regex(IAM_NAME, 'expected an IAM role name (not an ARN)')).default([]),
-  groups: z.array(z.string().regex(IAM_NAME, 'expected an IAM group name (not an ARN)')).default([]),
-  users: z.array(z.string().regex(IAM_NAME, 'expected an IAM user name (not an ARN)')).default([]),
+  roles: iamNames('role').default([]),
+  groups: iamNames('group').default([]),
+  users: iamNames('user').default([]),
 });
 
 const detectionSchema = z.strictObject({
@@ -83,11 +141,26 @@ const detectionSchema = z.strictObject({
     .regex(/^\/[\w./-]{1,1010}$/, 'expected an SSM parameter name starting with "/", e.g. "/ami-guard/approved-image-ids"')
     .optional()
     .describe('SSM StringList parameter of AMI IDs approved by ID (shared golden AMIs whose tags are invisible here).'),
-  exceptionTagKey: z
-    .string()
-    .regex(TAG_KEY_PATTERN, 'expected a tag key such as "AmiGuardException"')
+  exceptionTagKey: enforcedTag(TAG_KEY_PATTERN, 'expected a tag key such as "AmiGuardException"', tagKeyProblem)
     .default('AmiGuardException')
     .describe('Instance tag granting a time-boxed exception; value "<ticket> until YYYY-MM-DD".'),
+  maxExceptionDays: z
+    .number()
+    .int('expected a whole number of days')
+    .min(1, 'expected at least 1 day')
+    .max(MAX_EXCEPTION_DAYS_LIMIT, `expected at most ${MAX_EXCEPTION_DAYS_LIMIT} days (ten years)`)
+    .default(DEFAULT_MAX_EXCEPTION_DAYS)
+    .describe('An exception may end at most this many days after today (UTC); one dated later does not count.'),
+  exceptionTicketPattern: z
+    .string()
+    .superRefine((pattern, ctx) => {
+      const why = ticketPatternProblem(pattern);
+      if (why !== undefined) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(pattern)} ${why}` });
+    })
+    .default(DEFAULT_EXCEPTION_TICKET_PATTERN)
+    .describe(
+      'JavaScript regular expression the whole ticket of an exception must match; default: letters, digits and dashes, at least 3.',
+    ),
   logRetentionDays: z
     .union([
       z.literal(1),
@@ -341,6 +414,11 @@ export const organizationSchema = z
     breakGlassPrincipals: orgPrincipals('break-glass')
       .default([])
       .describe('Principals exempt from every AMI Guard SCP (ArnNotLike aws:PrincipalArn).'),
+    exceptionGranters: orgPrincipals('change-approver')
+      .default([])
+      .describe(
+        'The only principals (besides break-glass) that may add or remove the exception tag on instances in member accounts, at launch or later; empty: none.',
+      ),
     allowedImages: allowedImagesSchema.default({ state: 'audit-mode', criteria: [{}] }),
     aggregator: aggregatorSchema.optional(),
     tags: z
@@ -378,6 +456,10 @@ export interface OrganizationConfig {
   readonly targets: readonly OrganizationTarget[];
   /** The approval tag keys of the accounts (distinct, ignoring case): the SCP guards each of them. */
   readonly approvalTagKeys: readonly string[];
+  /** The exception tag keys of the accounts with detection (distinct, ignoring case): reserved on instances. */
+  readonly exceptionTagKeys: readonly string[];
+  /** Who may grant exceptions in member accounts (besides break-glass). */
+  readonly exceptionGranters: readonly string[];
   readonly taggerPrincipals: readonly string[];
   readonly breakGlassPrincipals: readonly string[];
   readonly allowedImages: {

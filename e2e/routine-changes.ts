@@ -77,6 +77,28 @@ export const ROUTINE_CHANGES: readonly RoutineChange[] = [
       ...a,
       detection: { ...a.detection, exceptionTagKey: unused([a.detection.exceptionTagKey], 'AmiGuardWaiver') },
     }),
+    // The tag guard reserves the exception key on instances, so it names the key too.
+    updates: ['image-tag-guard/policy', FUNCTION, RULE],
+  },
+  {
+    name: 'exception granter added',
+    notApplicable: (a) => (a.detection.enabled ? undefined : 'detection is off'),
+    edit: (a) => ({
+      ...a,
+      approval: {
+        ...a.approval,
+        exceptionGranters: [...a.approval.exceptionGranters, `arn:aws:iam::${a.accountId}:role/ami-guard-second-approver`],
+      },
+    }),
+    updates: ['image-tag-guard/policy'],
+  },
+  {
+    name: 'exception limit changed',
+    notApplicable: (a) => (a.detection.enabled ? undefined : 'detection is off'),
+    edit: (a) => ({
+      ...a,
+      detection: { ...a.detection, maxExceptionDays: a.detection.maxExceptionDays === 30 ? 60 : 30 },
+    }),
     updates: [FUNCTION, RULE],
   },
   {

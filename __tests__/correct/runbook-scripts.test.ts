@@ -31,14 +31,14 @@ if (skip) {
 const withPython = skip ? describe.skip : describe;
 
 /** What the TypeScript check mode answers for an instance whose AMI carries `Environment=<value>`. */
-async function realCheck(environment: string): Promise<CheckResult> {
+async function realCheck(environment: string, mode: ActingMode = 'notify', state = 'running'): Promise<CheckResult> {
   const m = mockedClients();
   m.ec2Mock
     .on(DescribeInstancesCommand, { InstanceIds: [ID] })
-    .resolves({ Reservations: [{ Instances: [ec2Instance(ID, AMI, {}, 'running')] }] });
+    .resolves({ Reservations: [{ Instances: [ec2Instance(ID, AMI, {}, state)] }] });
   m.ec2Mock.on(DescribeImagesCommand).resolves({ Images: [ec2Image(AMI, '111111111111', { Environment: environment })] });
   const env = { [RULE_PARAMETERS_ENV]: JSON.stringify({ tagKey: 'Environment', tagValues: 'Prod' }) };
-  return runCheck({ [CHECK_EVENT_KEY]: { instanceId: ID } }, clientsWith({ ec2: m.ec2 }), env, NOW);
+  return runCheck({ [CHECK_EVENT_KEY]: { instanceId: ID, mode } }, clientsWith({ ec2: m.ec2 }), env, NOW);
 }
 
 /** A Lambda invoke answer carrying `body`. */
@@ -50,7 +50,7 @@ function invoked(body: unknown, extra: Record<string, unknown> = { StatusCode: 2
 function runCheckStep(mode: ActingMode, stub: Boto3Stub) {
   const doc = remediationDocument({ checkFunctionName: 'ami-guard-ami-compliance', mode });
   const step = scriptStep(doc, CHECK_STEP);
-  const run = runScriptStep(step, { FunctionName: 'ami-guard-ami-compliance', InstanceId: ID }, stub);
+  const run = runScriptStep(step, { FunctionName: 'ami-guard-ami-compliance', InstanceId: ID, Mode: mode }, stub);
   const next = run.payload
     ? branchTarget(doc, 'Decide', { ...stepOutputs(step, run.payload), Mode: mode, InstanceId: ID })
     : undefined;
@@ -93,7 +93,7 @@ withPython('runbook check step, run with python3 against a stub boto3', () => {
         {
           service: 'lambda',
           method: 'invoke',
-          kwargs: { FunctionName: 'ami-guard-ami-compliance', Payload: { [CHECK_EVENT_KEY]: { instanceId: ID } } },
+          kwargs: { FunctionName: 'ami-guard-ami-compliance', Payload: { [CHECK_EVENT_KEY]: { instanceId: ID, mode } } },
         },
       ]);
       expect(next).toBe(mode === 'stop' ? 'NotifyStopping' : 'NotifyNonCompliant');
@@ -106,6 +106,14 @@ withPython('runbook check step, run with python3 against a stub boto3', () => {
       const { run, next, doc } = runCheckStep(mode, invoked(answer));
       expect(run.payload).toMatchObject({ verdict: 'SKIP', compliance: 'COMPLIANT' });
       expect(next).toBe('NotifySkipped');
+      expect(reachable(doc, next!).has(STOP_STEP)).toBe(false);
+    });
+
+    test('GIVEN a real answer for a non-compliant instance that is already stopped THEN nothing is stopped again', async () => {
+      const answer = await realCheck('prod', mode, 'stopped');
+      expect(answer.verdict).toBe(mode === 'stop' ? 'SKIP' : 'REMEDIATE');
+      const { next, doc } = runCheckStep(mode, invoked(answer));
+      expect(next).toBe(mode === 'stop' ? 'NotifySkipped' : 'NotifyNonCompliant');
       expect(reachable(doc, next!).has(STOP_STEP)).toBe(false);
     });
 

@@ -53,7 +53,7 @@ describe('check mode', () => {
   });
 
   test('a valid exception is SKIP', async () => {
-    const m = ec2With({ AmiGuardException: 'CHG-1234 until 2026-12-31' }, ec2Image(AMI, '111111111111'));
+    const m = ec2With({ AmiGuardException: 'CHG-1234 until 2026-07-15' }, ec2Image(AMI, '111111111111'));
     const result = await runCheck(check, clientsWith({ ec2: m.ec2 }), env, NOW);
     expect(result).toMatchObject({ compliance: 'COMPLIANT', verdict: 'SKIP' });
     expect(result.reason).toContain('CHG-1234');
@@ -64,6 +64,13 @@ describe('check mode', () => {
     const result = await runCheck(check, clientsWith({ ec2: m.ec2 }), env, NOW);
     expect(result).toMatchObject({ compliance: 'NON_COMPLIANT', verdict: 'REMEDIATE' });
     expect(result.reason).toContain('expired at the end of 2026-06-14 UTC');
+  });
+
+  test('an exception dated beyond the 90-day limit is REMEDIATE: the runbook does not skip it', async () => {
+    const m = ec2With({ AmiGuardException: 'CHG-3 until 9999-12-31' }, ec2Image(AMI, '111111111111'));
+    const result = await runCheck(check, clientsWith({ ec2: m.ec2 }), env, NOW);
+    expect(result).toMatchObject({ compliance: 'NON_COMPLIANT', verdict: 'REMEDIATE' });
+    expect(result.reason).toContain('exceeds the 90-day limit');
   });
 
   test('an AMI that is not found is REMEDIATE', async () => {
@@ -96,6 +103,28 @@ describe('check mode', () => {
     });
   });
 
+  test('in stop mode, a non-compliant instance that is already stopped is SKIP "already stopped"', async () => {
+    // GIVEN an instance on an unapproved AMI that is stopped already
+    const m = ec2With({}, ec2Image(AMI, '111111111111', { Environment: 'prod' }), 'stopped');
+    // WHEN the stop runbook asks
+    const result = await runCheck({ amiGuardCheck: { instanceId: ID, mode: 'stop' } }, clientsWith({ ec2: m.ec2 }), env, NOW);
+    // THEN it is still NON_COMPLIANT, but there is nothing to stop: SKIP, saying so
+    expect(result).toMatchObject({ compliance: 'NON_COMPLIANT', verdict: 'SKIP' });
+    expect(result.reason).toMatch(/^Instance i-0123456789abcdef0 is already stopped; not stopped again\. AMI /);
+  });
+
+  test('in notify mode, a stopped non-compliant instance is still REMEDIATE (its owners hear of it)', async () => {
+    const m = ec2With({}, ec2Image(AMI, '111111111111', { Environment: 'prod' }), 'stopped');
+    const result = await runCheck({ amiGuardCheck: { instanceId: ID, mode: 'notify' } }, clientsWith({ ec2: m.ec2 }), env, NOW);
+    expect(result).toMatchObject({ compliance: 'NON_COMPLIANT', verdict: 'REMEDIATE' });
+  });
+
+  test('in stop mode, a running non-compliant instance is REMEDIATE', async () => {
+    const m = ec2With({}, ec2Image(AMI, '111111111111', { Environment: 'prod' }));
+    const result = await runCheck({ amiGuardCheck: { instanceId: ID, mode: 'stop' } }, clientsWith({ ec2: m.ec2 }), env, NOW);
+    expect(result.verdict).toBe('REMEDIATE');
+  });
+
   test('the approved-ID list applies in check mode too', async () => {
     const m = ec2With({}, ec2Image(AMI, '111111111111'));
     m.ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: AMI } });
@@ -119,6 +148,11 @@ describe('check mode failures stop the automation instead of guessing', () => {
     const m = ec2With({}, ec2Image(AMI, '111111111111', { Environment: 'Prod' }));
     m.ec2Mock.on(DescribeImagesCommand).rejects(awsError('UnauthorizedOperation'));
     await expect(runCheck(check, clientsWith({ ec2: m.ec2 }), env, NOW)).rejects.toThrow('UnauthorizedOperation');
+  });
+
+  test('an unknown mode is rejected', async () => {
+    const event = { amiGuardCheck: { instanceId: ID, mode: 'terminate' } } as unknown as typeof check;
+    await expect(runCheck(event, clientsWith({}), env, NOW)).rejects.toThrow(/amiGuardCheck\.mode must be one of notify, stop/);
   });
 
   test('missing AMI_GUARD_RULE_PARAMETERS throws naming the variable', async () => {

@@ -154,14 +154,14 @@ describe('evaluateInstance: the approved-ID list', () => {
 });
 
 describe('evaluateInstance: exception tag', () => {
-  test('a valid exception makes an unapproved AMI COMPLIANT; the annotation has the ticket and the date', () => {
-    // GIVEN an instance on an untagged AMI with an exception until the end of 2026
-    const v = evaluateInstance(instance({ AmiGuardException: 'CHG-1234 until 2026-12-31' }), image({}), params, {
+  test('a valid exception 30 days out makes an unapproved AMI COMPLIANT; the annotation has the ticket and the date', () => {
+    // GIVEN an instance on an untagged AMI with an exception until 30 days from now
+    const v = evaluateInstance(instance({ AmiGuardException: 'CHG-1234 until 2026-07-15' }), image({}), params, {
       now,
     });
     // THEN it is compliant, and the annotation says by which ticket, until when, and what is wrong
     expect(v.complianceType).toBe('COMPLIANT');
-    expect(v.annotation).toMatch(/^Exception CHG-1234 \(tag AmiGuardException\) valid until 2026-12-31 23:59:59 UTC;/);
+    expect(v.annotation).toMatch(/^Exception CHG-1234 \(tag AmiGuardException\) valid until 2026-07-15 23:59:59 UTC;/);
     expect(v.annotation).toContain('; without it: AMI ami-0aaaaaaaaaaaaaaa1 (owner 111111111111) has no tag Environment.');
   });
 
@@ -201,6 +201,54 @@ describe('evaluateInstance: exception tag', () => {
     expect(v.complianceType).toBe('NON_COMPLIANT');
     expect(v.annotation).toContain(`Exception tag AmiGuardException=${JSON.stringify(value)} is malformed`);
     expect(v.annotation).toContain('(want "<ticket> until YYYY-MM-DD")');
+  });
+
+  test('an exception dated beyond the limit is NON_COMPLIANT, and the annotation names the 90-day limit', () => {
+    // GIVEN a "forever" exception
+    const v = evaluateInstance(instance({ AmiGuardException: 'CHG-3 until 9999-12-31' }), image({}), params, { now });
+    // THEN it does not count, and the annotation says why and what the latest allowed date is
+    expect(v.complianceType).toBe('NON_COMPLIANT');
+    expect(v.annotation).toContain(
+      'Exception CHG-3 (tag AmiGuardException) until 9999-12-31 exceeds the 90-day limit (latest 2026-09-13).',
+    );
+    expect(v.annotation).toMatch(/ Fix: AMI tag Environment=/);
+  });
+
+  test('the limit counts whole UTC days from today: day 90 is valid, day 91 is not', () => {
+    const at = (until: string) =>
+      evaluateInstance(instance({ AmiGuardException: `CHG-1 until ${until}` }), image({}), params, { now }).complianceType;
+    expect(at('2026-09-13')).toBe('COMPLIANT');
+    expect(at('2026-09-14')).toBe('NON_COMPLIANT');
+  });
+
+  test('maxExceptionDays sets the limit', () => {
+    const week = { ...params, maxExceptionDays: 7 };
+    const v = evaluateInstance(instance({ AmiGuardException: 'CHG-1 until 2026-06-23' }), image({}), week, { now });
+    expect(v.complianceType).toBe('NON_COMPLIANT');
+    expect(v.annotation).toContain('exceeds the 7-day limit (latest 2026-06-22)');
+  });
+
+  test.each([
+    ['a dash', '-'],
+    ['two characters', 'C1'],
+    ['a leading dash', '-CHG1'],
+    ['an underscore', 'CHG_1234'],
+  ])('a ticket of %s does not match the default pattern and is malformed', (_case, ticket) => {
+    const value = `${ticket} until 2026-07-15`;
+    const v = evaluateInstance(instance({ AmiGuardException: value }), image({}), params, { now });
+    expect(v.complianceType).toBe('NON_COMPLIANT');
+    expect(v.annotation).toContain(
+      `Exception tag AmiGuardException=${JSON.stringify(value)} is malformed: ticket ${JSON.stringify(ticket)} does not match`,
+    );
+  });
+
+  test('a configured ticket pattern must match the whole ticket', () => {
+    const changes = { ...params, exceptionTicketPattern: 'CHG-[0-9]+' };
+    const at = (ticket: string) =>
+      evaluateInstance(instance({ AmiGuardException: `${ticket} until 2026-07-15` }), image({}), changes, { now }).complianceType;
+    expect(at('CHG-1234')).toBe('COMPLIANT');
+    expect(at('INC-1234')).toBe('NON_COMPLIANT');
+    expect(at('xCHG-1234')).toBe('NON_COMPLIANT');
   });
 
   test('the exception tag is ignored when exceptionTagKey is not configured', () => {
@@ -316,6 +364,20 @@ describe('triageConfigurationItem', () => {
   test('a resource that left the scope of the rule is NOT_APPLICABLE', () => {
     const t = triageConfigurationItem(changeEvent.configurationItem, true);
     expect(t.kind).toBe('not-applicable');
+  });
+
+  test('the instance is identified by resourceId, the identity Config files the evaluation under', () => {
+    const item = { ...changeEvent.configurationItem, configuration: { imageId: 'ami-0aaaaaaaaaaaaaaa1' } };
+    const t = triageConfigurationItem(item);
+    expect(t.kind === 'instance' && t.instance.instanceId).toBe('i-0123456789abcdef0');
+  });
+
+  test('a resourceId that differs from configuration.instanceId is an error naming both', () => {
+    const item = changeEvent.configurationItem;
+    const other = { ...item, configuration: { ...item.configuration, instanceId: 'i-0fedcba9876543210' } };
+    expect(() => triageConfigurationItem(other)).toThrow(
+      /resourceId i-0123456789abcdef0 does not match its configuration\.instanceId i-0fedcba9876543210/,
+    );
   });
 
   test('a live instance item without an imageId throws instead of guessing', () => {

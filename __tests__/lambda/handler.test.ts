@@ -130,10 +130,21 @@ describe('OversizedConfigurationItemChangeNotification', () => {
       expect.objectContaining({
         ComplianceResourceId: 'i-0123456789abcdef0',
         ComplianceType: 'COMPLIANT',
-        Annotation: expect.stringMatching(/^Exception CHG-1234 .* valid until 2026-12-31/),
+        Annotation: expect.stringMatching(/^Exception CHG-1234 .* valid until 2026-07-15/),
         OrderingTimestamp: new Date('2026-01-10T09:31:12.345Z'),
       }),
     ]);
+  });
+
+  test('a fetched configuration that is not JSON fails, naming the resource', async () => {
+    const m = setup();
+    const reply = historyFixture();
+    reply.configurationItems![0].configuration = '{"imageId": "ami-0bbb';
+    m.configMock.on(GetResourceConfigHistoryCommand).resolves(reply);
+    await expect(handleConfigEvent(configEvent(oversizedEvent, PARAMS), clientsWith(m), NOW)).rejects.toThrow(
+      /GetResourceConfigHistory returned a configuration for AWS::EC2::Instance i-0123456789abcdef0 that is not valid JSON/,
+    );
+    expect(m.configMock.commandCalls(PutEvaluationsCommand)).toHaveLength(0);
   });
 
   test('a deleted oversized item is NOT_APPLICABLE without fetching it', async () => {

@@ -75,6 +75,8 @@ function bundleHandler(bundle: string, env: NodeJS.ProcessEnv): Handler {
 }
 
 const REGION = 'us-east-1';
+/** An exception 30 days out: within the default 90-day limit, as the bundle reads the real clock. */
+const EXCEPTION_UNTIL = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
 /** How long moto_server may take to answer after it starts. */
 const MOTO_START_MS = 60_000;
 const BUILTINS = new Set(builtinModules);
@@ -149,7 +151,7 @@ beforeAll(async () => {
   ids.prod = await launch(amis.prod);
   ids.untagged = await launch(amis.untagged);
   ids.deregistered = await launch(amis.deregistered);
-  ids.excepted = await launch(amis.untagged, { AmiGuardException: 'CHG-1234 until 2099-12-31' });
+  ids.excepted = await launch(amis.untagged, { AmiGuardException: `CHG-1234 until ${EXCEPTION_UNTIL}` });
   ids.byId = await launch(amis.byId);
   await ec2.send(new DeregisterImageCommand({ ImageId: amis.deregistered }));
   await ec2.send(new TerminateInstancesCommand({ InstanceIds: [ids.builder] }));
@@ -220,7 +222,7 @@ test(
     });
     expect(byId.get(ids.excepted)).toMatchObject({
       ComplianceType: 'COMPLIANT',
-      Annotation: expect.stringContaining('Exception CHG-1234 (tag AmiGuardException) valid until 2099-12-31'),
+      Annotation: expect.stringContaining(`Exception CHG-1234 (tag AmiGuardException) valid until ${EXCEPTION_UNTIL}`),
     });
     expect(byId.get(ids.byId)).toMatchObject({
       ComplianceType: 'COMPLIANT',

@@ -4,29 +4,37 @@ const valid = { tagKey: 'Environment', tagValues: 'Prod' };
 const parse = (extra: Record<string, unknown>) => () => parseRuleParameters(JSON.stringify({ ...valid, ...extra }));
 
 describe('parseRuleParameters: valid input', () => {
-  test('a full parameter set parses into typed, trimmed lists', () => {
-    // GIVEN Config's JSON-of-strings with spaces around list entries
+  test('a full parameter set parses into typed lists', () => {
+    // GIVEN Config's JSON-of-strings, with spaces around the owners (not tags: those are taken as written)
     const raw = JSON.stringify({
       tagKey: 'Environment',
-      tagValues: ' Prod , Staging ',
+      tagValues: 'Prod,Staging',
       trustedOwners: '111122223333, amazon',
       approvedImageIdsParameter: '/ami-guard/approved-image-ids',
       exceptionTagKey: 'AmiGuardException',
+      maxExceptionDays: '30',
+      exceptionTicketPattern: '^CHG-[0-9]+$',
     });
-    // WHEN parsed THEN every value is typed and trimmed
+    // WHEN parsed THEN every value is typed
     expect(parseRuleParameters(raw)).toEqual({
       tagKey: 'Environment',
       tagValues: ['Prod', 'Staging'],
       trustedOwners: ['111122223333', 'amazon'],
       approvedImageIdsParameter: '/ami-guard/approved-image-ids',
       exceptionTagKey: 'AmiGuardException',
+      maxExceptionDays: 30,
+      exceptionTicketPattern: '^CHG-[0-9]+$',
     });
   });
 
   test('an empty optional parameter means not set', () => {
-    const p = parseRuleParameters(JSON.stringify({ ...valid, trustedOwners: '', exceptionTagKey: ' ' }));
+    const p = parseRuleParameters(
+      JSON.stringify({ ...valid, trustedOwners: '', exceptionTagKey: '', maxExceptionDays: '', exceptionTicketPattern: '' }),
+    );
     expect(p.trustedOwners).toBeUndefined();
     expect(p.exceptionTagKey).toBeUndefined();
+    expect(p.maxExceptionDays).toBeUndefined();
+    expect(p.exceptionTicketPattern).toBeUndefined();
   });
 
   test('tag values keep their case: comparison is exact', () => {
@@ -56,7 +64,7 @@ describe('parseRuleParameters: each bad parameter throws naming it, its value an
     [
       'tagKey in the aws: namespace',
       parse({ tagKey: 'aws:env' }),
-      /Rule parameter tagKey has invalid value "aws:env"\. Fix: expected a tag key/,
+      /Rule parameter tagKey has invalid value "aws:env": it is not a tag key .*not starting with "aws:" in any case/,
     ],
     [
       'missing tagValues',
@@ -73,6 +81,35 @@ describe('parseRuleParameters: each bad parameter throws naming it, its value an
       'tag value with a forbidden character',
       parse({ tagValues: 'Prod;Dev' }),
       /Rule parameter tagValues has invalid value "Prod;Dev"/,
+    ],
+    [
+      'a tag value with a trailing space (IAM would compare it as written)',
+      parse({ tagValues: 'Prod ,Staging' }),
+      /Rule parameter tagValues has invalid value "Prod ": it has whitespace at the start or end.*; write "Prod"\./,
+    ],
+    [
+      'a tag key with a leading space',
+      parse({ tagKey: ' Environment' }),
+      /tagKey has invalid value " Environment".*write "Environment"/,
+    ],
+    ['a blank tag value', parse({ tagValues: ' ' }), /tagValues has an empty entry at position 1/],
+    ['a blank exception tag key', parse({ exceptionTagKey: ' ' }), /exceptionTagKey has invalid value " ": it has whitespace/],
+    [
+      'a tag value IAM cannot hold',
+      parse({ tagValues: '本番' }),
+      /tagValues has invalid value "本番": it contains "本" \(U\+672C\)/,
+    ],
+    [
+      'maxExceptionDays not a number',
+      parse({ maxExceptionDays: '90d' }),
+      /maxExceptionDays has invalid value "90d"\. Fix: a whole number of days from 1 to 3650/,
+    ],
+    ['maxExceptionDays zero', parse({ maxExceptionDays: '0' }), /maxExceptionDays has invalid value "0"/],
+    ['maxExceptionDays beyond ten years', parse({ maxExceptionDays: '3651' }), /maxExceptionDays has invalid value "3651"/],
+    [
+      'exceptionTicketPattern not a regex',
+      parse({ exceptionTicketPattern: '^CHG-(' }),
+      /exceptionTicketPattern "\^CHG-\(" is not a valid regular expression/,
     ],
     [
       'trustedOwners short account ID',
@@ -94,7 +131,7 @@ describe('parseRuleParameters: each bad parameter throws naming it, its value an
     [
       'exceptionTagKey invalid',
       parse({ exceptionTagKey: 'aws:exception' }),
-      /Rule parameter exceptionTagKey has invalid value "aws:exception"\. Fix: expected a tag key such as "AmiGuardException"/,
+      /Rule parameter exceptionTagKey has invalid value "aws:exception": it is not a tag key/,
     ],
   ])('%s', (_case, run, message) => {
     expect(run).toThrow(RuleParameterError);

@@ -175,9 +175,21 @@ export async function fetchConfigurationItem(
     resourceId: item.resourceId,
     configurationItemCaptureTime: item.configurationItemCaptureTime?.toISOString(),
     // The API returns the configuration as a JSON string; change notifications carry it as an object.
-    configuration: item.configuration ? JSON.parse(item.configuration) : undefined,
+    configuration: item.configuration ? parseConfiguration(item.configuration, `${resourceType} ${resourceId}`) : undefined,
     tags: item.tags,
   };
+}
+
+function parseConfiguration(json: string, resource: string): unknown {
+  try {
+    return JSON.parse(json);
+  } catch (err) {
+    throw new Error(
+      `GetResourceConfigHistory returned a configuration for ${resource} that is not valid JSON (${(err as Error).message}): ` +
+        `${json.slice(0, 80)}. Config retries the evaluation.`,
+      { cause: err },
+    );
+  }
 }
 
 /** The result token AWS Config uses when a rule is invoked to test it. */

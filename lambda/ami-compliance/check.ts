@@ -6,6 +6,7 @@
 import { describeInstance, readApprovedImageIds, ImageCatalog, type AwsClients } from './aws';
 import { evaluateInstance } from './evaluate';
 import {
+  ACTING_MODES,
   CHECK_EVENT_KEY,
   INSTANCE_ID_PATTERN,
   RULE_PARAMETERS_ENV,
@@ -14,6 +15,9 @@ import {
   type CheckResult,
 } from './contract';
 import { parseRuleParameters } from './params';
+
+/** States in which a stop has nothing left to do. */
+const STOPPED_STATES = new Set(['stopping', 'stopped']);
 
 /** True when the event is a check-mode event (has an `amiGuardCheck` key). */
 export function isCheckEvent(event: unknown): event is CheckEvent {
@@ -34,6 +38,10 @@ export async function runCheck(
   if (typeof instanceId !== 'string' || !INSTANCE_ID_PATTERN.test(instanceId)) {
     const got = String(JSON.stringify(instanceId));
     throw new Error(`${CHECK_EVENT_KEY}.instanceId must be an instance ID such as "i-0123456789abcdef0", got ${got}.`);
+  }
+  const mode: unknown = event[CHECK_EVENT_KEY].mode ?? 'notify';
+  if (!(ACTING_MODES as readonly unknown[]).includes(mode)) {
+    throw new Error(`${CHECK_EVENT_KEY}.mode must be one of ${ACTING_MODES.join(', ')}, got ${String(JSON.stringify(mode))}.`);
   }
   const raw = env[RULE_PARAMETERS_ENV];
   if (!raw) {
@@ -59,6 +67,16 @@ export async function runCheck(
   const images = new ImageCatalog(clients.ec2);
   await images.load([instance.imageId]);
   const verdict = evaluateInstance(instance, images.get(instance.imageId), params, { now, approvedImageIds });
+  if (verdict.complianceType === 'NON_COMPLIANT' && mode === 'stop' && instance.state && STOPPED_STATES.has(instance.state)) {
+    // Still non-compliant, but stopping it again changes nothing and would announce a stop that is not one.
+    return {
+      instanceId,
+      imageId: instance.imageId,
+      compliance: verdict.complianceType,
+      verdict: VERDICT.skip,
+      reason: `Instance ${instanceId} is already ${instance.state}; not stopped again. ${verdict.annotation}`,
+    };
+  }
   return {
     instanceId,
     imageId: instance.imageId,

@@ -4,7 +4,14 @@
  * so every outcome is pinned by a unit test and the Config handler and the remediation
  * check mode cannot disagree.
  */
-import { INSTANCE_RESOURCE_TYPE, type ComplianceType, type RuleParameters } from './contract';
+import {
+  DEFAULT_EXCEPTION_TICKET_PATTERN,
+  DEFAULT_MAX_EXCEPTION_DAYS,
+  INSTANCE_RESOURCE_TYPE,
+  ticketMatches,
+  type ComplianceType,
+  type RuleParameters,
+} from './contract';
 
 export type { ComplianceType } from './contract';
 
@@ -72,7 +79,7 @@ export function evaluateInstance(
   const approval = imageApproval(instance.imageId, image, params, context.approvedImageIds);
   if (approval.approved) return verdict('COMPLIANT', approval.reason);
 
-  const exception = exceptionStatus(instance, params.exceptionTagKey, context.now);
+  const exception = exceptionStatus(instance, params, context.now);
   if (exception.kind === 'valid') {
     const grant = `Exception ${exception.ticket} (tag ${params.exceptionTagKey}) valid until ${exception.until} 23:59:59 UTC`;
     return verdict('COMPLIANT', `${grant}; without it: ${approval.problem}`);
@@ -115,7 +122,14 @@ export function triageConfigurationItem(item: ConfigurationItem, eventLeftScope 
     launchTime?: unknown;
     tags?: Array<{ key?: unknown; value?: unknown }>;
   };
-  const instanceId = typeof config.instanceId === 'string' ? config.instanceId : item.resourceId;
+  // Config files the evaluation under resourceId; an item that names another instance inside is not trusted.
+  if (typeof config.instanceId === 'string' && typeof item.resourceId === 'string' && config.instanceId !== item.resourceId) {
+    throw new Error(
+      `configurationItem resourceId ${item.resourceId} does not match its configuration.instanceId ${config.instanceId}: ` +
+        'cannot tell which instance to judge. Config retries; report this item if it persists.',
+    );
+  }
+  const instanceId = item.resourceId ?? (typeof config.instanceId === 'string' ? config.instanceId : undefined);
   const state = typeof config.state?.name === 'string' ? config.state.name : undefined;
   if (state && GONE_STATES.has(state)) {
     return notApplicable(`Instance ${instanceId ?? ''} is ${state}.`);
@@ -224,7 +238,15 @@ function isTrusted(image: ImageFacts, trusted: readonly string[]): boolean {
 
 type ExceptionStatus = { kind: 'none' } | { kind: 'valid'; ticket: string; until: string } | { kind: 'invalid'; note: string };
 
-function exceptionStatus(instance: InstanceFacts, tagKey: string | undefined, now: Date): ExceptionStatus {
+const DAY_MS = 86_400_000;
+
+/**
+ * Reads the exception tag. It counts only when well-formed, its ticket matches the ticket pattern, it has
+ * not expired, and it ends no more than `maxExceptionDays` after today (UTC): an exception is a deadline,
+ * and "until 9999-12-31" is not one.
+ */
+function exceptionStatus(instance: InstanceFacts, params: RuleParameters, now: Date): ExceptionStatus {
+  const tagKey = params.exceptionTagKey;
   if (!tagKey) return { kind: 'none' };
   const raw = instance.tags[tagKey];
   if (raw === undefined) return { kind: 'none' };
@@ -238,11 +260,27 @@ function exceptionStatus(instance: InstanceFacts, tagKey: string | undefined, no
       note: `Exception tag ${tagKey}=${show(raw)} is malformed (want "<ticket> until YYYY-MM-DD").`,
     };
   }
-  // Valid through the end of that UTC day.
-  if (now.getTime() >= start + 86_400_000) {
-    return { kind: 'invalid', note: `Exception ${match[1]} (tag ${tagKey}) expired at the end of ${until} UTC.` };
+  const ticket = match[1];
+  if (!ticketMatches(ticket, params.exceptionTicketPattern)) {
+    const pattern = params.exceptionTicketPattern ?? DEFAULT_EXCEPTION_TICKET_PATTERN;
+    return {
+      kind: 'invalid',
+      note: `Exception tag ${tagKey}=${show(raw)} is malformed: ticket ${show(ticket)} does not match ${pattern}.`,
+    };
   }
-  return { kind: 'valid', ticket: match[1], until };
+  // Valid through the end of that UTC day.
+  if (now.getTime() >= start + DAY_MS) {
+    return { kind: 'invalid', note: `Exception ${ticket} (tag ${tagKey}) expired at the end of ${until} UTC.` };
+  }
+  const maxDays = params.maxExceptionDays ?? DEFAULT_MAX_EXCEPTION_DAYS;
+  const latest = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS + maxDays * DAY_MS).toISOString().slice(0, 10);
+  if (until > latest) {
+    return {
+      kind: 'invalid',
+      note: `Exception ${ticket} (tag ${tagKey}) until ${until} exceeds the ${maxDays}-day limit (latest ${latest}).`,
+    };
+  }
+  return { kind: 'valid', ticket, until };
 }
 
 /** Quotes a value for an annotation, clipping long ones so the message keeps its shape. */

@@ -3,10 +3,12 @@
  * Parsed once, validated strictly: a typo must fail loudly, not evaluate with a default.
  */
 import {
+  MAX_EXCEPTION_DAYS_LIMIT,
   OWNER_PATTERN,
   RULE_PARAMETER_NAMES,
-  TAG_KEY_PATTERN,
-  TAG_VALUE_PATTERN,
+  tagKeyProblem,
+  tagValueProblem,
+  ticketPatternProblem,
   type RuleParameterName,
   type RuleParameters,
 } from './contract';
@@ -61,29 +63,33 @@ export function parseRuleParameters(raw: string | Record<string, unknown> | unde
       );
     }
   }
+  // Tag keys and values are taken exactly as written (IAM compares them so); other values are trimmed.
+  const exact = (key: Key): string | undefined => {
+    const value = values[key] as string | undefined;
+    return value === '' ? undefined : value;
+  };
   const get = (key: Key): string | undefined => {
     const value = (values[key] as string | undefined)?.trim();
     return value === '' ? undefined : value;
   };
 
-  const tagKey = get('tagKey');
+  const tagKey = exact('tagKey');
   if (tagKey === undefined) {
     throw new RuleParameterError(
       'Rule parameter tagKey is required. Fix: set it to the AMI tag that marks approval, e.g. "Environment".',
     );
   }
-  check('tagKey', tagKey, TAG_KEY_PATTERN, 'a tag key of 1-128 letters, digits, spaces or _.:/=+-@, not starting with "aws:"');
+  checkTag('tagKey', tagKey, tagKeyProblem);
 
-  const tagValues = list('tagValues', get('tagValues'));
+  const tagValues = list('tagValues', exact('tagValues'));
   if (tagValues === undefined) {
     throw new RuleParameterError(
       'Rule parameter tagValues is required. Fix: set it to the approved values, comma-separated, e.g. "Prod".',
     );
   }
-  for (const value of tagValues)
-    check('tagValues', value, TAG_VALUE_PATTERN, 'tag values of 1-256 letters, digits, spaces or _.:/=+-@');
+  for (const value of tagValues) checkTag('tagValues', value, tagValueProblem);
 
-  const trustedOwners = list('trustedOwners', get('trustedOwners'));
+  const trustedOwners = list('trustedOwners', get('trustedOwners'))?.map((owner) => owner.trim());
   for (const owner of trustedOwners ?? []) {
     check('trustedOwners', owner, OWNER_PATTERN, '12-digit account IDs or "amazon", comma-separated, e.g. "111122223333,amazon"');
   }
@@ -103,19 +109,42 @@ export function parseRuleParameters(raw: string | Record<string, unknown> | unde
     }
   }
 
-  const exceptionTagKey = get('exceptionTagKey');
-  if (exceptionTagKey !== undefined) {
-    check('exceptionTagKey', exceptionTagKey, TAG_KEY_PATTERN, 'a tag key such as "AmiGuardException"');
+  const exceptionTagKey = exact('exceptionTagKey');
+  if (exceptionTagKey !== undefined) checkTag('exceptionTagKey', exceptionTagKey, tagKeyProblem);
+
+  const days = get('maxExceptionDays');
+  const maxExceptionDays = days === undefined ? undefined : Number(days);
+  if (days !== undefined && (!/^\d+$/.test(days) || maxExceptionDays! < 1 || maxExceptionDays! > MAX_EXCEPTION_DAYS_LIMIT)) {
+    throw new RuleParameterError(
+      `Rule parameter maxExceptionDays has invalid value ${clip(JSON.stringify(days))}. ` +
+        `Fix: a whole number of days from 1 to ${MAX_EXCEPTION_DAYS_LIMIT}, e.g. "90".`,
+    );
   }
 
-  return { tagKey, tagValues, trustedOwners, approvedImageIdsParameter, exceptionTagKey };
+  const exceptionTicketPattern = get('exceptionTicketPattern');
+  const patternProblem = exceptionTicketPattern === undefined ? undefined : ticketPatternProblem(exceptionTicketPattern);
+  if (patternProblem) {
+    throw new RuleParameterError(
+      `Rule parameter exceptionTicketPattern ${clip(JSON.stringify(exceptionTicketPattern))} ${patternProblem}.`,
+    );
+  }
+
+  return {
+    tagKey,
+    tagValues,
+    trustedOwners,
+    approvedImageIdsParameter,
+    exceptionTagKey,
+    maxExceptionDays,
+    exceptionTicketPattern,
+  };
 }
 
-/** Splits a comma-separated parameter, trimming entries; an empty entry is an error (a stray comma hides a typo). */
+/** Splits a comma-separated parameter as written; an empty entry is an error (a stray comma hides a typo). */
 function list(key: Key, value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
-  const items = value.split(',').map((item) => item.trim());
-  const empty = items.indexOf('');
+  const items = value.split(',');
+  const empty = items.findIndex((item) => item.trim() === '');
   if (empty >= 0) {
     throw new RuleParameterError(
       `Rule parameter ${key} has an empty entry at position ${empty + 1} in ${clip(
@@ -132,6 +161,13 @@ function check(key: Key, value: string, pattern: RegExp, expected: string): void
       `Rule parameter ${key} has invalid value ${clip(JSON.stringify(value))}. Fix: expected ${expected}.`,
     );
   }
+}
+
+/** Tag keys and values: the contract's one notion of a tag, so the parameters mean what IAM enforces. */
+function checkTag(key: Key, value: string, problem: (text: string) => string | undefined): void {
+  const why = problem(value);
+  if (why !== undefined)
+    throw new RuleParameterError(`Rule parameter ${key} has invalid value ${clip(JSON.stringify(value))}: it ${why}.`);
 }
 
 function clip(text: string): string {

@@ -9,11 +9,12 @@ import {
   COMPLIANCE_TYPES,
   INSTANCE_ID_PATTERN,
   VERDICT,
+  type ActingMode,
   type ComplianceType,
 } from '../../lambda/ami-compliance/contract';
 
 /** What remediation does. `off` creates nothing; there is no terminate: stopping is reversible. */
-export type ActingMode = 'notify' | 'stop';
+export type { ActingMode } from '../../lambda/ami-compliance/contract';
 
 export interface RemediationDocumentProps {
   /** Name of the rule Lambda whose check mode decides. */
@@ -83,7 +84,7 @@ def check(events, context):
     try:
         response = boto3.client("lambda").invoke(
             FunctionName=events["FunctionName"],
-            Payload=json.dumps({CHECK_EVENT_KEY: {"instanceId": instance_id}}).encode(),
+            Payload=json.dumps({CHECK_EVENT_KEY: {"instanceId": instance_id, "mode": events["Mode"]}}).encode(),
         )
         body = response["Payload"].read().decode()
     except Exception as err:
@@ -139,7 +140,8 @@ export function remediationDocument(props: RemediationDocumentProps): Automation
         Runtime: 'python3.11',
         Handler: 'check',
         Script: CHECK_SCRIPT,
-        InputPayload: { FunctionName: props.checkFunctionName, InstanceId: '{{ InstanceId }}' },
+        // The mode goes to the check, which answers SKIP for an instance that stop mode would stop again.
+        InputPayload: { FunctionName: props.checkFunctionName, InstanceId: '{{ InstanceId }}', Mode: '{{ Mode }}' },
       },
       outputs: Object.entries(CHECK_OUTPUTS).map(([Name, field]) => ({ Name, Selector: `$.Payload.${field}`, Type: 'String' })),
       timeoutSeconds: 300,

@@ -2,14 +2,37 @@ import { Construct } from 'constructs';
 import { ITerraformDependable } from 'cdktf';
 import { ConfigConfigRule } from '@cdktf/provider-aws/lib/config-config-rule';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
-import { INSTANCE_RESOURCE_TYPE, MESSAGE_TYPE, MESSAGE_TYPES, type RuleParameters } from '../../lambda/ami-compliance/contract';
+import {
+  INSTANCE_RESOURCE_TYPE,
+  MESSAGE_TYPE,
+  MESSAGE_TYPES,
+  tagKeyProblem,
+  tagValueProblem,
+  type RuleParameters,
+} from '../../lambda/ami-compliance/contract';
+import { checkRuleInputParameters } from '../shared/aws-limits';
 import { AmiComplianceFunction } from './ami-compliance-function';
 
-/** Encodes the Lambda's rule parameters as AWS Config input parameters (all strings, lists comma-separated). */
+/**
+ * Encodes the Lambda's rule parameters as AWS Config input parameters (all strings, lists comma-separated).
+ * Tag keys and values are checked with the contract's own functions, so the rule and IAM read the same tags.
+ */
 export function encodeRuleParameters(p: RuleParameters): Record<string, string> {
-  const bad = p.tagValues.find((v) => v === '' || v.includes(','));
-  if (p.tagValues.length === 0 || bad !== undefined) {
-    throw new Error(`\`tagValues\` must be non-empty values without commas, got ${JSON.stringify(p.tagValues)}.`);
+  if (p.tagValues.length === 0) throw new Error('`tagValues` must hold at least one value, e.g. ["Prod"].');
+  const problems: [string, string, string | undefined][] = [
+    ['tagKey', p.tagKey, tagKeyProblem(p.tagKey)],
+    ...p.tagValues.map((v): [string, string, string | undefined] => [
+      'tagValues',
+      v,
+      v.includes(',') ? 'contains a comma, which separates the values of a Config parameter' : tagValueProblem(v),
+    ]),
+    ...(p.exceptionTagKey
+      ? [['exceptionTagKey', p.exceptionTagKey, tagKeyProblem(p.exceptionTagKey)] as [string, string, string | undefined]]
+      : []),
+  ];
+  const bad = problems.filter(([, , why]) => why !== undefined);
+  if (bad.length > 0) {
+    throw new Error(bad.map(([field, text, why]) => `\`${field}\` ${JSON.stringify(text)} ${why}.`).join(' '));
   }
   return {
     tagKey: p.tagKey,
@@ -17,6 +40,8 @@ export function encodeRuleParameters(p: RuleParameters): Record<string, string> 
     ...(p.trustedOwners && p.trustedOwners.length > 0 ? { trustedOwners: p.trustedOwners.join(',') } : {}),
     ...(p.approvedImageIdsParameter ? { approvedImageIdsParameter: p.approvedImageIdsParameter } : {}),
     ...(p.exceptionTagKey ? { exceptionTagKey: p.exceptionTagKey } : {}),
+    ...(p.maxExceptionDays !== undefined ? { maxExceptionDays: String(p.maxExceptionDays) } : {}),
+    ...(p.exceptionTicketPattern !== undefined ? { exceptionTicketPattern: p.exceptionTicketPattern } : {}),
   };
 }
 
@@ -41,6 +66,7 @@ export class AmiComplianceRule extends Construct {
 
   constructor(scope: Construct, id: string, props: AmiComplianceRuleProps) {
     super(scope, id);
+    const ruleName = props.ruleName ?? 'ami-guard-approved-amis';
     // Config may invoke the function only for rules of this account.
     this.permission = new LambdaPermission(this, 'invoke-permission', {
       statementId: 'AllowConfigInvoke',
@@ -51,9 +77,9 @@ export class AmiComplianceRule extends Construct {
     });
     const frequency = props.frequency ?? 'TwentyFour_Hours';
     this.rule = new ConfigConfigRule(this, 'rule', {
-      name: props.ruleName ?? 'ami-guard-approved-amis',
+      name: ruleName,
       description: 'EC2 instances must run AMIs approved by tag, trusted owner or approved-ID list (AMI Guard)',
-      inputParameters: JSON.stringify(props.parameters),
+      inputParameters: checkRuleInputParameters(`Config rule ${ruleName}`, props.parameters),
       scope: { complianceResourceTypes: [INSTANCE_RESOURCE_TYPE] },
       source: {
         owner: 'CUSTOM_LAMBDA',

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { anyRegionImageArnPattern, IMAGE_CREATING_ACTIONS } from '../shared/iam';
-import { PolicyDocument } from '../shared/policy-document';
+import { anyRegionImageArnPattern, arn, IMAGE_CREATING_ACTIONS } from '../shared/iam';
+import { PolicyDocument, PolicyStatement } from '../shared/policy-document';
 import { OrganizationPolicy } from './organization-policy';
 
 export interface ImageTagGuardScpProps {
@@ -10,6 +10,10 @@ export interface ImageTagGuardScpProps {
   readonly taggerPrincipals: readonly string[];
   /** ARN patterns exempt from the SCP. @default [] */
   readonly breakGlassPrincipals?: readonly string[];
+  /** Instance tag keys that grant exceptions (compared ignoring case); reserved for `exceptionGranters`. @default [] (no instance statements) */
+  readonly exceptionTagKeys?: readonly string[];
+  /** ARN patterns that may add or remove the exception tags on instances. @default [] (only break-glass) */
+  readonly exceptionGranters?: readonly string[];
   /** A region of the organization, for the ARN partition. */
   readonly region: string;
   /** Policy name. @default `ami-guard-image-tag-guard` */
@@ -60,8 +64,41 @@ function imageTagGuardScpDocument(props: ImageTagGuardScpProps): PolicyDocument 
         Resource: images,
         Condition: { ...approvalKey, ...exempt },
       },
+      ...exceptionTagStatements(props),
     ],
   };
+}
+
+/**
+ * The same reservation as the account tag guard makes for the exception tag on instances, for every
+ * member principal: CreateTags/DeleteTags naming the key (tag-on-create through RunInstances included:
+ * no ec2:CreateAction condition) and RunInstances whose instance requests it.
+ */
+function exceptionTagStatements(props: ImageTagGuardScpProps): PolicyStatement[] {
+  const keys = props.exceptionTagKeys ?? [];
+  if (keys.length === 0) return [];
+  const instances = arn(props.region, 'ec2', '*', 'instance/*', '*');
+  const exempt = [...(props.exceptionGranters ?? []), ...(props.breakGlassPrincipals ?? [])];
+  const condition = {
+    'ForAnyValue:StringEqualsIgnoreCase': { 'aws:TagKeys': [...keys] },
+    ...(exempt.length > 0 ? { ArnNotLike: { 'aws:PrincipalArn': exempt } } : {}),
+  };
+  return [
+    {
+      Sid: 'DenyExceptionTagChangesOnInstances',
+      Effect: 'Deny',
+      Action: ['ec2:CreateTags', 'ec2:DeleteTags'],
+      Resource: instances,
+      Condition: condition,
+    },
+    {
+      Sid: 'DenyLaunchingWithExceptionTag',
+      Effect: 'Deny',
+      Action: 'ec2:RunInstances',
+      Resource: instances,
+      Condition: condition,
+    },
+  ];
 }
 
 /** SCP `ami-guard-image-tag-guard`: only the image pipeline may set or remove the approval tag on images. */

@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
 import { ManagedPolicy } from './managed-policy';
 import { AttachTargetsProps } from './policy-attachments';
-import { IMAGE_CREATING_ACTIONS, imageArnPattern } from '../shared/iam';
-import { PolicyDocument } from '../shared/policy-document';
+import { tagKeyProblem } from '../../lambda/ami-compliance/contract';
+import { arn, IMAGE_CREATING_ACTIONS, imageArnPattern } from '../shared/iam';
+import { PolicyDocument, PolicyStatement } from '../shared/policy-document';
 
 export interface ImageTagGuardProps {
   /** The approval tag key that only the pipeline may set or remove. */
@@ -11,6 +12,10 @@ export interface ImageTagGuardProps {
   readonly taggerPrincipals: readonly string[];
   /** Region the policy governs. */
   readonly region: string;
+  /** Instance tag that grants an exception; when set, the guard reserves it on instances too. @default no instance statements */
+  readonly exceptionTagKey?: string;
+  /** ARNs (wildcards allowed) of the principals allowed to grant exceptions. @default [] (none of the attached principals may) */
+  readonly exceptionGranters?: readonly string[];
   /** Principals to attach the guard to. @default none */
   readonly attachTo?: AttachTargetsProps;
   /** Policy name. @default {@link tagGuardPolicyName} */
@@ -33,6 +38,8 @@ export const TAG_GUARD_DESCRIPTION =
  * Denies adding or removing the approval tag on images to everyone but the pipeline; without it anyone
  * with ec2:CreateTags can tag any AMI `Environment=Prod` and pass the launch policy. Tag keys are matched
  * ignoring case because IAM condition key names (ec2:ResourceTag/<key>) are case-insensitive.
+ * With `exceptionTagKey`, it also reserves the exception tag on instances for `exceptionGranters`:
+ * otherwise anyone who may tag an instance could exempt it.
  */
 function imageTagGuardDocument(props: ImageTagGuardProps): PolicyDocument {
   if (props.taggerPrincipals.length === 0) {
@@ -40,6 +47,8 @@ function imageTagGuardDocument(props: ImageTagGuardProps): PolicyDocument {
       '`taggerPrincipals` must name at least one principal (the image pipeline role), or nobody could approve an image.',
     );
   }
+  const keyProblem = tagKeyProblem(props.tagKey);
+  if (keyProblem) throw new Error(`\`tagKey\` ${JSON.stringify(props.tagKey)} ${keyProblem}.`);
   const images = imageArnPattern(props.region);
   const notPipeline = { ArnNotLike: { 'aws:PrincipalArn': [...props.taggerPrincipals] } };
   return {
@@ -78,11 +87,48 @@ function imageTagGuardDocument(props: ImageTagGuardProps): PolicyDocument {
         },
       },
       // --- end of tag-on-create ---------------------------------------------------------------------
+      ...(props.exceptionTagKey
+        ? exceptionTagStatements(props.region, props.exceptionTagKey, props.exceptionGranters ?? [])
+        : []),
     ],
   };
 }
 
-/** Customer-managed deny policy that reserves the approval tag on images for the image pipeline. */
+/**
+ * The exception tag on instances, for granters only: CreateTags and DeleteTags naming the key, which
+ * includes tag-on-create (RunInstances TagSpecifications are authorized as CreateTags with
+ * ec2:CreateAction, and this statement has no CreateAction condition), and RunInstances itself, whose
+ * instance carries the requested keys in aws:TagKeys. Deleting every tag at once only removes an
+ * exception, which makes the rule stricter, so it is left alone.
+ */
+function exceptionTagStatements(region: string, tagKey: string, granters: readonly string[]): PolicyStatement[] {
+  const keyProblem = tagKeyProblem(tagKey);
+  if (keyProblem) throw new Error(`\`exceptionTagKey\` ${JSON.stringify(tagKey)} ${keyProblem}.`);
+  const instances = arn(region, 'ec2', '*', 'instance/*');
+  const condition = {
+    'ForAnyValue:StringEqualsIgnoreCase': { 'aws:TagKeys': [tagKey] },
+    // No granters: nobody bound by this policy may grant an exception.
+    ...(granters.length > 0 ? { ArnNotLike: { 'aws:PrincipalArn': [...granters] } } : {}),
+  };
+  return [
+    {
+      Sid: 'DenyExceptionTagChangesOnInstancesOutsideGranters',
+      Effect: 'Deny',
+      Action: ['ec2:CreateTags', 'ec2:DeleteTags'],
+      Resource: instances,
+      Condition: condition,
+    },
+    {
+      Sid: 'DenyLaunchingWithExceptionTagOutsideGranters',
+      Effect: 'Deny',
+      Action: 'ec2:RunInstances',
+      Resource: instances,
+      Condition: condition,
+    },
+  ];
+}
+
+/** Customer-managed deny policy that reserves the approval tag on images for the image pipeline (and the exception tag on instances for its granters). */
 export class ImageTagGuard extends ManagedPolicy {
   constructor(scope: Construct, id: string, props: ImageTagGuardProps) {
     super(scope, id, {

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { OWNER_PATTERN, type Approval } from '../../lambda/ami-compliance/contract';
+import { OWNER_PATTERN, tagKeyProblem, tagValueProblem, type Approval } from '../../lambda/ami-compliance/contract';
 import { arn, imageArnPattern } from '../shared/iam';
 import { ManagedPolicy } from './managed-policy';
 import { AttachTargetsProps } from './policy-attachments';
@@ -59,11 +59,15 @@ function launchResourceArns(accountId: string, region: string): string[] {
   ];
 }
 
-/** Validates approval props; throws with the prop name and the fix. */
+/** Validates approval props with the contract's notion of a tag; throws with the prop name and the fix. */
 function validateApproval(props: Approval): void {
   if (!props.tagKey) throw new Error('`tagKey` must not be empty: name the tag that marks approved AMIs, e.g. "Environment".');
-  if (props.tagValues.length === 0 || props.tagValues.some((v) => v === '')) {
-    throw new Error('`tagValues` must hold at least one non-empty value, e.g. ["Prod"].');
+  const keyProblem = tagKeyProblem(props.tagKey);
+  if (keyProblem) throw new Error(`\`tagKey\` ${JSON.stringify(props.tagKey)} ${keyProblem}.`);
+  if (props.tagValues.length === 0) throw new Error('`tagValues` must hold at least one non-empty value, e.g. ["Prod"].');
+  for (const value of props.tagValues) {
+    const problem = tagValueProblem(value);
+    if (problem) throw new Error(`\`tagValues\` entry ${JSON.stringify(value)} ${problem}.`);
   }
   const badOwner = (props.trustedOwners ?? []).find((o) => !OWNER_PATTERN.test(o));
   if (badOwner !== undefined) {

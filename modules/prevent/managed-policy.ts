@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { AttachTargetsProps, PolicyAttachments } from './policy-attachments';
+import { AWS_LIMITS, checkIamDescription, checkPolicyDocument } from '../shared/aws-limits';
 import { IAM_PATH } from '../shared/iam';
 import { PolicyDocument, renderPolicy } from '../shared/policy-document';
 
@@ -33,11 +34,20 @@ export class ManagedPolicy extends Construct {
   constructor(scope: Construct, id: string, props: ManagedPolicyProps) {
     super(scope, id);
     this.document = props.document;
+    const what = `IAM policy ${props.policyName}`;
+    checkIamDescription(what, props.description);
+    const policy = renderPolicy(props.document);
+    checkPolicyDocument(
+      what,
+      policy,
+      AWS_LIMITS.managedPolicyCharacters,
+      'use fewer or shorter approval tag values, owners or principals',
+    );
     this.policy = new IamPolicy(this, 'policy', {
       name: props.policyName,
       path: IAM_PATH,
       description: props.description,
-      policy: renderPolicy(props.document),
+      policy,
       lifecycle: { createBeforeDestroy: true },
     });
     if (props.attachTo) new PolicyAttachments(this, 'attach', { policyArn: this.policy.arn, ...props.attachTo });

@@ -2,6 +2,7 @@
  * IAM plumbing every line of defence shares: partitions, ARNs (regional and region-less), the IAM
  * path of AMI Guard's roles and policies, and service trust policies.
  */
+import { partitionOfRegion } from '../../config/regions';
 import { PolicyDocument } from './policy-document';
 
 /** The IAM path of every role and policy AMI Guard creates. */
@@ -9,11 +10,9 @@ export const IAM_PATH = '/ami-guard/';
 
 /** The AWS partition a region belongs to, for building ARNs without a data source. */
 function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('us-iso-')) return 'aws-iso';
-  if (region.startsWith('us-isob-')) return 'aws-iso-b';
-  return 'aws';
+  const partition = partitionOfRegion(region);
+  if (!partition) throw new Error(`unknown AWS region "${region}": no partition to build ARNs in (see config/aws-regions.json)`);
+  return partition;
 }
 
 /** Builds `arn:<partition>:<service>:<region>:<account>:<resource>`. */

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { AWS_LIMITS, checkIamDescription, checkPolicyDocument } from './aws-limits';
 import { IAM_PATH, roleArn, serviceTrustPolicy } from './iam';
 import { PolicyDocument, renderPolicy } from './policy-document';
 
@@ -40,16 +41,22 @@ export class ServiceRole {
   constructor(scope: Construct, props: ServiceRoleProps) {
     this.policy = props.policy;
     this.roleArn = roleArn(props.region, props.accountId, props.roleName);
+    const what = `IAM role ${props.roleName}`;
+    checkIamDescription(what, props.description);
+    const trust = renderPolicy(serviceTrustPolicy(props.service, props.accountId));
+    checkPolicyDocument(`${what} (trust policy)`, trust, AWS_LIMITS.roleTrustPolicyCharacters, 'trust fewer principals');
+    const permissions = renderPolicy(props.policy);
+    checkPolicyDocument(`${what} (inline policy)`, permissions, AWS_LIMITS.roleInlinePolicyCharacters, 'grant fewer resources');
     this.role = new IamRole(scope, props.roleId ?? 'role', {
       name: props.roleName,
       path: IAM_PATH,
       description: props.description,
-      assumeRolePolicy: renderPolicy(serviceTrustPolicy(props.service, props.accountId)),
+      assumeRolePolicy: trust,
     });
     this.rolePolicy = new IamRolePolicy(scope, props.policyId ?? 'permissions', {
       name: props.policyName,
       role: this.role.name,
-      policy: renderPolicy(props.policy),
+      policy: permissions,
     });
   }
 }

@@ -53,6 +53,10 @@ export class AccountStack extends TerraformStack {
       region: account.region,
       tagKey: account.approval.tagKey,
       taggerPrincipals: account.approval.taggerPrincipals,
+      // Exceptions exist only where the rule reads them.
+      ...(account.detection.enabled
+        ? { exceptionTagKey: account.detection.exceptionTagKey, exceptionGranters: account.approval.exceptionGranters }
+        : {}),
       attachTo: account.attachTo,
     });
 
@@ -127,6 +131,8 @@ export class AccountStack extends TerraformStack {
       trustedOwners: approval.trustedOwners,
       approvedImageIdsParameter: detection.approvedImageIdsParameter,
       exceptionTagKey: detection.exceptionTagKey,
+      maxExceptionDays: detection.maxExceptionDays,
+      exceptionTicketPattern: detection.exceptionTicketPattern,
     });
     const fn = new AmiComplianceFunction(this, 'ami-compliance-function', {
       accountId: account.accountId,

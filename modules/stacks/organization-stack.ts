@@ -49,6 +49,8 @@ export class OrganizationStack extends TerraformStack {
       tagKeys: org.approvalTagKeys,
       taggerPrincipals: org.taggerPrincipals,
       breakGlassPrincipals: org.breakGlassPrincipals,
+      exceptionTagKeys: org.exceptionTagKeys,
+      exceptionGranters: org.exceptionGranters,
       region: org.region,
     });
     new OrganizationPolicyAttachments(this, 'image-tag-guard-scp-attachments', {
