@@ -147,7 +147,7 @@ beforeAll(async () => {
   const reason = motoUnavailableReason();
   if (reason) throw new Error(reason);
   outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ami-guard-bundle-'));
-  const bundle = buildAmiComplianceBundle(outDir);
+  const { bundle } = await buildAmiComplianceBundle(outDir);
   moto = await startMoto({ timeoutMs: MOTO_START_MS });
   proxy = await recordingProxy(moto.url);
 
@@ -222,7 +222,7 @@ const configEvent = (invokingEvent: object) => ({
 
 test('the built bundle is one CommonJS file that needs no node_modules', () => {
   const code = fs.readFileSync(path.join(outDir, 'index.js'), 'utf8');
-  expect(code).toContain('module.exports = __toCommonJS(');
+  expect(code).toMatch(/module\.exports=\w+\(/);
   // Only Node built-ins may be required at run time: the Lambda zip holds index.js alone.
   // (The lookbehind skips the SDK's error text `[require("@aws-sdk/signature-v4-crt");]`.)
   const required = [...code.matchAll(/(?<![[\w.])require\("([^"]+)"\)/g)].map((m) => m[1]);
