@@ -6,10 +6,10 @@ import { exampleConfig, onlyResource, synthConfig, tempDir } from '../test-suppo
 type AssetModule = typeof import('../modules/detect/lambda-asset');
 
 /** The asset module as a new process sees it: nothing remembered from earlier calls. */
-function freshAssetModule(): AssetModule {
+async function freshAssetModule(): Promise<AssetModule> {
   let loaded: AssetModule | undefined;
-  jest.isolateModules(() => {
-    loaded = require('../modules/detect/lambda-asset') as AssetModule;
+  await jest.isolateModulesAsync(async () => {
+    loaded = await import('../modules/detect/lambda-asset');
   });
   return loaded!;
 }
@@ -23,10 +23,10 @@ describe('the rule Lambda package is built once per content of its inputs', () =
   const cacheDir = tempDir('ami-guard-asset-cache-');
   let first: ReturnType<AssetModule['amiComplianceZip']>;
 
-  test('many stacks of one synth share one build', () => {
+  test('many stacks of one synth share one build', async () => {
     // GIVEN an empty cache
     const builds = countBuilds();
-    const assets = freshAssetModule();
+    const assets = await freshAssetModule();
     // WHEN five stacks ask for the package
     const zips = Array.from({ length: 5 }, () => assets.amiComplianceZip({ cacheDir }));
     // THEN esbuild ran once, and every stack got the same package
@@ -35,10 +35,10 @@ describe('the rule Lambda package is built once per content of its inputs', () =
     first = zips[0];
   }, 120_000);
 
-  test('a second synth with unchanged sources does not run esbuild, and gets the same bytes', () => {
+  test('a second synth with unchanged sources does not run esbuild, and gets the same bytes', async () => {
     // GIVEN a new process (nothing in memory) and the cache of the first synth
     const builds = countBuilds();
-    const again = freshAssetModule().amiComplianceZip({ cacheDir });
+    const again = (await freshAssetModule()).amiComplianceZip({ cacheDir });
     // THEN nothing was built, and the package is the very same file and hash
     expect(builds).not.toHaveBeenCalled();
     expect(again).toEqual(first);
@@ -52,8 +52,8 @@ describe('the rule Lambda package is built once per content of its inputs', () =
     expect(JSON.parse(fs.readFileSync(first.sourceMap, 'utf8')).version).toBe(3);
   });
 
-  test('a build in another folder gives byte-identical bytes', () => {
-    const other = freshAssetModule().amiComplianceZip({ cacheDir: tempDir('ami-guard-asset-cache-') });
+  test('a build in another folder gives byte-identical bytes', async () => {
+    const other = (await freshAssetModule()).amiComplianceZip({ cacheDir: tempDir('ami-guard-asset-cache-') });
     expect(other.path).not.toBe(first.path);
     expect(fs.readFileSync(other.path).equals(fs.readFileSync(first.path))).toBe(true);
     expect(other.sha256).toBe(first.sha256);
@@ -71,7 +71,8 @@ describe('the input hash', () => {
     fs.writeFileSync(path.join(root, 'modules', 'stack.ts'), 'export {};\n');
     return root;
   }
-  const { bundleInputsHash } = freshAssetModule();
+  let bundleInputsHash: AssetModule['bundleInputsHash'];
+  beforeAll(async () => ({ bundleInputsHash } = await freshAssetModule()));
 
   test.each([
     ['a source under lambda/ changes', 'lambda/ami-compliance/handler.ts', 'export const a = 2;\n'],
@@ -94,14 +95,14 @@ describe('the input hash', () => {
 });
 
 describe('the synthesized asset', () => {
-  test('every account stack carries the zip, under 150 KB, and the zip bytes do not depend on the time zone', () => {
+  test('every account stack carries the zip, under 150 KB, and the zip bytes do not depend on the time zone', async () => {
     // GIVEN the example synthesized
     const { outdir, stacks } = synthConfig(exampleConfig());
     const fn = onlyResource(stacks['payments-prod'], 'aws_lambda_function');
-    const zip = fs.readFileSync(path.join(outdir, 'stacks', 'payments-prod', fn.filename));
+    const zip = fs.readFileSync(path.join(outdir, 'stacks', 'payments-prod', String(fn.filename)));
     expect(zip.length).toBeLessThan(150 * 1024);
     // WHEN the same files are zipped under zones west and east of UTC
-    const { deterministicZip } = freshAssetModule();
+    const { deterministicZip } = await freshAssetModule();
     const files = { 'index.js': unzipSync(zip)['index.js'] };
     const saved = process.env.TZ;
     const zipped = ['UTC', 'America/Los_Angeles', 'Asia/Tokyo', 'Pacific/Kiritimati'].map((zone) => {

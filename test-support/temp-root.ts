@@ -14,7 +14,7 @@ const ROOT_ENV = 'AMI_GUARD_TEST_TMPDIR';
 const SAVED_ENV = 'AMI_GUARD_TEST_SAVED_TMPDIR';
 
 /** Directories the project's code and tests create in the temp folder start with this. */
-export const PROJECT_TEMP_PREFIX = 'ami-guard-';
+const PROJECT_TEMP_PREFIX = 'ami-guard-';
 
 /** Makes the run's temp folder inside the current temp folder and points TMPDIR at it. */
 export function useRunTempFolder(env: NodeJS.ProcessEnv = process.env): string {

@@ -31,14 +31,8 @@ import { builtinModules } from 'node:module';
 import { buildAmiComplianceBundle } from '../../lambda/ami-compliance/build';
 import { motoUnavailableReason, startMoto, type MotoServer } from '../../e2e/moto';
 
-/** An evaluation the bundle returned, after the trip through JSON (the timestamp is a string). */
-interface ReturnedEvaluation {
-  readonly ComplianceResourceId: string;
-  readonly ComplianceType: string;
-  readonly Annotation: string;
-  readonly OrderingTimestamp: string;
-}
-type Handler = (event: unknown) => Promise<{ evaluations: ReturnedEvaluation[] }>;
+/** What the bundle answers, after the trip through JSON: the Config handler's counts, or a check result. */
+type Handler = (event: unknown) => Promise<Record<string, unknown>>;
 
 /**
  * `require()`s the built bundle in a fresh Node process and calls its handler, as the Lambda runtime does.

@@ -344,7 +344,7 @@ export async function putEvaluations(
 }
 
 /** Runs `work` over `items`, at most `concurrency` at a time; rejects with the first error after the others settle. */
-export async function inParallel<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+async function inParallel<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   let failed = false;
   const worker = async (): Promise<void> => {

@@ -3,6 +3,7 @@
  * adapters, ask the pure evaluator, report with PutEvaluations. Any failure throws; Config retries.
  */
 import type { Evaluation } from '@aws-sdk/client-config-service';
+import type { Context } from 'aws-lambda';
 import { evaluateInstance, outOfScope, triageConfigurationItem, type ConfigurationItem, type Verdict } from './evaluate';
 import { errorCode, fetchConfigurationItem, ImageCatalog, putEvaluations, readApprovedImageIds, type AwsClients } from './aws';
 import { INSTANCE_RESOURCE_TYPE, MESSAGE_TYPE, MESSAGE_TYPES, type ComplianceType } from './contract';
@@ -42,9 +43,7 @@ export interface ConfigHandlerResult {
 }
 
 /** The part of the Lambda context the handler uses. */
-export interface InvocationContext {
-  getRemainingTimeInMillis(): number;
-}
+export type InvocationContext = Pick<Context, 'getRemainingTimeInMillis'>;
 
 /** Optional inputs of {@link handleConfigEvent}; production passes only the Lambda context. */
 export interface HandlerOptions {

@@ -129,7 +129,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
 }
 
 /** The evaluation Config stores for one instance. */
-export function instanceEvaluation(instanceId: string, verdict: Verdict, orderingTimestamp: Date): Evaluation {
+function instanceEvaluation(instanceId: string, verdict: Verdict, orderingTimestamp: Date): Evaluation {
   return {
     ComplianceResourceType: INSTANCE_RESOURCE_TYPE,
     ComplianceResourceId: instanceId,

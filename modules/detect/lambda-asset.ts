@@ -39,7 +39,7 @@ const KEEP_BUILDS = 3;
 const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
 
 /** Zips files (name -> bytes) deterministically: sorted names, fixed timestamps and permissions. */
-function deterministicZip(files: Record<string, Uint8Array>): Uint8Array {
+export function deterministicZip(files: Record<string, Uint8Array>): Uint8Array {
   const entries = Object.keys(files)
     .sort()
     .map((name) => [name, [files[name], { mtime: FIXED_MTIME, level: 9, os: 3, attrs: 0o100644 << 16 }]] as const);
