@@ -25,7 +25,7 @@ import { LATENCY_MODEL, type SweepRun } from './sweep';
 
 const REPO = path.resolve(__dirname, '..');
 /** This repository before the scale work: the "current version" the app's own synth is compared with. */
-const BASELINE_COMMIT = '7e703e0';
+const BASELINE_COMMIT = 'f188dbe';
 const QUICK = process.argv.includes('--quick');
 
 /** One line of the table. */
