@@ -9,5 +9,8 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   setupFilesAfterEnv: ['<rootDir>/test-support/setup.ts'],
+  // The run gets a private temp folder, and fails if a test leaves an ami-guard-* directory in it.
+  globalSetup: '<rootDir>/test-support/global-setup.ts',
+  globalTeardown: '<rootDir>/test-support/global-teardown.ts',
   testTimeout: 60000,
 };

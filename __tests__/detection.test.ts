@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DEFAULT_FUNCTION_MEMORY_MB, DEFAULT_FUNCTION_TIMEOUT_SECONDS } from '../lambda/ami-compliance/contract';
 import { parseRuleParameters } from '../lambda/ami-compliance/params';
+import { Testing, TerraformStack } from 'cdktf';
+import { AmiComplianceFunction } from '../modules/detect/ami-compliance-function';
 import { encodeRuleParameters } from '../modules/detect/ami-compliance-rule';
 import { amiComplianceZip } from '../modules/detect/lambda-asset';
 import { simulate } from '../test-support/iam';
@@ -187,6 +190,46 @@ describe('rule Lambda', () => {
     expect(fn.depends_on).toEqual(expect.arrayContaining([ref(payments, 'aws_cloudwatch_log_group')]));
   });
 
+  test('gets the default memory and timeout, or those of the config', () => {
+    expect(fn).toMatchObject({ memory_size: DEFAULT_FUNCTION_MEMORY_MB, timeout: DEFAULT_FUNCTION_TIMEOUT_SECONDS });
+    const config = exampleVariant((j) => {
+      j.accounts[1].detection = { memoryMb: 2048, timeoutSeconds: 900 };
+    });
+    expect(onlyResource(synthConfig(config).stacks['payments-prod'], 'aws_lambda_function')).toMatchObject({
+      memory_size: 2048,
+      timeout: 900,
+    });
+  });
+
+  test.each([
+    ['memoryMb', 64, /detection\.memoryMb.*at least 128/],
+    ['memoryMb', 20000, /detection\.memoryMb.*at most 10240/],
+    ['timeoutSeconds', 901, /detection\.timeoutSeconds.*at most 900/],
+    ['timeoutSeconds', 10, /detection\.timeoutSeconds.*at least 30/],
+  ])('a config with %s %s is refused, naming the field and the limit', (field, value, message) => {
+    expect(() =>
+      exampleVariant((j) => {
+        j.accounts[1].detection = { [field]: value };
+      }),
+    ).toThrow(message);
+  });
+
+  test('the construct refuses a size Lambda does not offer, naming the prop, the value and a fix', () => {
+    const stack = new TerraformStack(Testing.app(), 'sizes');
+    const props = {
+      accountId: '222222222222',
+      region: 'eu-west-1',
+      ruleParameters: {},
+      code: { path: __filename, sha256: 'x', sourceMap: '' },
+    };
+    expect(() => new AmiComplianceFunction(stack, 'small', { ...props, memoryMb: 64 })).toThrow(
+      'AmiComplianceFunction memoryMb: expected whole MB from 128 to 10240, got 64. Fix: e.g. 1024.',
+    );
+    expect(() => new AmiComplianceFunction(stack, 'long', { ...props, timeoutSeconds: 3600 })).toThrow(
+      /timeoutSeconds: expected whole seconds from 30 to 900, got 3600/,
+    );
+  });
+
   test('carries a source_code_hash that is the SHA-256 of the packaged zip', () => {
     const zip = fs.readFileSync(path.join(outdir, 'stacks', 'payments-prod', String(fn.filename)));
     expect(fn.source_code_hash).toBe(createHash('sha256').update(zip).digest('base64'));
@@ -240,8 +283,8 @@ describe('synthesis', () => {
   });
 
   test('bundles and zips the Lambda to the same bytes every time it is built', () => {
-    const first = amiComplianceZip(tempDir('ami-guard-bundle-'));
-    const second = amiComplianceZip(tempDir('ami-guard-bundle-'));
+    const first = amiComplianceZip({ cacheDir: tempDir('ami-guard-bundle-') });
+    const second = amiComplianceZip({ cacheDir: tempDir('ami-guard-bundle-') });
     expect(second.path).not.toBe(first.path);
     expect(fs.readFileSync(second.path).equals(fs.readFileSync(first.path))).toBe(true);
     expect(second.sha256).toBe(first.sha256);

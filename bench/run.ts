@@ -1,77 +1,327 @@
 /**
- * Benchmarks: print figures, assert nothing. Run with `npm run bench`.
- *  - config validation, synthesis of the example and of 100 account stacks (in-process, as `cdktf synth` runs it)
- *  - the pure evaluator's throughput, and a scheduled sweep over mocked clients
+ * `npm run bench`: this project against a baseline doing the same work, measured side by side in one
+ * run, printed as ratios and written to bench/results.json. Nothing here is a test: a ratio below its
+ * target is flagged, not failed.
+ *
+ *  - synth of 3 / 100 / 300 accounts through `npx cdktf synth`, against the naive cdktf idiom (bench/naive-app.ts)
+ *  - the app's own part (the `app` command of cdktf.json) for 100 accounts, against this repository
+ *    before the scale work (BASELINE_COMMIT, extracted with `git archive`)
+ *  - the scheduled sweep of 2,500 / 25,000 / 100,000 instances under the latency model (bench/sweep.ts),
+ *    against the same sweep done strictly sequentially
+ *  - cold load of the Lambda bundle in a fresh `node`, SDK bundled against SDK from the runtime
+ *  - API calls of the 100,000-instance sweep against the floor, asset size, peak heap against the memory setting
+ *
+ * `npm run bench -- --quick` leaves out the 300-account synth and the 100,000-instance sweeps.
  */
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { EXAMPLE_CONFIG, loadConfig, parseConfig } from '../config/load';
-import { buildApp } from '../modules/stacks/app';
-import { evaluateInstance, ImageFacts, InstanceFacts } from '../lambda/ami-compliance/evaluate';
-import { parseRuleParameters } from '../lambda/ami-compliance/params';
+import { buildAmiComplianceBundle } from '../lambda/ami-compliance/build';
+import { DEFAULT_FUNCTION_MEMORY_MB } from '../lambda/ami-compliance/contract';
+import { EVALUATIONS_PER_CALL, IMAGE_BATCH_SIZE, INSTANCE_PAGE_SIZE } from '../lambda/ami-compliance/aws';
+import { amiComplianceZip } from '../modules/detect/lambda-asset';
+import { LATENCY_MODEL, type SweepRun } from './sweep';
 
-function time<T>(label: string, runs: number, fn: () => T): void {
-  fn(); // warm-up
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    fn();
-    samples.push(performance.now() - t0);
+const REPO = path.resolve(__dirname, '..');
+/** This repository before the scale work: the "current version" the app's own synth is compared with. */
+const BASELINE_COMMIT = 'f188dbe';
+const QUICK = process.argv.includes('--quick');
+
+/** One line of the table. */
+interface Row {
+  readonly what: string;
+  readonly ours: string;
+  readonly baseline: string;
+  /** baseline / ours, so bigger is better; undefined when the row is a figure, not a comparison. */
+  readonly ratio?: number;
+  /** The acceptance target, e.g. `>= 5x`, and whether it is met. */
+  readonly target?: string;
+  readonly met?: boolean;
+  readonly detail?: Record<string, unknown>;
+}
+
+const rows: Row[] = [];
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ami-guard-bench-'));
+const toolEnv = { ...process.env, CHECKPOINT_DISABLE: '1', TF_CLI_CONFIG_FILE: path.join(REPO, 'terraform.rc') };
+
+function run(
+  command: string,
+  args: string[],
+  options: SpawnSyncOptions & { shell?: boolean } = {},
+): { ms: number; stdout: string } {
+  const started = performance.now();
+  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20, ...options });
+  const ms = performance.now() - started;
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} failed (${result.status ?? result.signal}):\n${result.stderr}${result.stdout}`);
   }
-  samples.sort((a, b) => a - b);
-  const median = samples[Math.floor(samples.length / 2)];
+  return { ms, stdout: String(result.stdout) };
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function add(row: Row): void {
+  rows.push(row);
+  const ratio = row.ratio === undefined ? '' : `${row.ratio.toFixed(1)}x`;
+  const target = row.target ? `${row.target} ${row.met ? 'ok' : 'MISSED'}` : '';
+  console.log(`${row.what.padEnd(52)} ${row.ours.padStart(12)} ${row.baseline.padStart(12)} ${ratio.padStart(7)}  ${target}`);
+}
+
+/** A config of `n` accounts made from the example of the tree at `root`: its second account, renumbered. */
+function accountsConfig(root: string, n: number): string {
+  const example = JSON.parse(fs.readFileSync(path.join(root, 'config', 'accounts.example.json'), 'utf8'));
+  delete example.$schema;
+  const template = example.accounts[1];
+  example.accounts = Array.from({ length: n }, (_, i) => {
+    const accountId = String(100000000000 + i);
+    return {
+      ...template,
+      stackName: `workload-${i}`,
+      accountId,
+      deployRoleArn: `arn:aws:iam::${accountId}:role/ami-guard-deploy`,
+    };
+  });
+  const file = path.join(work, `${path.basename(root)}-${n}-accounts.json`);
+  fs.writeFileSync(file, JSON.stringify(example, null, 2));
+  return file;
+}
+
+/** A cdktf project folder whose app is the naive idiom. */
+function naiveProject(): string {
+  const dir = path.join(work, 'naive');
+  fs.mkdirSync(dir);
+  fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'));
+  const cdktf = JSON.parse(fs.readFileSync(path.join(REPO, 'cdktf.json'), 'utf8'));
+  fs.writeFileSync(
+    path.join(dir, 'cdktf.json'),
+    JSON.stringify({ ...cdktf, app: `npx tsx ${path.join(REPO, 'bench', 'naive-app.ts')}` }),
+  );
+  return dir;
+}
+
+/** The baseline tree: this repository at BASELINE_COMMIT, sharing node_modules. */
+function baselineTree(): string {
+  const dir = path.join(work, 'baseline');
+  fs.mkdirSync(dir);
+  const archive = spawnSync('git', ['-C', REPO, 'archive', BASELINE_COMMIT], { maxBuffer: 256 * 2 ** 20 });
+  if (archive.status !== 0) throw new Error(`git archive ${BASELINE_COMMIT} failed: ${archive.stderr}`);
+  run('tar', ['-x', '-C', dir], { input: archive.stdout });
+  fs.symlinkSync(fs.realpathSync(path.join(REPO, 'node_modules')), path.join(dir, 'node_modules'));
+  return dir;
+}
+
+function dirBytes(dir: string): number {
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .reduce((sum, e) => sum + fs.statSync(path.join(e.parentPath, e.name)).size, 0);
+}
+
+/** Bytes of the asset files of one account stack. */
+function stackAssetBytes(outdir: string): number {
+  const assets = path.join(outdir, 'stacks', 'workload-0', 'assets');
+  return fs.existsSync(assets) ? dirBytes(assets) : 0;
+}
+
+function benchSynth(naive: string): void {
+  const cdktfSynth = (cwd: string, config: string, out: string) =>
+    run('npx', ['cdktf', 'synth', '--output', out], {
+      cwd,
+      env: { ...toolEnv, AMI_GUARD_CONFIG: config, NAIVE_BUNDLE_DIR: path.join(work, 'naive-bundle') },
+    }).ms;
+  for (const n of QUICK ? [3, 100] : [3, 100, 300]) {
+    const config = accountsConfig(REPO, n);
+    const runs = n <= 3 ? 3 : 1;
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    let outs = { ours: '', naive: '' };
+    for (let i = 0; i < runs; i++) {
+      outs = { ours: path.join(work, `synth-${n}-ours-${i}`), naive: path.join(work, `synth-${n}-naive-${i}`) };
+      ours.push(cdktfSynth(REPO, config, outs.ours));
+      theirs.push(cdktfSynth(naive, config, outs.naive));
+    }
+    const [a, b] = [median(ours), median(theirs)];
+    add({
+      what: `npx cdktf synth, ${n} accounts (vs naive idiom)`,
+      ours: seconds(a),
+      baseline: seconds(b),
+      ratio: b / a,
+      ...(n === 100 ? { target: '>= 5x', met: b / a >= 5 } : {}),
+      detail: { runs, oursMs: ours, naiveMs: theirs, outBytes: { ours: dirBytes(outs.ours), naive: dirBytes(outs.naive) } },
+    });
+    if (n === 100) {
+      const [ourAsset, theirAsset] = [stackAssetBytes(outs.ours), stackAssetBytes(outs.naive)];
+      add({
+        what: 'Lambda asset per stack (vs naive idiom)',
+        ours: `${Math.round(ourAsset / 1024)} KB`,
+        baseline: `${Math.round(theirAsset / 1024)} KB`,
+        ratio: theirAsset / ourAsset,
+        target: '< 150 KB',
+        met: ourAsset < 150 * 1024,
+      });
+    }
+    for (const dir of Object.values(outs)) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function benchAppCommand(baseline: string): void {
+  // The `app` command of each tree's cdktf.json, run directly: what cdktf synth starts, without the CLI around it.
+  const appOf = (root: string) => JSON.parse(fs.readFileSync(path.join(root, 'cdktf.json'), 'utf8')).app as string;
+  const synthOnce = (root: string, i: number) =>
+    run(appOf(root), [], {
+      cwd: root,
+      shell: true,
+      env: {
+        ...toolEnv,
+        AMI_GUARD_CONFIG: accountsConfig(root, 100),
+        CDKTF_OUTDIR: path.join(work, `app-${path.basename(root)}-${i}`),
+      },
+    }).ms;
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    ours.push(synthOnce(REPO, i));
+    theirs.push(synthOnce(baseline, i));
+  }
+  const [a, b] = [median(ours), median(theirs)];
+  add({
+    what: `app command, 100 accounts (vs ${BASELINE_COMMIT}, before)`,
+    ours: seconds(a),
+    baseline: seconds(b),
+    ratio: b / a,
+    target: '>= 2x',
+    met: b / a >= 2,
+    detail: { oursMs: ours, baselineMs: theirs, app: { ours: appOf(REPO), baseline: appOf(baseline) } },
+  });
+}
+
+function sweep(instances: number, tuning: 'concurrent' | 'sequential'): SweepRun {
+  const { stdout } = run(
+    process.execPath,
+    ['--require', require.resolve('tsx/cjs'), path.join(__dirname, 'sweep.ts'), String(instances), tuning],
+    {
+      cwd: REPO,
+    },
+  );
+  return JSON.parse(stdout.trim().split('\n').pop()!) as SweepRun;
+}
+
+function benchSweeps(): void {
+  for (const n of QUICK ? [2_500, 25_000] : [2_500, 25_000, 100_000]) {
+    const ours = sweep(n, 'concurrent');
+    const seq = sweep(n, 'sequential');
+    const exactlyOnce = ours.receivedOnce === n && ours.receivedTotal === n && seq.receivedOnce === n;
+    add({
+      what: `sweep, ${n.toLocaleString('en')} instances (vs sequential)`,
+      ours: seconds(ours.ms),
+      baseline: seconds(seq.ms),
+      ratio: seq.ms / ours.ms,
+      ...(n === 25_000 ? { target: '>= 3x', met: seq.ms / ours.ms >= 3 && exactlyOnce } : {}),
+      ...(n === 100_000 ? { target: '< 300 s, all once', met: ours.complete && ours.ms < 300_000 && exactlyOnce } : {}),
+      detail: { concurrent: ours, sequential: seq },
+    });
+    if (n === Math.max(...(QUICK ? [25_000] : [100_000]))) {
+      const accepted = (op: string) => ours.calls[op] - ours.throttled[op];
+      const floor = {
+        DescribeInstances: Math.ceil(n / INSTANCE_PAGE_SIZE),
+        DescribeImages: Math.ceil(LATENCY_MODEL.images / IMAGE_BATCH_SIZE),
+        PutEvaluations: Math.ceil(n / EVALUATIONS_PER_CALL),
+      };
+      for (const [op, min] of Object.entries(floor)) {
+        add({
+          what: `  ${op} calls at ${n.toLocaleString('en')} (vs floor)`,
+          ours: `${accepted(op)} (+${ours.throttled[op]} throttled)`,
+          baseline: String(min),
+          target: '= floor',
+          met: accepted(op) === min,
+        });
+      }
+      add({
+        what: `  peak heap / RSS at ${n.toLocaleString('en')} (vs memory setting)`,
+        ours: `${ours.peakHeapMb}/${ours.peakRssMb} MB`,
+        baseline: `${DEFAULT_FUNCTION_MEMORY_MB} MB`,
+        target: 'RSS < memory',
+        met: ours.peakRssMb < DEFAULT_FUNCTION_MEMORY_MB,
+        detail: { cpuMs: ours.cpuMs },
+      });
+      add({
+        what: `  response at ${n.toLocaleString('en')} (vs Lambda's limit)`,
+        ours: `${ours.responseBytes} B`,
+        baseline: '6 MB',
+        target: '<< 6 MB',
+        met: ours.responseBytes < (6 * 2 ** 20) / 100,
+      });
+    }
+  }
+}
+
+async function benchColdLoad(): Promise<void> {
+  const bundled = amiComplianceZip();
+  const runtimeDir = path.join(work, 'runtime-sdk');
+  const runtime = await buildAmiComplianceBundle(runtimeDir, { sdk: 'runtime' });
+  const bundledJs = path.join(path.dirname(bundled.path), 'index.js');
+  // A fresh process requires the bundle and makes its three clients, as the first invocation does.
+  const load = (file: string, env: NodeJS.ProcessEnv) => {
+    const code = `const t=performance.now();const m=require(${JSON.stringify(file)});globalThis.x=m.handler;process.stdout.write(String(performance.now()-t))`;
+    return Number(run(process.execPath, ['-e', code], { env }).stdout);
+  };
+  // The runtime's SDK: /var/runtime/node_modules in Lambda, this repository's node_modules here.
+  const runtimeEnv = { ...process.env, NODE_PATH: fs.realpathSync(path.join(REPO, 'node_modules')) };
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    ours.push(load(bundledJs, process.env));
+    theirs.push(load(runtime.bundle, runtimeEnv));
+  }
+  const [a, b] = [median(ours), median(theirs)];
+  add({
+    what: 'cold load of the bundle (SDK bundled vs from runtime)',
+    ours: `${a.toFixed(0)} ms`,
+    baseline: `${b.toFixed(0)} ms`,
+    ratio: b / a,
+    detail: {
+      bundledZipBytes: fs.statSync(bundled.path).size,
+      bundledJsBytes: fs.statSync(bundledJs).size,
+      runtimeJsBytes: fs.statSync(runtime.bundle).size,
+      oursMs: ours,
+      runtimeMs: theirs,
+    },
+  });
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const machine = {
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.cpus().length,
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    loadAverageAtStart: os.loadavg().map((l) => Number(l.toFixed(2))),
+  };
   console.log(
-    `${label.padEnd(58)} median ${median.toFixed(1).padStart(8)} ms   min ${samples[0].toFixed(1).padStart(8)} ms   (${runs} runs)`,
+    `AMI Guard benchmarks, ${new Date().toISOString().slice(0, 10)}: ${machine.cores} x ${machine.cpu}, node ${machine.node}`,
+  );
+  console.log(`${'what'.padEnd(52)} ${'this project'.padStart(12)} ${'baseline'.padStart(12)} ${'ratio'.padStart(7)}  target`);
+  try {
+    amiComplianceZip(); // the cache as a developer has it after the first synth
+    await benchColdLoad();
+    benchAppCommand(baselineTree());
+    benchSynth(naiveProject());
+    benchSweeps();
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  const results = { date: new Date().toISOString(), quick: QUICK, machine, minutes: (Date.now() - started) / 60_000, rows };
+  fs.writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(
+    `${rows.filter((r) => r.target && !r.met).length} target(s) missed; bench/results.json written in ${results.minutes.toFixed(1)} min.`,
   );
 }
 
-function manyAccounts(n: number) {
-  const json = JSON.parse(fs.readFileSync(EXAMPLE_CONFIG, 'utf8'));
-  const template = json.accounts[1];
-  json.accounts = Array.from({ length: n }, (_, i) => ({
-    ...template,
-    stackName: `workload-${i}`,
-    accountId: String(100000000000 + i),
-    deployRoleArn: `arn:aws:iam::${100000000000 + i}:role/ami-guard-deploy`,
-  }));
-  return parseConfig(json, `${n}-accounts`);
-}
-
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ami-guard-bench-'));
-
-console.log(`AMI Guard benchmarks (node ${process.version}, ${os.cpus().length} cores)`);
-time('load + validate the example config', 50, () => loadConfig(EXAMPLE_CONFIG));
-time('synth the example (3 accounts + state-backend)', 5, () => buildApp(loadConfig(EXAMPLE_CONFIG), { outdir: tmp() }).synth());
-const hundred = manyAccounts(100);
-time('synth 100 account stacks + state-backend', 3, () => buildApp(hundred, { outdir: tmp() }).synth());
-
-const params = parseRuleParameters({
-  tagKey: 'Environment',
-  tagValues: 'Prod',
-  trustedOwners: '111111111111',
-  exceptionTagKey: 'AmiGuardException',
-});
-const images: ImageFacts[] = Array.from({ length: 300 }, (_, i) => ({
-  imageId: `ami-${i.toString(16).padStart(17, '0')}`,
-  ownerId: '111111111111',
-  tags: (i % 3 === 0 ? {} : { Environment: i % 3 === 1 ? 'Prod' : 'prod' }) as Record<string, string>,
-}));
-const instances: InstanceFacts[] = Array.from({ length: 100_000 }, (_, i) => ({
-  instanceId: `i-${i.toString(16).padStart(17, '0')}`,
-  imageId: images[i % 300].imageId,
-  state: 'running',
-  tags: (i % 50 === 0 ? { AmiGuardException: 'CHG-1 until 2030-01-01' } : {}) as Record<string, string>,
-}));
-const now = new Date('2026-11-28T00:00:00Z');
-time('evaluate 100,000 instances (pure evaluator)', 5, () => {
-  for (const inst of instances) evaluateInstance(inst, images[Number.parseInt(inst.imageId.slice(4), 16)], params, { now });
-});
-
-// The command a team runs: cdktf CLI + tsx + esbuild bundle + zip, end to end.
-time('`npx cdktf synth` of the example, wall clock', 3, () => {
-  const res = spawnSync('npx', ['cdktf', 'synth', '--output', tmp()], { cwd: path.join(__dirname, '..'), encoding: 'utf8' });
-  if (res.status !== 0) throw new Error(`cdktf synth failed:\n${res.stderr}`);
+main().catch((err: Error) => {
+  console.error(err.stack);
+  process.exit(1);
 });

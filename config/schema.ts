@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
   DEFAULT_EXCEPTION_TICKET_PATTERN,
+  DEFAULT_FUNCTION_MEMORY_MB,
+  DEFAULT_FUNCTION_TIMEOUT_SECONDS,
   DEFAULT_MAX_EXCEPTION_DAYS,
   INSTANCE_RESOURCE_TYPE,
   MAX_EXCEPTION_DAYS_LIMIT,
@@ -181,6 +183,22 @@ const detectionSchema = z.strictObject({
     .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)')
     .optional()
     .describe('Name of the Config delivery bucket; default "ami-guard-config-<accountId>-<region>".'),
+  memoryMb: z
+    .number()
+    .int()
+    .min(128, 'expected at least 128 (MB), the Lambda minimum')
+    .max(10240, 'expected at most 10240 (MB), the Lambda maximum')
+    .default(DEFAULT_FUNCTION_MEMORY_MB)
+    .describe(
+      'Memory of the rule Lambda in MB; Lambda gives CPU in proportion. The default sweeps 100,000 instances well inside the timeout (README, Benchmarks).',
+    ),
+  timeoutSeconds: z
+    .number()
+    .int()
+    .min(30, 'expected at least 30 (seconds): a sweep keeps a few seconds to report what it judged')
+    .max(900, 'expected at most 900 (seconds), the Lambda maximum')
+    .default(DEFAULT_FUNCTION_TIMEOUT_SECONDS)
+    .describe('Timeout of the rule Lambda in seconds; a sweep stops judging shortly before it and reports what it has.'),
 });
 
 const subscriptionSchema = z.strictObject({

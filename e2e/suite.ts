@@ -1,7 +1,8 @@
 /**
  * The e2e suite: moto on a free loopback port, the e2e config synthesized in local-endpoint mode,
- * the state-backend stack deployed first, then every account stack through StackRun, then the
- * state-backend stack destroyed. moto is stopped whatever happens (finally + signal handlers).
+ * the state-backend stack deployed first, then one account stack through `npx cdktf deploy`/`destroy`
+ * (the command teams run), then every account stack through StackRun, then the state-backend stack
+ * destroyed. moto is stopped whatever happens (finally + signal handlers).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -18,6 +19,8 @@ import { E2E_ROUTINE_CHANGES, routineChangeAccount } from './routine-changes';
 import { nonLocalSettings, readStack, SynthesizedStack, synthesize } from './synth';
 import { errorText, killAllCommands, terraform, terraformEnv, TIMEOUTS } from './terraform';
 import { TerraformJson } from '../test-support/terraform-json';
+import { cdktfRunName, runWithCdktf } from './cdktf-run';
+import { applyVariant } from './variant';
 
 export interface SuiteOptions {
   /** The account file to deploy (a production config; the harness wires it to the emulator). */
@@ -187,6 +190,20 @@ function organizationChecks(stack: SynthesizedStack, config: AmiGuardConfig, fix
   return checks;
 }
 
+/** Checks that the stack's state (read through its S3 backend) lists resources after a deploy. */
+function resourcesInStateCheck(dir: string, env: NodeJS.ProcessEnv): StackCheck {
+  return {
+    step: 'in state',
+    run: async () => {
+      const list = await terraform(dir, ['state', 'list'], TIMEOUTS.state, env);
+      const resources = list.stdout.split('\n').filter((l) => l.trim() && !l.startsWith('data.'));
+      if (list.code !== 0 || resources.length === 0)
+        throw new Error(`terraform state list shows no resources after cdktf deploy:\n${errorText(list)}`);
+      return `${resources.length} resources in the S3 state`;
+    },
+  };
+}
+
 /** Creates in moto the IAM principals the config attaches policies to, as they exist in a real account. */
 async function createPrincipals(config: AmiGuardConfig, emulator: Emulator): Promise<string[]> {
   const created: string[] = [];
@@ -276,7 +293,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     );
 
     const env = terraformEnv();
-    const nameWidth = Math.max(...stacks.map((s) => s.name.length));
+    const nameWidth = Math.max(...stacks.map((s) => cdktfRunName(s.name).length));
     const runFor = (stack: SynthesizedStack) => {
       const json = readStack(stack);
       const attaches = Object.keys(ATTACHMENTS).some((type) => json.resource?.[type]);
@@ -305,13 +322,44 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     const backendOk = await backendRun.deploy();
     const accountStacks = stacks.filter((s) => s !== backendStack);
     if (backendOk) {
+      // One stack the way teams deploy it, before the terraform runs (so its state starts empty):
+      // the first account stack moto can apply whole, as cdktf applies every resource it synthesizes.
+      const stateBuckets = [config.backend.bucket];
+      const whole = accountStacks.find(
+        (s) => s.name !== ORGANIZATION_STACK && applyVariant(readStack(s), { stateBuckets }).skipped.length === 0,
+      );
+      if (whole) {
+        // The config as the suite validated it (organization target IDs are moto's).
+        const configFile = path.join(workDir, 'accounts.cdktf.json');
+        fs.writeFileSync(configFile, JSON.stringify(raw, null, 2));
+        const cdktfResult = await runWithCdktf({
+          stack: whole.name,
+          configFile,
+          emulatorUrl: moto.url,
+          workDir,
+          env,
+          report,
+          nameWidth,
+          checks: (dir) => [
+            ...stateChecks({ name: whole.name, dir }, readStack({ name: whole.name, dir }), config, emulator, env).filter(
+              (c) => c.step === 'state',
+            ),
+            resourcesInStateCheck(dir, env),
+          ],
+        });
+        results.push(cdktfResult);
+      } else {
+        const step = { step: 'cdktf', ok: false, ms: 0, detail: 'no account stack moto can apply whole: cdktf deploy not run' };
+        results.push({ stack: 'cdktf deploy', ok: false, steps: [step], notApplied: [], failure: step });
+      }
       await pool(accountStacks, options.jobs ?? 3, async (stack) => {
         const run = runFor(stack);
         await run.deploy();
         await run.destroy();
         results.push(run.result());
       });
-      results.sort((a, b) => stacks.findIndex((s) => s.name === a.stack) - stacks.findIndex((s) => s.name === b.stack));
+      const order = (r: StackResult) => stacks.findIndex((s) => s.name === r.stack || cdktfRunName(s.name) === r.stack);
+      results.sort((a, b) => order(a) - order(b));
     } else {
       for (const stack of accountStacks) {
         const step = { step: 'not run', ok: false, ms: 0, detail: `${STATE_BACKEND_STACK} failed` };

@@ -103,11 +103,26 @@ export function terraform(
   timeoutMs: number,
   env: NodeJS.ProcessEnv = terraformEnv(),
 ): Promise<CommandResult> {
+  return runCommand('terraform', cwd, args, timeoutMs, env);
+}
+
+/**
+ * Runs `command <args>` in `cwd` in its own process group, bounded like {@link terraform}: SIGINT at
+ * the time limit, SIGKILL to the group 15 s later. Used for terraform itself and for the cdktf CLI,
+ * which runs terraform as its child.
+ */
+export function runCommand(
+  command: string,
+  cwd: string,
+  args: readonly string[],
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv = terraformEnv(),
+): Promise<CommandResult> {
   const started = Date.now();
   if (stopping)
     return Promise.resolve({ code: null, stdout: '', stderr: 'not started: the harness is stopping', timedOut: false, ms: 0 });
   return new Promise((resolve) => {
-    const child = spawn('terraform', args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     running.add(child);
     let stdout = '';
     let stderr = '';

@@ -1,16 +1,13 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseConfig, loadConfig, EXAMPLE_CONFIG } from '../config/load';
 import { AmiGuardConfig } from '../config/schema';
 import { PolicyDocument } from '../modules/shared/policy-document';
 import { buildApp } from '../modules/stacks/app';
 import { TerraformJson } from './terraform-json';
+import { tempDir } from './temp';
 
-/** Makes a fresh temporary directory. */
-export function tempDir(prefix = 'ami-guard-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
+export { tempDir };
 
 /** Synthesizes a config into a temp dir and returns every stack's JSON by stack name. */
 export function synthConfig(

@@ -2,36 +2,57 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildAmiComplianceBundle, DEFAULT_OUT_DIR } from '../../lambda/ami-compliance/build';
+import { tempDir } from '../../test-support/synth';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 describe('buildAmiComplianceBundle', () => {
   const made: string[] = [];
   afterAll(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
-  const tempDir = () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ami-guard-build-'));
+  const outDir = () => {
+    const dir = tempDir('ami-guard-build-');
     made.push(dir);
     return dir;
   };
 
-  test('writes one index.js and returns its absolute path', () => {
-    const dir = tempDir();
-    const file = buildAmiComplianceBundle(dir);
-    expect(file).toBe(path.join(dir, 'index.js'));
-    expect(fs.readdirSync(dir)).toEqual(['index.js']); // no source map, no meta file
-    const code = fs.readFileSync(file, 'utf8');
+  test('writes a minified index.js and its source map beside it, not linked from the code', async () => {
+    const dir = outDir();
+    const built = await buildAmiComplianceBundle(dir);
+    expect(built).toEqual({ bundle: path.join(dir, 'index.js'), sourceMap: path.join(dir, 'index.js.map') });
+    expect(fs.readdirSync(dir).sort()).toEqual(['index.js', 'index.js.map']);
+    const code = fs.readFileSync(built.bundle, 'utf8');
     expect(code).not.toMatch(/sourceMappingURL/);
     expect(code).not.toMatch(/@license|@preserve/);
+    // minified: a few long lines, not the 60,000 of the readable bundle
+    expect(code.split('\n').length).toBeLessThan(50);
+    const map = JSON.parse(fs.readFileSync(built.sourceMap, 'utf8'));
+    expect(map.sources.some((s: string) => s.endsWith('lambda/ami-compliance/handler.ts'))).toBe(true);
   });
 
-  test('is deterministic: two builds are byte-identical, whatever the cwd', () => {
+  test('keeps only the SDK schemas the rule uses, so the bundled SDK stays small', async () => {
+    // EC2's generated schemas alone are 550 KB minified when esbuild cannot drop the unused ones
+    const { bundle } = await buildAmiComplianceBundle(outDir());
+    expect(fs.statSync(bundle).size).toBeLessThan(600_000);
+    const code = fs.readFileSync(bundle, 'utf8');
+    expect(code).toContain('DescribeInstances');
+    expect(code).not.toContain('RunInstances');
+  });
+
+  test('with the runtime SDK, @aws-sdk is required from the runtime instead of bundled', async () => {
+    const { bundle } = await buildAmiComplianceBundle(outDir(), { sdk: 'runtime' });
+    const code = fs.readFileSync(bundle, 'utf8');
+    expect(code).toMatch(/require\("@aws-sdk\/client-ec2"\)/);
+    expect(fs.statSync(bundle).size).toBeLessThan(50_000);
+  });
+
+  test('is deterministic: two builds are byte-identical, whatever the cwd', async () => {
     // GIVEN two builds, the second from another working directory
-    const first = fs.readFileSync(buildAmiComplianceBundle(tempDir()));
+    const first = fs.readFileSync((await buildAmiComplianceBundle(outDir())).bundle);
     const cwd = process.cwd();
     let second: Buffer;
     try {
       process.chdir(os.tmpdir());
-      second = fs.readFileSync(buildAmiComplianceBundle(tempDir()));
+      second = fs.readFileSync((await buildAmiComplianceBundle(outDir())).bundle);
     } finally {
       process.chdir(cwd);
     }
@@ -39,14 +60,14 @@ describe('buildAmiComplianceBundle', () => {
     expect(second.equals(first)).toBe(true);
   });
 
-  test('a relative outDir and the default are resolved against the repository root, not the cwd', () => {
+  test('a relative outDir and the default are resolved against the repository root, not the cwd', async () => {
     expect(DEFAULT_OUT_DIR).toBe(path.join(REPO_ROOT, 'dist', 'lambda', 'ami-compliance'));
     const relative = path.join('dist', `.bundle-test-${process.pid}`);
     made.push(path.join(REPO_ROOT, relative));
     const cwd = process.cwd();
     try {
       process.chdir(os.tmpdir());
-      expect(buildAmiComplianceBundle(relative)).toBe(path.join(REPO_ROOT, relative, 'index.js'));
+      expect((await buildAmiComplianceBundle(relative)).bundle).toBe(path.join(REPO_ROOT, relative, 'index.js'));
     } finally {
       process.chdir(cwd);
     }

@@ -6,7 +6,16 @@ import {
 import { DescribeImagesCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { handleConfigEvent } from '../../lambda/ami-compliance/handler';
-import { awsError, clientsWith, configEvent, ec2Image, ec2Instance, mockedClients, quietConsole } from './fixtures/aws-fakes';
+import {
+  awsError,
+  clientsWith,
+  configEvent,
+  ec2Image,
+  ec2Instance,
+  mockedClients,
+  quietConsole,
+  sentEvaluations,
+} from './fixtures/aws-fakes';
 import historyReply from './fixtures/get-resource-config-history.reply.json';
 import changeEvent from './fixtures/instance-change.invoking-event.json';
 import deletedEvent from './fixtures/instance-deleted.invoking-event.json';
@@ -43,7 +52,7 @@ describe('ConfigurationItemChangeNotification', () => {
       .resolves({ Images: [ec2Image('ami-0aaaaaaaaaaaaaaa1', PIPELINE, { Environment: 'Prod' })] });
     // WHEN the handler runs
     const result = await handleConfigEvent(configEvent(changeEvent, PARAMS), clientsWith(m), NOW);
-    // THEN it sends and returns one COMPLIANT evaluation ordered by the item's capture time
+    // THEN it sends one COMPLIANT evaluation ordered by the item's capture time, and returns its count
     const expected = {
       ComplianceResourceType: 'AWS::EC2::Instance',
       ComplianceResourceId: 'i-0123456789abcdef0',
@@ -51,7 +60,14 @@ describe('ConfigurationItemChangeNotification', () => {
       Annotation: 'AMI ami-0aaaaaaaaaaaaaaa1 (owner 111111111111) is approved: Environment="Prod".',
       OrderingTimestamp: new Date('2026-01-10T09:31:12.345Z'),
     };
-    expect(result).toEqual({ evaluations: [expected] });
+    expect(result).toEqual({
+      messageType: 'ConfigurationItemChangeNotification',
+      reported: 1,
+      compliance: { COMPLIANT: 1, NON_COMPLIANT: 0, NOT_APPLICABLE: 0 },
+      complete: true,
+      notEvaluated: 0,
+      unreadPages: false,
+    });
     expect(m.configMock.commandCalls(PutEvaluationsCommand).map((c) => c.args[0].input)).toEqual([
       { ResultToken: 'result-token-1', Evaluations: [expected] },
     ]);
@@ -68,7 +84,8 @@ describe('ConfigurationItemChangeNotification', () => {
     m.ec2Mock
       .on(DescribeImagesCommand, { Filters: [{ Name: 'image-id', Values: ['ami-0aaaaaaaaaaaaaaa1'] }] })
       .resolves({ Images: [] });
-    const { evaluations } = await handleConfigEvent(configEvent(changeEvent, PARAMS), clientsWith(m), NOW);
+    await handleConfigEvent(configEvent(changeEvent, PARAMS), clientsWith(m), NOW);
+    const evaluations = sentEvaluations(m);
     expect(evaluations[0].ComplianceType).toBe('NON_COMPLIANT');
     expect(evaluations[0].Annotation).toContain('not found (deregistered');
   });
@@ -76,11 +93,12 @@ describe('ConfigurationItemChangeNotification', () => {
   test('a deleted instance is NOT_APPLICABLE and needs neither EC2 nor SSM', async () => {
     // GIVEN only a Config client: reading ec2 or ssm would throw
     const m = setup();
-    const { evaluations } = await handleConfigEvent(
+    await handleConfigEvent(
       configEvent(deletedEvent, { ...PARAMS, approvedImageIdsParameter: '/ami-guard/ids' }),
       clientsWith({ config: m.config }),
       NOW,
     );
+    const evaluations = sentEvaluations(m);
     expect(evaluations).toEqual([
       expect.objectContaining({
         ComplianceType: 'NOT_APPLICABLE',
@@ -92,7 +110,8 @@ describe('ConfigurationItemChangeNotification', () => {
   test('eventLeftScope makes the resource NOT_APPLICABLE', async () => {
     const m = setup();
     const event = { ...configEvent(changeEvent, PARAMS), eventLeftScope: true };
-    const { evaluations } = await handleConfigEvent(event, clientsWith({ config: m.config }), NOW);
+    await handleConfigEvent(event, clientsWith({ config: m.config }), NOW);
+    const evaluations = sentEvaluations(m);
     expect(evaluations[0].ComplianceType).toBe('NOT_APPLICABLE');
   });
 
@@ -103,7 +122,8 @@ describe('ConfigurationItemChangeNotification', () => {
       Parameter: { Name: '/ami-guard/ids', Type: 'StringList', Value: 'ami-0ccccccccccccccc3,ami-0aaaaaaaaaaaaaaa1' },
     });
     const event = configEvent(changeEvent, { ...PARAMS, approvedImageIdsParameter: '/ami-guard/ids' });
-    const { evaluations } = await handleConfigEvent(event, clientsWith(m), NOW);
+    await handleConfigEvent(event, clientsWith(m), NOW);
+    const evaluations = sentEvaluations(m);
     expect(evaluations[0]).toMatchObject({
       ComplianceType: 'COMPLIANT',
       Annotation: expect.stringContaining('approved-ID list'),
@@ -118,7 +138,8 @@ describe('OversizedConfigurationItemChangeNotification', () => {
     m.configMock.on(GetResourceConfigHistoryCommand).resolves(historyFixture());
     m.ec2Mock.on(DescribeImagesCommand).resolves({ Images: [ec2Image('ami-0bbbbbbbbbbbbbbb2', PIPELINE)] });
     // WHEN the handler runs
-    const { evaluations } = await handleConfigEvent(configEvent(oversizedEvent, PARAMS), clientsWith(m), NOW);
+    await handleConfigEvent(configEvent(oversizedEvent, PARAMS), clientsWith(m), NOW);
+    const evaluations = sentEvaluations(m);
     // THEN it asked for exactly that resource and judged the fetched configuration
     expect(m.configMock.commandCalls(GetResourceConfigHistoryCommand)[0].args[0].input).toEqual({
       resourceType: 'AWS::EC2::Instance',
@@ -151,7 +172,8 @@ describe('OversizedConfigurationItemChangeNotification', () => {
     const m = setup();
     const summary = { ...oversizedEvent.configurationItemSummary, configurationItemStatus: 'ResourceDeleted' };
     const event = configEvent({ ...oversizedEvent, configurationItemSummary: summary }, PARAMS);
-    const { evaluations } = await handleConfigEvent(event, clientsWith({ config: m.config }), NOW);
+    await handleConfigEvent(event, clientsWith({ config: m.config }), NOW);
+    const evaluations = sentEvaluations(m);
     expect(evaluations[0].ComplianceType).toBe('NOT_APPLICABLE');
     expect(m.configMock.commandCalls(GetResourceConfigHistoryCommand)).toHaveLength(0);
   });
@@ -176,7 +198,8 @@ describe('ScheduledNotification', () => {
       Images: [ec2Image('ami-0aaaaaaaaaaaaaaa1', PIPELINE, { Environment: 'Prod' }), ec2Image('ami-0bbbbbbbbbbbbbbb2', PIPELINE)],
     });
     // WHEN the periodic sweep runs
-    const { evaluations } = await handleConfigEvent(configEvent(scheduledEvent, PARAMS), clientsWith(m), NOW);
+    await handleConfigEvent(configEvent(scheduledEvent, PARAMS), clientsWith(m), NOW);
+    const evaluations = sentEvaluations(m);
     // THEN each instance has its verdict, ordered by the notification time
     expect(evaluations.map((e) => [e.ComplianceResourceId, e.ComplianceType])).toEqual([
       ['i-000000000000000a1', 'COMPLIANT'],
@@ -194,7 +217,8 @@ describe('ScheduledNotification', () => {
   test('an account without instances sends no evaluations', async () => {
     const m = setup();
     m.ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [] });
-    const { evaluations } = await handleConfigEvent(configEvent(scheduledEvent, PARAMS), clientsWith(m), NOW);
+    await handleConfigEvent(configEvent(scheduledEvent, PARAMS), clientsWith(m), NOW);
+    const evaluations = sentEvaluations(m);
     expect(evaluations).toEqual([]);
     expect(m.configMock.commandCalls(PutEvaluationsCommand)).toHaveLength(0);
   });

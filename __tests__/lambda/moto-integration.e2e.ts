@@ -3,7 +3,8 @@
  *
  * What moto 5.2 does and does not do here, found by reading moto/config and moto/ec2:
  * - PutEvaluations is implemented ONLY with TestMode=true, and stores nothing (it answers
- *   `FailedEvaluations: []`); so these tests use resultToken TESTMODE and assert what the handler returns.
+ *   `FailedEvaluations: []`); so these tests use resultToken TESTMODE, and the bundle talks to moto through
+ *   a recording proxy on 127.0.0.1: the evaluations asserted are the ones sent to Config.
  * - GetResourceConfigHistory does not know AWS::EC2::Instance (moto's Config RESOURCE_MAP has S3, IAM, SNS
  *   only): the oversized path answers ResourceNotDiscoveredException, pinned below as a rejection.
  * - DescribeImages with ImageIds does not fail when only some IDs are missing (EC2 does); a deregistered ID
@@ -22,20 +23,16 @@ import {
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { builtinModules } from 'node:module';
 import { buildAmiComplianceBundle } from '../../lambda/ami-compliance/build';
 import { motoUnavailableReason, startMoto, type MotoServer } from '../../e2e/moto';
 
-/** An evaluation the bundle returned, after the trip through JSON (the timestamp is a string). */
-interface ReturnedEvaluation {
-  readonly ComplianceResourceId: string;
-  readonly ComplianceType: string;
-  readonly Annotation: string;
-  readonly OrderingTimestamp: string;
-}
-type Handler = (event: unknown) => Promise<{ evaluations: ReturnedEvaluation[] }>;
+/** What the bundle answers, after the trip through JSON: the Config handler's counts, or a check result. */
+type Handler = (event: unknown) => Promise<Record<string, unknown>>;
 
 /**
  * `require()`s the built bundle in a fresh Node process and calls its handler, as the Lambda runtime does.
@@ -74,6 +71,42 @@ function bundleHandler(bundle: string, env: NodeJS.ProcessEnv): Handler {
     });
 }
 
+/** An evaluation as the SDK puts it on the wire (JSON 1.1: timestamps in epoch seconds). */
+interface SentEvaluation {
+  ComplianceResourceId: string;
+  ComplianceType: string;
+  Annotation: string;
+  OrderingTimestamp: number;
+}
+
+/** A proxy in front of moto that keeps the Evaluations of every PutEvaluations call passing through. */
+async function recordingProxy(target: string): Promise<{ url: string; evaluations: SentEvaluation[]; close(): Promise<void> }> {
+  const evaluations: SentEvaluation[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (String(req.headers['x-amz-target']).endsWith('.PutEvaluations')) {
+        evaluations.push(...JSON.parse(body.toString()).Evaluations);
+      }
+      const forward = http.request(new URL(req.url ?? '/', target), { method: req.method, headers: req.headers }, (reply) => {
+        res.writeHead(reply.statusCode ?? 502, reply.headers);
+        reply.pipe(res);
+      });
+      forward.on('error', (err) => res.writeHead(502).end(String(err)));
+      forward.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    evaluations,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 const REGION = 'us-east-1';
 /** An exception 30 days out: within the default 90-day limit, as the bundle reads the real clock. */
 const EXCEPTION_UNTIL = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
@@ -98,6 +131,7 @@ const LAMBDA_ENV = {
 };
 
 let moto: MotoServer | undefined;
+let proxy: Awaited<ReturnType<typeof recordingProxy>> | undefined;
 let outDir: string;
 let handler: Handler;
 /** Instance IDs by role. */
@@ -109,10 +143,11 @@ beforeAll(async () => {
   const reason = motoUnavailableReason();
   if (reason) throw new Error(reason);
   outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ami-guard-bundle-'));
-  const bundle = buildAmiComplianceBundle(outDir);
+  const { bundle } = await buildAmiComplianceBundle(outDir);
   moto = await startMoto({ timeoutMs: MOTO_START_MS });
+  proxy = await recordingProxy(moto.url);
 
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: outDir, ...LAMBDA_ENV, AWS_ENDPOINT_URL: moto.url };
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: outDir, ...LAMBDA_ENV, AWS_ENDPOINT_URL: proxy.url };
   handler = bundleHandler(bundle, env);
 
   const sdk = {
@@ -167,6 +202,7 @@ beforeAll(async () => {
 }, MOTO_START_MS + 240_000);
 
 afterAll(async () => {
+  await proxy?.close();
   await moto?.stop();
   if (outDir) fs.rmSync(outDir, { recursive: true, force: true });
 });
@@ -182,7 +218,7 @@ const configEvent = (invokingEvent: object) => ({
 
 test('the built bundle is one CommonJS file that needs no node_modules', () => {
   const code = fs.readFileSync(path.join(outDir, 'index.js'), 'utf8');
-  expect(code).toContain('module.exports = __toCommonJS(');
+  expect(code).toMatch(/module\.exports=\w+\(/);
   // Only Node built-ins may be required at run time: the Lambda zip holds index.js alone.
   // (The lookbehind skips the SDK's error text `[require("@aws-sdk/signature-v4-crt");]`.)
   const required = [...code.matchAll(/(?<![[\w.])require\("([^"]+)"\)/g)].map((m) => m[1]);
@@ -195,7 +231,8 @@ test(
   async () => {
     // GIVEN five live instances and one terminated builder in moto
     // WHEN the built handler runs a scheduled notification in test mode
-    const { evaluations } = await handler(
+    proxy!.evaluations.length = 0;
+    const result = await handler(
       configEvent({
         awsAccountId: MOTO_ACCOUNT,
         notificationCreationTime: '2026-01-11T00:00:00.000Z',
@@ -203,8 +240,10 @@ test(
         recordVersion: '1.0',
       }),
     );
-    // THEN each live instance has its verdict (moto's PutEvaluations accepts TestMode calls but stores nothing,
-    // so the returned list is what is asserted)
+    // THEN each live instance has its verdict, as sent to Config, and the answer counts them
+    const evaluations = proxy!.evaluations;
+    expect(result).toMatchObject({ messageType: 'ScheduledNotification', reported: 5, complete: true });
+    expect(result.compliance).toEqual({ COMPLIANT: 3, NON_COMPLIANT: 2, NOT_APPLICABLE: 0 });
     const byId = new Map(evaluations.map((e) => [e.ComplianceResourceId, e]));
     expect(byId.size).toBe(5);
     expect(byId.has(ids.builder)).toBe(false);
@@ -228,7 +267,9 @@ test(
       ComplianceType: 'COMPLIANT',
       Annotation: expect.stringContaining('approved-ID list'),
     });
-    expect(evaluations.every((e) => new Date(e.OrderingTimestamp).toISOString() === '2026-01-11T00:00:00.000Z')).toBe(true);
+    expect(evaluations.every((e) => new Date(e.OrderingTimestamp * 1000).toISOString() === '2026-01-11T00:00:00.000Z')).toBe(
+      true,
+    );
   },
   forCalls(1),
 );
@@ -261,7 +302,8 @@ test(
       tags: {},
     };
     // WHEN the built handler runs the change notification
-    const { evaluations } = await handler(
+    proxy!.evaluations.length = 0;
+    await handler(
       configEvent({
         configurationItem: item,
         messageType: 'ConfigurationItemChangeNotification',
@@ -270,10 +312,11 @@ test(
       }),
     );
     // THEN it is NON_COMPLIANT at the capture time
+    const evaluations = proxy!.evaluations;
     expect(evaluations).toEqual([
       expect.objectContaining({ ComplianceResourceId: ids.untagged, ComplianceType: 'NON_COMPLIANT' }),
     ]);
-    expect(new Date(evaluations[0].OrderingTimestamp).toISOString()).toBe('2026-01-10T09:31:12.345Z');
+    expect(new Date(evaluations[0].OrderingTimestamp * 1000).toISOString()).toBe('2026-01-10T09:31:12.345Z');
   },
   forCalls(1),
 );

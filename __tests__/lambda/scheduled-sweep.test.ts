@@ -1,9 +1,10 @@
 import { PutEvaluationsCommand, type Evaluation } from '@aws-sdk/client-config-service';
 import { DescribeImagesCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { handleConfigEvent } from '../../lambda/ami-compliance/handler';
-import { clientsWith, configEvent, mockedClients, quietConsole } from './fixtures/aws-fakes';
+import { clientsWith, configEvent, mockedClients, quietConsole, sentEvaluations } from './fixtures/aws-fakes';
 import { describeImagesFake, describeInstancesFake, generateFleet } from './fixtures/fleet';
 import scheduledEvent from './fixtures/scheduled.invoking-event.json';
+import { SEQUENTIAL_TUNING } from '../../lambda/ami-compliance/sweep';
 
 quietConsole();
 
@@ -22,9 +23,12 @@ describe('a scheduled sweep of 2,500 instances over 300 AMIs', () => {
       return { FailedEvaluations: [failedOnce] };
     });
 
-    // WHEN the periodic sweep runs
+    // WHEN the periodic sweep runs, one call at a time so the call order is fixed
     const event = configEvent(scheduledEvent, { tagKey: 'Environment', tagValues: 'Prod' });
-    const { evaluations } = await handleConfigEvent(event, clientsWith(m), new Date('2026-01-11T00:00:00Z'));
+    const result = await handleConfigEvent(event, clientsWith(m), {
+      now: new Date('2026-01-11T00:00:00Z'),
+      tuning: SEQUENTIAL_TUNING,
+    });
 
     // THEN EC2 is paged three times, 1000 instances at a time
     const pages = m.ec2Mock.commandCalls(DescribeInstancesCommand).map((c) => c.args[0].input);
@@ -44,11 +48,22 @@ describe('a scheduled sweep of 2,500 instances over 300 AMIs', () => {
     expect(puts[1]).toEqual([failedOnce]);
     expect(failedOnce?.ComplianceResourceId).toBe('i-00000000000000007');
     // AND every instance has exactly one verdict: a third of the AMIs carry Environment=Prod
+    const evaluations = [puts[0], ...puts.slice(2)].flat();
     expect(evaluations).toHaveLength(2500);
     expect(new Set(evaluations.map((e) => e.ComplianceResourceId)).size).toBe(2500);
     const count = (type: string) => evaluations.filter((e) => e.ComplianceType === type).length;
     expect([count('COMPLIANT'), count('NON_COMPLIANT')]).toEqual([834, 1666]);
     expect(evaluations.find((e) => e.ComplianceResourceId === 'i-00000000000000001')?.Annotation).toContain('(wrong case)');
+    // AND the response holds the counts, not the evaluations
+    expect(result).toEqual({
+      messageType: 'ScheduledNotification',
+      reported: 2500,
+      compliance: { COMPLIANT: 834, NON_COMPLIANT: 1666, NOT_APPLICABLE: 0 },
+      complete: true,
+      notEvaluated: 0,
+      unreadPages: false,
+      pages: 3,
+    });
   });
 
   test('an AMI missing from the batch is known as missing through the image-id filter', async () => {
@@ -60,7 +75,8 @@ describe('a scheduled sweep of 2,500 instances over 300 AMIs', () => {
     m.configMock.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
     // WHEN the sweep runs
     const event = configEvent(scheduledEvent, { tagKey: 'Environment', tagValues: 'Prod' });
-    const { evaluations } = await handleConfigEvent(event, clientsWith(m), new Date('2026-01-11T00:00:00Z'));
+    await handleConfigEvent(event, clientsWith(m), { now: new Date('2026-01-11T00:00:00Z'), tuning: SEQUENTIAL_TUNING });
+    const evaluations = sentEvaluations(m);
     // THEN only the failing batch (the second, 50 IDs) is asked again by filter, and the instance is NON_COMPLIANT
     const calls = m.ec2Mock.commandCalls(DescribeImagesCommand).map((c) => c.args[0].input);
     expect(calls.map((c) => (c.ImageIds ? `ids:${c.ImageIds.length}` : `filter:${c.Filters?.[0].Values?.length}`))).toEqual([

@@ -32,22 +32,34 @@ export interface AwsClients {
 }
 
 /**
- * Real clients, each created on first use with adaptive retries. Region, endpoint (`AWS_ENDPOINT_URL`)
- * and credentials come from the SDK's standard chain.
+ * How every client retries. Adaptive mode adds a client-side rate limiter that slows down when AWS
+ * throttles (EC2 `RequestLimitExceeded`, Config `ThrottlingException`); the sweep keeps several calls
+ * in flight, so a throttled call gets more attempts than the SDK's default 3 before the invocation fails.
  */
-export function lazyAwsClients(): AwsClients {
+export const CLIENT_RETRY = { retryMode: 'adaptive', maxAttempts: 8 } as const;
+
+/** Client settings a caller may add (region, credentials, a request handler); retries stay {@link CLIENT_RETRY}. */
+export type ClientOverrides = Omit<NonNullable<ConstructorParameters<typeof EC2Client>[0]>, keyof typeof CLIENT_RETRY>;
+
+/**
+ * Real clients, each created on first use with {@link CLIENT_RETRY}. Region, endpoint (`AWS_ENDPOINT_URL`)
+ * and credentials come from the SDK's standard chain unless `overrides` sets them (benchmarks and tests
+ * pass a request handler that models AWS, so the retry path they measure is the production one).
+ */
+export function lazyAwsClients(overrides: ClientOverrides = {}): AwsClients {
+  const settings = { ...overrides, ...CLIENT_RETRY };
   let ec2: EC2Client | undefined;
   let config: ConfigServiceClient | undefined;
   let ssm: SSMClient | undefined;
   return {
     get ec2() {
-      return (ec2 ??= new EC2Client({ retryMode: 'adaptive' }));
+      return (ec2 ??= new EC2Client(settings));
     },
     get config() {
-      return (config ??= new ConfigServiceClient({ retryMode: 'adaptive' }));
+      return (config ??= new ConfigServiceClient(settings));
     },
     get ssm() {
-      return (ssm ??= new SSMClient({ retryMode: 'adaptive' }));
+      return (ssm ??= new SSMClient(settings));
     },
   };
 }
@@ -55,20 +67,55 @@ export function lazyAwsClients(): AwsClients {
 /** Instance states a sweep evaluates; terminated (and shutting-down) instances are filtered out server-side. */
 const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];
 
-/** Yields every live instance of the region, one DescribeInstances page (up to 1000 instances) at a time. */
-export async function* listInstancePages(ec2: EC2Client): AsyncGenerator<InstanceFacts[]> {
+/** The most instances DescribeInstances returns in one page. */
+export const INSTANCE_PAGE_SIZE = 1000;
+
+/** One DescribeInstances page. */
+export interface InstancePage {
+  readonly instances: InstanceFacts[];
+  /** True when EC2 announced another page (a NextToken). */
+  readonly more: boolean;
+}
+
+/**
+ * Yields every live instance of the region, one DescribeInstances page (up to 1000 instances) at a time.
+ * @throws when EC2 hands back a NextToken it already gave: paging on would loop until the Lambda times out
+ */
+export async function* listInstancePages(ec2: EC2Client): AsyncGenerator<InstancePage> {
+  const tokens = new PageTokens('DescribeInstances');
   let NextToken: string | undefined;
   do {
     const page = await ec2.send(
       new DescribeInstancesCommand({
-        MaxResults: 1000,
+        MaxResults: INSTANCE_PAGE_SIZE,
         NextToken,
         Filters: [{ Name: 'instance-state-name', Values: LIVE_STATES }],
       }),
     );
-    yield (page.Reservations ?? []).flatMap((r) => r.Instances ?? []).map(toInstanceFacts);
-    NextToken = page.NextToken;
+    NextToken = tokens.next(page.NextToken);
+    const instances = (page.Reservations ?? []).flatMap((r) => r.Instances ?? []).map(toInstanceFacts);
+    yield { instances, more: NextToken !== undefined };
   } while (NextToken);
+}
+
+/** Remembers the NextTokens of one paged call, so a token seen before is an error instead of an endless loop. */
+class PageTokens {
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly call: string) {}
+
+  /** Returns the token to ask for next (`undefined` when done). @throws when the token came before */
+  next(token: string | undefined): string | undefined {
+    if (token === undefined || token === '') return undefined;
+    if (this.seen.has(token)) {
+      throw new Error(
+        `${this.call} returned the NextToken ${JSON.stringify(token.slice(0, 40))} a second time, after ${this.seen.size} page(s): ` +
+          'the pagination loops, so the sweep stops here instead of running until the Lambda times out.',
+      );
+    }
+    this.seen.add(token);
+    return token;
+  }
 }
 
 /** Describes one instance, or `undefined` when EC2 no longer knows it (InvalidInstanceID.NotFound). */
@@ -85,6 +132,9 @@ export async function describeInstance(ec2: EC2Client, instanceId: string): Prom
 /** Error codes DescribeImages returns for a whole request when one of its ImageIds is missing or odd. */
 const MISSING_IMAGE_ERRORS = new Set(['InvalidAMIID.NotFound', 'InvalidAMIID.Malformed', 'InvalidAMIID.Unavailable']);
 
+/** The most AMI IDs in one DescribeImages call (EC2 accepts at most 200 values in one filter). */
+export const IMAGE_BATCH_SIZE = 200;
+
 /**
  * Image facts for one invocation: each distinct AMI ID is described once, in batches, and cached.
  * A missing image (deregistered, or not shared with this account) is remembered as missing, not an error.
@@ -92,22 +142,26 @@ const MISSING_IMAGE_ERRORS = new Set(['InvalidAMIID.NotFound', 'InvalidAMIID.Mal
 export class ImageCatalog {
   private readonly cache = new Map<string, ImageFacts | null>();
 
-  /** @param batchSize EC2 accepts at most 200 values in one filter. */
+  /**
+   * @param batchSize IDs per DescribeImages call. @default IMAGE_BATCH_SIZE
+   * @param concurrency DescribeImages calls in flight at once. @default 1
+   */
   constructor(
     private readonly ec2: EC2Client,
-    private readonly batchSize = 200,
+    private readonly batchSize = IMAGE_BATCH_SIZE,
+    private readonly concurrency = 1,
   ) {}
 
-  /** Describes the IDs not described yet, in batches of `batchSize`. */
+  /** Describes the IDs not described yet, in batches of `batchSize`, up to `concurrency` batches at a time. */
   async load(imageIds: Iterable<string>): Promise<void> {
     const todo = [...new Set(imageIds)].filter((id) => !this.cache.has(id));
-    for (let i = 0; i < todo.length; i += this.batchSize) {
-      const batch = todo.slice(i, i + this.batchSize);
-      for (const image of await this.describe(batch)) {
-        if (image.ImageId) this.cache.set(image.ImageId, toImageFacts(image));
-      }
+    const batches: string[][] = [];
+    for (let i = 0; i < todo.length; i += this.batchSize) batches.push(todo.slice(i, i + this.batchSize));
+    await inParallel(batches, this.concurrency, async (batch) => {
+      const images = await this.describe(batch);
+      for (const image of images) if (image.ImageId) this.cache.set(image.ImageId, toImageFacts(image));
       for (const id of batch) if (!this.cache.has(id)) this.cache.set(id, null);
-    }
+    });
   }
 
   /** The facts for a loaded ID, or `undefined` when the image was not found. */
@@ -126,13 +180,14 @@ export class ImageCatalog {
     }
     // ImageIds fails whole when one ID is missing; the image-id filter returns just the ones that exist.
     const images: Image[] = [];
+    const tokens = new PageTokens('DescribeImages');
     let NextToken: string | undefined;
     do {
       const page = await this.ec2.send(
         new DescribeImagesCommand({ Filters: [{ Name: 'image-id', Values: ids }], NextToken, ...wide }),
       );
       images.push(...(page.Images ?? []));
-      NextToken = page.NextToken;
+      NextToken = tokens.next(page.NextToken);
     } while (NextToken);
     return images;
   }
@@ -195,8 +250,99 @@ function parseConfiguration(json: string, resource: string): unknown {
 /** The result token AWS Config uses when a rule is invoked to test it. */
 const TEST_MODE_TOKEN = 'TESTMODE';
 
+/** The most evaluations one PutEvaluations call accepts. */
+export const EVALUATIONS_PER_CALL = 100;
+
 /**
- * Sends evaluations in chunks of 100, retrying the `FailedEvaluations` of a chunk once.
+ * Reports evaluations to Config as they are made: chunks of 100, up to `concurrency` PutEvaluations
+ * calls in flight, the `FailedEvaluations` of a chunk retried once. It holds at most
+ * `concurrency + 1` chunks, so memory does not grow with the fleet.
+ */
+export class EvaluationReporter {
+  private chunk: Evaluation[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly stillFailed: Evaluation[] = [];
+  private failure: { error: unknown } | undefined;
+  private sent = 0;
+
+  /** @param concurrency PutEvaluations calls in flight at once. @default 1 */
+  constructor(
+    private readonly config: ConfigServiceClient,
+    private readonly resultToken: string,
+    private readonly concurrency = 1,
+  ) {}
+
+  /** Evaluations Config has accepted so far. */
+  get reported(): number {
+    return this.sent;
+  }
+
+  /**
+   * Queues one evaluation; resolves once there is room for more (back-pressure when Config is slower than the sweep).
+   * @throws the error of an earlier call that failed
+   */
+  async add(evaluation: Evaluation): Promise<void> {
+    this.throwIfFailed();
+    this.chunk.push(evaluation);
+    if (this.chunk.length >= EVALUATIONS_PER_CALL) await this.dispatch();
+  }
+
+  /**
+   * Sends what is queued and waits for every call.
+   * @throws when a call failed, or evaluations still fail after their retry, so Config invokes the rule again
+   */
+  async flush(): Promise<void> {
+    if (this.chunk.length > 0) await this.dispatch();
+    while (this.inFlight.size > 0) await Promise.race(this.inFlight);
+    this.throwIfFailed();
+    if (this.stillFailed.length > 0) {
+      const ids = this.stillFailed.map((e) => e.ComplianceResourceId).slice(0, 10);
+      throw new Error(`PutEvaluations rejected ${this.stillFailed.length} evaluation(s) after one retry, e.g. ${ids.join(', ')}`);
+    }
+  }
+
+  private async dispatch(): Promise<void> {
+    const chunk = this.chunk;
+    this.chunk = [];
+    while (this.inFlight.size >= this.concurrency) await Promise.race(this.inFlight);
+    this.throwIfFailed();
+    const call: Promise<void> = this.sendWithRetry(chunk).then(
+      () => void this.inFlight.delete(call),
+      (error: unknown) => {
+        this.failure ??= { error };
+        this.inFlight.delete(call);
+      },
+    );
+    this.inFlight.add(call);
+    if (this.concurrency === 1) await call; // strictly one call after the other
+  }
+
+  private async sendWithRetry(chunk: Evaluation[]): Promise<void> {
+    const failed = await this.send(chunk);
+    const failedTwice = failed.length > 0 ? await this.send(failed) : [];
+    this.stillFailed.push(...failedTwice);
+    this.sent += chunk.length - failedTwice.length;
+  }
+
+  private async send(Evaluations: Evaluation[]): Promise<Evaluation[]> {
+    const testMode = this.resultToken === TEST_MODE_TOKEN ? { TestMode: true } : {};
+    const reply = await this.config.send(new PutEvaluationsCommand({ ResultToken: this.resultToken, Evaluations, ...testMode }));
+    return reply.FailedEvaluations ?? [];
+  }
+
+  /** Waits for the calls in flight and sends nothing more: the way out after an error. */
+  async settle(): Promise<void> {
+    this.chunk = [];
+    while (this.inFlight.size > 0) await Promise.race(this.inFlight);
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure.error;
+  }
+}
+
+/**
+ * Sends evaluations in chunks of 100, one call after the other, retrying the `FailedEvaluations` of a chunk once.
  * @throws when evaluations still fail after the retry, so Config invokes the rule again
  */
 export async function putEvaluations(
@@ -204,19 +350,28 @@ export async function putEvaluations(
   resultToken: string,
   evaluations: readonly Evaluation[],
 ): Promise<void> {
-  const testMode = resultToken === TEST_MODE_TOKEN ? { TestMode: true } : {};
-  const send = async (Evaluations: Evaluation[]): Promise<Evaluation[]> =>
-    (await config.send(new PutEvaluationsCommand({ ResultToken: resultToken, Evaluations, ...testMode }))).FailedEvaluations ??
-    [];
-  const stillFailed: Evaluation[] = [];
-  for (let i = 0; i < evaluations.length; i += 100) {
-    const failed = await send(evaluations.slice(i, i + 100));
-    if (failed.length > 0) stillFailed.push(...(await send(failed)));
-  }
-  if (stillFailed.length > 0) {
-    const ids = stillFailed.map((e) => e.ComplianceResourceId).slice(0, 10);
-    throw new Error(`PutEvaluations rejected ${stillFailed.length} evaluation(s) after one retry, e.g. ${ids.join(', ')}`);
-  }
+  const reporter = new EvaluationReporter(config, resultToken);
+  for (const evaluation of evaluations) await reporter.add(evaluation);
+  await reporter.flush();
+}
+
+/** Runs `work` over `items`, at most `concurrency` at a time; rejects with the first error after the others settle. */
+async function inParallel<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      try {
+        await work(items[next++]);
+      } catch (err) {
+        failed = true; // the other workers finish their item and take no new one
+        throw err;
+      }
+    }
+  };
+  const results = await Promise.allSettled(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (rejected) throw rejected.reason;
 }
 
 /** The error code of an AWS SDK error (`name`, or `Code` on older shapes). */

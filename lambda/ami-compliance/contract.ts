@@ -172,3 +172,14 @@ function tagProblem(text: string, pattern: RegExp, expected: string): string | u
   if (!pattern.test(text)) return `is not ${expected}`;
   return undefined;
 }
+
+/**
+ * The rule Lambda's memory (MB) unless the config sets `detection.memoryMb`. Lambda gives CPU in
+ * proportion to memory, and parsing DescribeInstances replies is most of a sweep's work: at this size a
+ * 100,000-instance sweep takes a fraction of the timeout, and its peak heap a fraction of the memory
+ * (measured by `npm run bench`, figures in the README).
+ */
+export const DEFAULT_FUNCTION_MEMORY_MB = 1024;
+
+/** The rule Lambda's timeout (seconds) unless the config sets `detection.timeoutSeconds`. */
+export const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 300;

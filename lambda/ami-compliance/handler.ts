@@ -3,18 +3,12 @@
  * adapters, ask the pure evaluator, report with PutEvaluations. Any failure throws; Config retries.
  */
 import type { Evaluation } from '@aws-sdk/client-config-service';
+import type { Context } from 'aws-lambda';
 import { evaluateInstance, outOfScope, triageConfigurationItem, type ConfigurationItem, type Verdict } from './evaluate';
-import {
-  errorCode,
-  fetchConfigurationItem,
-  ImageCatalog,
-  listInstancePages,
-  putEvaluations,
-  readApprovedImageIds,
-  type AwsClients,
-} from './aws';
-import { INSTANCE_RESOURCE_TYPE, MESSAGE_TYPE, MESSAGE_TYPES } from './contract';
+import { errorCode, fetchConfigurationItem, ImageCatalog, putEvaluations, readApprovedImageIds, type AwsClients } from './aws';
+import { INSTANCE_RESOURCE_TYPE, MESSAGE_TYPE, MESSAGE_TYPES, type ComplianceType } from './contract';
 import { parseRuleParameters, type RuleParameters } from './params';
+import { lambdaBudget, sweep, type SweepTuning } from './sweep';
 
 /** The event AWS Config sends a custom Lambda rule (fields this rule reads). */
 export interface ConfigRuleEvent {
@@ -30,9 +24,35 @@ export interface ConfigRuleEvent {
   readonly accountId?: string;
 }
 
-/** What the handler resolves to: exactly the evaluations it sent to Config. */
+/**
+ * What the handler resolves to: counts of what it reported, never the evaluations themselves
+ * (100,000 of them would be a 28 MB response; Lambda refuses responses over 6 MB).
+ */
 export interface ConfigHandlerResult {
-  readonly evaluations: Evaluation[];
+  readonly messageType: string;
+  /** Evaluations Config accepted. */
+  readonly reported: number;
+  /** The same, by compliance type. */
+  readonly compliance: Record<ComplianceType, number>;
+  /** False when a sweep ran out of time before the last instance (see `notEvaluated`). */
+  readonly complete: boolean;
+  /** Instances a sweep listed but did not judge for lack of time; they got no evaluation. */
+  readonly notEvaluated: number;
+  /** True when a sweep left DescribeInstances pages unread for lack of time. */
+  readonly unreadPages: boolean;
+}
+
+/** The part of the Lambda context the handler uses. */
+export type InvocationContext = Pick<Context, 'getRemainingTimeInMillis'>;
+
+/** Optional inputs of {@link handleConfigEvent}; production passes only the Lambda context. */
+export interface HandlerOptions {
+  /** The clock for exception expiry. @default new Date() */
+  readonly now?: Date;
+  /** The Lambda context, whose remaining time bounds a sweep. @default no time limit */
+  readonly context?: InvocationContext;
+  /** Sweep concurrency. @default DEFAULT_TUNING */
+  readonly tuning?: SweepTuning;
 }
 
 interface InvokingEvent {
@@ -43,15 +63,16 @@ interface InvokingEvent {
 }
 
 /**
- * Handles one AWS Config invocation and resolves to the evaluations sent.
- * @param now the clock for exception expiry; injected for tests
+ * Handles one AWS Config invocation and resolves to counts of the evaluations sent.
+ * @param options the clock (or a Date, for tests), the Lambda context for a sweep's time budget
  * @throws on a broken event (naming the field), invalid rule parameters, or any AWS API error
  */
 export async function handleConfigEvent(
   event: ConfigRuleEvent,
   clients: AwsClients,
-  now: Date = new Date(),
+  options: HandlerOptions | Date = {},
 ): Promise<ConfigHandlerResult> {
+  const { now = new Date(), context, tuning } = options instanceof Date ? { now: options } : options;
   let messageType: unknown;
   try {
     const invoking = parseInvokingEvent(event);
@@ -62,6 +83,7 @@ export async function handleConfigEvent(
     const params = parseRuleParameters(event.ruleParameters);
     const facts = new Facts(clients, params);
     let evaluations: Evaluation[];
+    let result: ConfigHandlerResult;
     switch (messageType) {
       case MESSAGE_TYPE.change: {
         const item = required(invoking.configurationItem, 'invokingEvent.configurationItem');
@@ -82,13 +104,22 @@ export async function handleConfigEvent(
         evaluations = [await evaluateItem({ ...item, configurationItemCaptureTime: captured }, event.eventLeftScope, facts, now)];
         break;
       }
-      case MESSAGE_TYPE.scheduled:
-        evaluations = await sweep(
-          timestamp(invoking.notificationCreationTime, 'invokingEvent.notificationCreationTime'),
-          facts,
+      case MESSAGE_TYPE.scheduled: {
+        const swept = await sweep({
+          clients,
+          params,
+          approvedImageIds: await facts.approvedImageIds(),
+          resultToken: event.resultToken,
+          orderingTimestamp: timestamp(invoking.notificationCreationTime, 'invokingEvent.notificationCreationTime'),
           now,
-        );
-        break;
+          budget: context ? lambdaBudget(context) : undefined,
+          tuning,
+        });
+        result = { messageType, ...swept };
+        if (!swept.complete) logUnfinishedSweep(result, context);
+        console.log(JSON.stringify(result));
+        return result;
+      }
       default:
         throw new Error(
           `invokingEvent.messageType ${String(JSON.stringify(messageType))} is not handled; ` +
@@ -96,8 +127,16 @@ export async function handleConfigEvent(
         );
     }
     await putEvaluations(clients.config, event.resultToken, evaluations);
-    console.log(JSON.stringify({ messageType, ...countByCompliance(evaluations) }));
-    return { evaluations };
+    result = {
+      messageType: String(messageType),
+      reported: evaluations.length,
+      compliance: countByCompliance(evaluations),
+      complete: true,
+      notEvaluated: 0,
+      unreadPages: false,
+    };
+    console.log(JSON.stringify(result));
+    return result;
   } catch (err) {
     // Log and rethrow: a failed invocation is retried by Config, a guessed verdict would stick.
     console.error(
@@ -156,23 +195,6 @@ async function evaluateItem(
   return toEvaluation(INSTANCE_RESOURCE_TYPE, instance.instanceId, verdict, when);
 }
 
-/** Evaluates every live instance of the region: one DescribeImages per batch of new AMI IDs per page. */
-async function sweep(when: Date, facts: Facts, now: Date): Promise<Evaluation[]> {
-  const approvedImageIds = await facts.approvedImageIds();
-  const evaluations: Evaluation[] = [];
-  for await (const page of listInstancePages(facts.clients.ec2)) {
-    await facts.images.load(page.map((i) => i.imageId));
-    for (const instance of page) {
-      const verdict = evaluateInstance(instance, facts.images.get(instance.imageId), facts.params, {
-        now,
-        approvedImageIds,
-      });
-      evaluations.push(toEvaluation(INSTANCE_RESOURCE_TYPE, instance.instanceId, verdict, when));
-    }
-  }
-  return evaluations;
-}
-
 function parseInvokingEvent(event: ConfigRuleEvent): InvokingEvent {
   if (typeof event !== 'object' || event === null) throw new Error('Config event is not an object.');
   if (typeof event.invokingEvent !== 'string' || event.invokingEvent === '') {
@@ -216,8 +238,26 @@ function required<T>(value: T | null | undefined, field: string): T {
   return value;
 }
 
-function countByCompliance(evaluations: readonly Evaluation[]): Record<string, number> {
-  const counts: Record<string, number> = { evaluations: evaluations.length };
-  for (const e of evaluations) counts[e.ComplianceType ?? 'UNKNOWN'] = (counts[e.ComplianceType ?? 'UNKNOWN'] ?? 0) + 1;
+function countByCompliance(evaluations: readonly Evaluation[]): Record<ComplianceType, number> {
+  const counts: Record<ComplianceType, number> = { COMPLIANT: 0, NON_COMPLIANT: 0, NOT_APPLICABLE: 0 };
+  for (const e of evaluations) counts[e.ComplianceType as ComplianceType]++;
   return counts;
+}
+
+/** The one line an operator needs when the time budget ended a sweep early. */
+function logUnfinishedSweep(result: ConfigHandlerResult, context: InvocationContext | undefined): void {
+  const left = `${result.notEvaluated} listed instance(s) not evaluated${result.unreadPages ? ', and the pages after them not read' : ''}`;
+  console.warn(
+    JSON.stringify({
+      level: 'WARN',
+      message:
+        `Sweep stopped by the time budget after reporting ${result.reported} instance(s); left: ${left}. ` +
+        'They got no evaluation and keep their previous result; change notifications still evaluate them. ' +
+        'Fix: raise detection.timeoutSeconds (up to 900), or detection.memoryMb for more CPU.',
+      reported: result.reported,
+      notEvaluated: result.notEvaluated,
+      unreadPages: result.unreadPages,
+      remainingMs: context?.getRemainingTimeInMillis(),
+    }),
+  );
 }

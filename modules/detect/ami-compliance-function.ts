@@ -2,7 +2,11 @@ import { Construct } from 'constructs';
 import { AssetType, TerraformAsset } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
-import { RULE_PARAMETERS_ENV } from '../../lambda/ami-compliance/contract';
+import {
+  DEFAULT_FUNCTION_MEMORY_MB,
+  DEFAULT_FUNCTION_TIMEOUT_SECONDS,
+  RULE_PARAMETERS_ENV,
+} from '../../lambda/ami-compliance/contract';
 import { arn } from '../shared/iam';
 import { amiComplianceZip, LambdaZip } from './lambda-asset';
 import { PolicyDocument } from '../shared/policy-document';
@@ -21,6 +25,10 @@ export interface AmiComplianceFunctionProps {
   readonly logRetentionDays?: number;
   /** The deployment package. @default the bundled `lambda/ami-compliance` */
   readonly code?: LambdaZip;
+  /** Memory in MB (128-10240); CPU comes in proportion. @default DEFAULT_FUNCTION_MEMORY_MB (1024) */
+  readonly memoryMb?: number;
+  /** Timeout in seconds (30-900); a sweep stops judging shortly before it. @default DEFAULT_FUNCTION_TIMEOUT_SECONDS (300) */
+  readonly timeoutSeconds?: number;
 }
 
 /** Least-privilege permissions of the rule Lambda: read instances, images and one parameter; report to Config; log. */
@@ -75,6 +83,16 @@ export class AmiComplianceFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: AmiComplianceFunctionProps) {
     super(scope, id);
+    const memoryMb = props.memoryMb ?? DEFAULT_FUNCTION_MEMORY_MB;
+    const timeoutSeconds = props.timeoutSeconds ?? DEFAULT_FUNCTION_TIMEOUT_SECONDS;
+    if (!Number.isInteger(memoryMb) || memoryMb < 128 || memoryMb > 10240) {
+      throw new Error(`AmiComplianceFunction memoryMb: expected whole MB from 128 to 10240, got ${memoryMb}. Fix: e.g. 1024.`);
+    }
+    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 30 || timeoutSeconds > 900) {
+      throw new Error(
+        `AmiComplianceFunction timeoutSeconds: expected whole seconds from 30 to 900, got ${timeoutSeconds}. Fix: e.g. 300.`,
+      );
+    }
     this.functionName = props.functionName ?? 'ami-guard-ami-compliance';
     this.functionArn = arn(props.region, 'lambda', props.accountId, `function:${this.functionName}`);
     const logGroupName = `/aws/lambda/${this.functionName}`;
@@ -108,8 +126,8 @@ export class AmiComplianceFunction extends Construct {
       handler: 'index.handler',
       filename: asset.path,
       sourceCodeHash: code.sha256,
-      timeout: 300,
-      memorySize: 256,
+      timeout: timeoutSeconds,
+      memorySize: memoryMb,
       environment: { variables: { [RULE_PARAMETERS_ENV]: JSON.stringify(props.ruleParameters) } },
       // The log group and permissions exist before the first invocation can log or call AWS.
       dependsOn: [this.logGroup, this.role.rolePolicy],

@@ -140,6 +140,8 @@ export class AccountStack extends TerraformStack {
       ruleParameters: parameters,
       approvedImageIdsParameter: detection.approvedImageIdsParameter,
       logRetentionDays: detection.logRetentionDays,
+      memoryMb: detection.memoryMb,
+      timeoutSeconds: detection.timeoutSeconds,
     });
     const rule = new AmiComplianceRule(this, 'ami-compliance-rule', {
       accountId: account.accountId,

@@ -1,0 +1,90 @@
+/**
+ * One scheduled sweep against the AWS model, in its own process so its heap is its own:
+ * `node --require tsx/cjs bench/sweep.ts <instances> <concurrent|sequential>` prints one JSON line.
+ * The model: 100 ms per call, AWS page sizes, PutEvaluations throttled above 50 calls/s and DescribeImages
+ * above 20 calls/s; the Lambda context gives the function's default timeout of wall-clock time.
+ */
+import { DEFAULT_FUNCTION_TIMEOUT_SECONDS } from '../lambda/ami-compliance/contract';
+import { handleConfigEvent } from '../lambda/ami-compliance/handler';
+import { DEFAULT_TUNING, SEQUENTIAL_TUNING } from '../lambda/ami-compliance/sweep';
+import { AwsModel } from '../test-support/fake-aws';
+
+/** The latency model the sweep figures are measured under. */
+export const LATENCY_MODEL = {
+  latencyMs: 100,
+  rateLimits: { PutEvaluations: 50, DescribeImages: 20 },
+  images: 300,
+} as const;
+
+/** What one sweep run reports. */
+export interface SweepRun {
+  readonly instances: number;
+  readonly tuning: 'concurrent' | 'sequential';
+  readonly ms: number;
+  /** CPU time of the process during the sweep. */
+  readonly cpuMs: number;
+  readonly peakHeapMb: number;
+  readonly peakRssMb: number;
+  readonly complete: boolean;
+  /** Instances Config received exactly once, and evaluations in total. */
+  readonly receivedOnce: number;
+  readonly receivedTotal: number;
+  readonly responseBytes: number;
+  readonly calls: Record<string, number>;
+  readonly throttled: Record<string, number>;
+}
+
+async function main(): Promise<void> {
+  const instances = Number(process.argv[2]);
+  const tuning = process.argv[3] === 'sequential' ? 'sequential' : 'concurrent';
+  const model = new AwsModel({ instances, ...LATENCY_MODEL });
+  const event = {
+    invokingEvent: JSON.stringify({ messageType: 'ScheduledNotification', notificationCreationTime: '2026-01-11T00:00:00.000Z' }),
+    ruleParameters: JSON.stringify({ tagKey: 'Environment', tagValues: 'Prod' }),
+    resultToken: 'bench',
+  };
+  let peakHeap = 0;
+  let peakRss = 0;
+  const sample = () => {
+    const m = process.memoryUsage();
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+    peakRss = Math.max(peakRss, m.rss);
+  };
+  const sampler = setInterval(sample, 20);
+  console.log = () => undefined; // the handler's summary line; the result is printed below
+  const started = performance.now();
+  const deadline = started + DEFAULT_FUNCTION_TIMEOUT_SECONDS * 1000;
+  const context = { getRemainingTimeInMillis: () => deadline - performance.now() };
+  const cpu = process.cpuUsage();
+  const result = await handleConfigEvent(event, model.clients(), {
+    now: new Date('2026-01-11T00:00:00Z'),
+    context,
+    tuning: tuning === 'sequential' ? SEQUENTIAL_TUNING : DEFAULT_TUNING,
+  });
+  const ms = performance.now() - started;
+  const cpuUsed = process.cpuUsage(cpu);
+  sample();
+  clearInterval(sampler);
+  const run: SweepRun = {
+    instances,
+    tuning,
+    ms: Math.round(ms),
+    cpuMs: Math.round((cpuUsed.user + cpuUsed.system) / 1000),
+    peakHeapMb: Math.round(peakHeap / 2 ** 20),
+    peakRssMb: Math.round(peakRss / 2 ** 20),
+    complete: result.complete,
+    receivedOnce: model.instancesReceiving(1),
+    receivedTotal: model.receivedTotal,
+    responseBytes: Buffer.byteLength(JSON.stringify(result)),
+    calls: model.calls,
+    throttled: model.throttled,
+  };
+  process.stdout.write(`${JSON.stringify(run)}\n`);
+}
+
+if (require.main === module) {
+  main().catch((err: Error) => {
+    console.error(err.stack);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,303 @@
+/**
+ * A model of the AWS APIs the rule Lambda calls, at the AWS SDK's transport: the real SDK clients
+ * serialize each request, sign it, retry it (adaptive mode, with its client-side rate limiter) and parse
+ * the reply; only the HTTP round trip is replaced. The model answers like AWS does:
+ *  - every call takes `latencyMs`;
+ *  - DescribeInstances pages by at most 1,000 instances, DescribeImages answers by ID (a missing ID fails
+ *    the whole call with InvalidAMIID.NotFound) or by the image-id filter, PutEvaluations takes at most 100;
+ *  - above a per-operation rate (a token bucket holding one second of calls, as EC2 documents) a call is
+ *    throttled: EC2 answers HTTP 503 `RequestLimitExceeded`, Config HTTP 400 `ThrottlingException`.
+ * The fleet is generated page by page from the instance index, so the model itself stays small next to
+ * the sweep whose memory is measured.
+ */
+import { lazyAwsClients, type AwsClients, type ClientOverrides } from '../lambda/ami-compliance/aws';
+
+/** The parts of the SDK's HTTP request and response the model reads and writes (the SDK checks responses by shape). */
+interface HttpRequest {
+  readonly headers: Record<string, string>;
+  readonly body?: unknown;
+}
+interface HttpResponse {
+  readonly statusCode: number;
+  readonly headers: Record<string, string>;
+  readonly body: Uint8Array;
+}
+
+/** The operations the model knows. */
+export type Operation = 'DescribeInstances' | 'DescribeImages' | 'PutEvaluations' | 'GetParameter';
+
+/** The fleet and how the APIs behave. */
+export interface AwsModelOptions {
+  /** Live instances in the region. */
+  readonly instances: number;
+  /** Distinct AMIs; instance i runs AMI `i % images`. @default 300 */
+  readonly images?: number;
+  /** AMIs at the end of the list that EC2 no longer knows (deregistered). @default 0 */
+  readonly missingImages?: number;
+  /** Milliseconds every call takes. @default 0 */
+  readonly latencyMs?: number;
+  /** Calls per second each operation accepts before it throttles. @default no throttling */
+  readonly rateLimits?: Partial<Record<Operation, number>>;
+  /**
+   * How much EC2 says about an instance: `full` carries the fields a real reply has (about 2.5 KB of XML,
+   * so parsing costs what it costs in AWS); `lean` only what the rule reads, for fast tests. @default 'full'
+   */
+  readonly detail?: 'full' | 'lean';
+  /** DescribeInstances hands back the same NextToken forever (a pagination bug). @default false */
+  readonly repeatNextToken?: boolean;
+  /** Value of the SSM StringList parameter, when the rule reads one. @default none (ParameterNotFound) */
+  readonly approvedImageIds?: string;
+}
+
+/** Instance i: `i-` and 17 hex digits; AMI j: `ami-` and 17 hex digits. */
+export const instanceId = (i: number): string => `i-${i.toString(16).padStart(17, '0')}`;
+export const imageId = (j: number): string => `ami-${j.toString(16).padStart(17, '0')}`;
+
+/** AMI j is tagged Environment=Prod when j % 3 == 0, Environment=prod (wrong case) when 1, untagged when 2. */
+export const imageTags = (j: number): Record<string, string> => [{ Environment: 'Prod' }, { Environment: 'prod' }, {}][j % 3];
+
+/** Every tenth instance is stopped; the rest run. */
+export const instanceState = (i: number): string => (i % 10 === 0 ? 'stopped' : 'running');
+
+const EC2_ERROR_STATUS = { RequestLimitExceeded: 503 } as Record<string, number>;
+
+/** A modelled AWS account and region, with counters of what the sweep asked and what Config received. */
+export class AwsModel {
+  readonly instances: number;
+  readonly images: number;
+  /** Calls answered (throttled ones included), by operation. */
+  readonly calls: Record<Operation, number> = { DescribeInstances: 0, DescribeImages: 0, PutEvaluations: 0, GetParameter: 0 };
+  /** Calls answered with a throttling error, by operation. */
+  readonly throttled: Record<Operation, number> = { DescribeInstances: 0, DescribeImages: 0, PutEvaluations: 0, GetParameter: 0 };
+  /** Evaluations Config accepted, per instance index (a count, so a duplicate shows as 2). */
+  readonly received: Uint8Array;
+  /** Accepted evaluations by compliance type. */
+  readonly receivedByCompliance: Record<string, number> = {};
+  /** Evaluations accepted for IDs that are not instances of the fleet. */
+  unknownEvaluations = 0;
+  /** AMI IDs asked for with DescribeImages, counted per ID. */
+  readonly imageRequests = new Map<string, number>();
+
+  private readonly buckets = new Map<Operation, { tokens: number; at: number }>();
+
+  constructor(readonly options: AwsModelOptions) {
+    this.instances = options.instances;
+    this.images = options.images ?? 300;
+    this.received = new Uint8Array(options.instances);
+  }
+
+  /** Real SDK clients, configured as the Lambda configures them, whose HTTP round trips this model answers. */
+  clients(): AwsClients {
+    return lazyAwsClients({
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'AKIDMODEL', secretAccessKey: 'model' },
+      requestHandler: { handle: (request: HttpRequest) => this.handle(request) } as ClientOverrides['requestHandler'],
+    });
+  }
+
+  /** Evaluations Config accepted in total. */
+  get receivedTotal(): number {
+    return Object.values(this.receivedByCompliance).reduce((a, b) => a + b, 0);
+  }
+
+  /** How many instances received exactly `n` evaluations. */
+  instancesReceiving(n: number): number {
+    let count = 0;
+    for (const c of this.received) if (c === n) count++;
+    return count;
+  }
+
+  private async handle(request: HttpRequest): Promise<{ response: HttpResponse }> {
+    const body =
+      typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body as Uint8Array | undefined);
+    const target = String(request.headers['x-amz-target'] ?? '');
+    const operation = (target ? target.split('.')[1] : new URLSearchParams(body).get('Action')) as Operation;
+    if (!(operation in this.calls)) throw new Error(`AWS model: ${operation || target} is not modelled`);
+    this.calls[operation]++;
+    const admitted = this.admit(operation);
+    if (this.options.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
+    if (!admitted) {
+      this.throttled[operation]++;
+      return operation === 'DescribeInstances' || operation === 'DescribeImages'
+        ? ec2Error('RequestLimitExceeded', 'Request limit exceeded.')
+        : jsonError('ThrottlingException', 'Rate exceeded');
+    }
+    switch (operation) {
+      case 'DescribeInstances':
+        return this.describeInstances(new URLSearchParams(body));
+      case 'DescribeImages':
+        return this.describeImages(new URLSearchParams(body));
+      case 'PutEvaluations':
+        return this.putEvaluations(JSON.parse(body));
+      case 'GetParameter':
+        return this.getParameter(JSON.parse(body));
+    }
+  }
+
+  /** Token bucket per operation: holds one second of calls, refills at the rate. */
+  private admit(operation: Operation): boolean {
+    const rate = this.options.rateLimits?.[operation];
+    if (rate === undefined) return true;
+    const now = performance.now();
+    const bucket = this.buckets.get(operation) ?? { tokens: rate, at: now };
+    bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.at) / 1000) * rate);
+    bucket.at = now;
+    this.buckets.set(operation, bucket);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
+
+  private describeInstances(query: URLSearchParams): { response: HttpResponse } {
+    const maxResults = Number(query.get('MaxResults') ?? 1000);
+    if (maxResults < 5 || maxResults > 1000) return ec2Error('InvalidParameterValue', 'MaxResults must be between 5 and 1000');
+    const start = this.options.repeatNextToken && query.get('NextToken') ? 0 : Number(query.get('NextToken') ?? 0);
+    const end = Math.min(start + maxResults, this.instances);
+    const more = end < this.instances;
+    const token = more ? (this.options.repeatNextToken ? 'same-token' : String(end)) : undefined;
+    const reservations: string[] = [];
+    // 50 instances per reservation, as a launch of many instances groups them
+    for (let r = start; r < end; r += 50) {
+      const items: string[] = [];
+      for (let i = r; i < Math.min(r + 50, end); i++) items.push(instanceXml(i, this.images, this.options.detail ?? 'full'));
+      reservations.push(
+        `<item><reservationId>r-${r.toString(16).padStart(17, '0')}</reservationId><ownerId>123456789012</ownerId>` +
+          `<groupSet/><instancesSet>${items.join('')}</instancesSet></item>`,
+      );
+    }
+    return ec2Reply(
+      'DescribeInstances',
+      `<reservationSet>${reservations.join('')}</reservationSet>${token ? `<nextToken>${token}</nextToken>` : ''}`,
+    );
+  }
+
+  private describeImages(query: URLSearchParams): { response: HttpResponse } {
+    const byId = [...query.entries()].filter(([k]) => /^ImageId\.\d+$/.test(k)).map(([, v]) => v);
+    const byFilter = [...query.entries()].filter(([k]) => /^Filter\.1\.Value\.\d+$/.test(k)).map(([, v]) => v);
+    const ids = byId.length > 0 ? byId : byFilter;
+    for (const id of ids) this.imageRequests.set(id, (this.imageRequests.get(id) ?? 0) + 1);
+    const known = (id: string): number | undefined => {
+      const j = /^ami-[0-9a-f]{17}$/.test(id) ? Number.parseInt(id.slice(4), 16) : NaN;
+      return j >= 0 && j < this.images - (this.options.missingImages ?? 0) ? j : undefined;
+    };
+    if (byId.length > 0 && byId.some((id) => known(id) === undefined)) {
+      return ec2Error('InvalidAMIID.NotFound', `The image id '[${byId.find((id) => known(id) === undefined)}]' does not exist`);
+    }
+    const items = ids.flatMap((id) => {
+      const j = known(id);
+      return j === undefined ? [] : [imageXml(j)];
+    });
+    return ec2Reply('DescribeImages', `<imagesSet>${items.join('')}</imagesSet>`);
+  }
+
+  private putEvaluations(input: { Evaluations?: { ComplianceResourceId: string; ComplianceType: string }[] }) {
+    const evaluations = input.Evaluations ?? [];
+    if (evaluations.length === 0 || evaluations.length > 100) {
+      return jsonError('ValidationException', `Evaluations must hold 1 to 100 items, got ${evaluations.length}`, 400);
+    }
+    for (const e of evaluations) {
+      const i = /^i-[0-9a-f]{17}$/.test(e.ComplianceResourceId) ? Number.parseInt(e.ComplianceResourceId.slice(2), 16) : -1;
+      if (i >= 0 && i < this.instances) this.received[i] = Math.min(255, this.received[i] + 1);
+      else this.unknownEvaluations++;
+      this.receivedByCompliance[e.ComplianceType] = (this.receivedByCompliance[e.ComplianceType] ?? 0) + 1;
+    }
+    return jsonReply({ FailedEvaluations: [] });
+  }
+
+  private getParameter(input: { Name: string }) {
+    const value = this.options.approvedImageIds;
+    if (value === undefined) return jsonError('ParameterNotFound', `Parameter ${input.Name} not found.`, 400);
+    return jsonReply({ Parameter: { Name: input.Name, Type: 'StringList', Value: value, Version: 1 } });
+  }
+}
+
+const xmlTags = (tags: Record<string, string>): string =>
+  Object.entries(tags)
+    .map(([k, v]) => `<item><key>${k}</key><value>${v}</value></item>`)
+    .join('');
+
+/** One instance as EC2 describes it, with the fields a real reply carries (about 2.5 KB), so parsing costs what it costs. */
+function instanceXml(i: number, images: number, detail: 'full' | 'lean'): string {
+  const id = instanceId(i);
+  const state = instanceState(i);
+  if (detail === 'lean') {
+    return (
+      `<item><instanceId>${id}</instanceId><imageId>${imageId(i % images)}</imageId>` +
+      `<instanceState><code>${state === 'running' ? 16 : 80}</code><name>${state}</name></instanceState>` +
+      `<launchTime>2026-01-10T09:30:00.000Z</launchTime><tagSet>${xmlTags({ Name: `web-${i}` })}</tagSet></item>`
+    );
+  }
+  const eni = `eni-${i.toString(16).padStart(17, '0')}`;
+  const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+  return (
+    `<item><instanceId>${id}</instanceId><imageId>${imageId(i % images)}</imageId>` +
+    `<instanceState><code>${state === 'running' ? 16 : 80}</code><name>${state}</name></instanceState>` +
+    `<privateDnsName>ip-${ip.replaceAll('.', '-')}.eu-west-1.compute.internal</privateDnsName><dnsName/>` +
+    `<reason/><keyName>ops</keyName><amiLaunchIndex>0</amiLaunchIndex><productCodes/>` +
+    `<instanceType>m7g.large</instanceType><launchTime>2026-01-10T09:30:00.000Z</launchTime>` +
+    `<placement><availabilityZone>eu-west-1a</availabilityZone><groupName/><tenancy>default</tenancy></placement>` +
+    `<monitoring><state>disabled</state></monitoring><subnetId>subnet-0123456789abcdef0</subnetId>` +
+    `<vpcId>vpc-0123456789abcdef0</vpcId><privateIpAddress>${ip}</privateIpAddress><sourceDestCheck>true</sourceDestCheck>` +
+    `<groupSet><item><groupId>sg-0123456789abcdef0</groupId><groupName>web</groupName></item></groupSet>` +
+    `<architecture>arm64</architecture><rootDeviceType>ebs</rootDeviceType><rootDeviceName>/dev/xvda</rootDeviceName>` +
+    `<blockDeviceMapping><item><deviceName>/dev/xvda</deviceName><ebs><volumeId>vol-${i.toString(16).padStart(17, '0')}</volumeId>` +
+    `<status>attached</status><attachTime>2026-01-10T09:30:01.000Z</attachTime><deleteOnTermination>true</deleteOnTermination></ebs></item></blockDeviceMapping>` +
+    `<virtualizationType>hvm</virtualizationType><clientToken/><hypervisor>xen</hypervisor>` +
+    `<networkInterfaceSet><item><networkInterfaceId>${eni}</networkInterfaceId><subnetId>subnet-0123456789abcdef0</subnetId>` +
+    `<vpcId>vpc-0123456789abcdef0</vpcId><ownerId>123456789012</ownerId><status>in-use</status>` +
+    `<macAddress>02:00:00:00:00:00</macAddress><privateIpAddress>${ip}</privateIpAddress><sourceDestCheck>true</sourceDestCheck>` +
+    `<groupSet><item><groupId>sg-0123456789abcdef0</groupId><groupName>web</groupName></item></groupSet>` +
+    `<attachment><attachmentId>eni-attach-${i.toString(16).padStart(17, '0')}</attachmentId><deviceIndex>0</deviceIndex>` +
+    `<status>attached</status><attachTime>2026-01-10T09:30:00.000Z</attachTime><deleteOnTermination>true</deleteOnTermination></attachment>` +
+    `<privateIpAddressesSet><item><privateIpAddress>${ip}</privateIpAddress><primary>true</primary></item></privateIpAddressesSet>` +
+    `<interfaceType>interface</interfaceType></item></networkInterfaceSet>` +
+    `<iamInstanceProfile><arn>arn:aws:iam::123456789012:instance-profile/web</arn><id>AIPA0123456789EXAMPLE</id></iamInstanceProfile>` +
+    `<ebsOptimized>true</ebsOptimized><enaSupport>true</enaSupport>` +
+    `<cpuOptions><coreCount>2</coreCount><threadsPerCore>1</threadsPerCore></cpuOptions>` +
+    `<metadataOptions><state>applied</state><httpTokens>required</httpTokens><httpPutResponseHopLimit>2</httpPutResponseHopLimit>` +
+    `<httpEndpoint>enabled</httpEndpoint></metadataOptions>` +
+    `<tagSet>${xmlTags({ Name: `web-${i}`, Team: 'payments' })}</tagSet></item>`
+  );
+}
+
+function imageXml(j: number): string {
+  return (
+    `<item><imageId>${imageId(j)}</imageId><imageLocation>111111111111/golden-${j}</imageLocation>` +
+    `<imageState>available</imageState><imageOwnerId>111111111111</imageOwnerId><isPublic>false</isPublic>` +
+    `<architecture>arm64</architecture><imageType>machine</imageType><name>golden-${j}</name>` +
+    `<rootDeviceType>ebs</rootDeviceType><tagSet>${xmlTags(imageTags(j))}</tagSet></item>`
+  );
+}
+
+function ec2Reply(operation: string, inner: string): { response: HttpResponse } {
+  const xml =
+    `<?xml version="1.0" encoding="UTF-8"?>\n<${operation}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">` +
+    `<requestId>00000000-0000-0000-0000-000000000000</requestId>${inner}</${operation}Response>`;
+  return respond(200, 'text/xml;charset=UTF-8', xml);
+}
+
+function ec2Error(code: string, message: string): { response: HttpResponse } {
+  const xml =
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${code}</Code><Message>${message}</Message>` +
+    `</Error></Errors><RequestID>00000000-0000-0000-0000-000000000000</RequestID></Response>`;
+  return respond(EC2_ERROR_STATUS[code] ?? 400, 'text/xml;charset=UTF-8', xml);
+}
+
+function jsonReply(body: object): { response: HttpResponse } {
+  return respond(200, 'application/x-amz-json-1.1', JSON.stringify(body));
+}
+
+function jsonError(type: string, message: string, status = 400): { response: HttpResponse } {
+  return respond(status, 'application/x-amz-json-1.1', JSON.stringify({ __type: type, message }), { 'x-amzn-errortype': type });
+}
+
+function respond(statusCode: number, contentType: string, body: string, extra: Record<string, string> = {}) {
+  const bytes = Buffer.from(body, 'utf8');
+  return {
+    response: {
+      statusCode,
+      headers: { 'content-type': contentType, 'content-length': String(bytes.length), 'x-amzn-requestid': 'model', ...extra },
+      body: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    } satisfies HttpResponse,
+  };
+}
