@@ -13,8 +13,9 @@ import {
   readApprovedImageIds,
   type AwsClients,
 } from './aws';
-import { INSTANCE_RESOURCE_TYPE, MESSAGE_TYPE, MESSAGE_TYPES } from './contract';
+import { INSTANCE_RESOURCE_TYPE, MESSAGE_TYPE, MESSAGE_TYPES, type RemediationTrigger } from './contract';
 import { parseRuleParameters, type RuleParameters } from './params';
+import { Rechecks, type FollowUpSummary } from './retrigger';
 
 /** The event AWS Config sends a custom Lambda rule (fields this rule reads). */
 export interface ConfigRuleEvent {
@@ -33,6 +34,14 @@ export interface ConfigRuleEvent {
 /** What the handler resolves to: exactly the evaluations it sent to Config. */
 export interface ConfigHandlerResult {
   readonly evaluations: Evaluation[];
+  /** After a scheduled sweep where remediation acts automatically: the runbooks started again. */
+  readonly remediation?: FollowUpSummary;
+}
+
+/** Settings of the handler that come from the stack, not from the event. */
+export interface HandlerOptions {
+  /** Start the runbook again for marked instances after a sweep. @default none (Config alone starts it) */
+  readonly remediation?: RemediationTrigger;
 }
 
 interface InvokingEvent {
@@ -51,6 +60,7 @@ export async function handleConfigEvent(
   event: ConfigRuleEvent,
   clients: AwsClients,
   now: Date = new Date(),
+  options: HandlerOptions = {},
 ): Promise<ConfigHandlerResult> {
   let messageType: unknown;
   try {
@@ -62,6 +72,7 @@ export async function handleConfigEvent(
     const params = parseRuleParameters(event.ruleParameters);
     const facts = new Facts(clients, params);
     let evaluations: Evaluation[];
+    const rechecks = new Rechecks(now);
     switch (messageType) {
       case MESSAGE_TYPE.change: {
         const item = required(invoking.configurationItem, 'invokingEvent.configurationItem');
@@ -87,6 +98,7 @@ export async function handleConfigEvent(
           timestamp(invoking.notificationCreationTime, 'invokingEvent.notificationCreationTime'),
           facts,
           now,
+          rechecks,
         );
         break;
       default:
@@ -97,6 +109,10 @@ export async function handleConfigEvent(
     }
     await putEvaluations(clients.config, event.resultToken, evaluations);
     console.log(JSON.stringify({ messageType, ...countByCompliance(evaluations) }));
+    if (messageType === MESSAGE_TYPE.scheduled && options.remediation) {
+      const sweepId = String(invoking.notificationCreationTime);
+      return { evaluations, remediation: await rechecks.followUp(clients, options.remediation, sweepId) };
+    }
     return { evaluations };
   } catch (err) {
     // Log and rethrow: a failed invocation is retried by Config, a guessed verdict would stick.
@@ -157,7 +173,7 @@ async function evaluateItem(
 }
 
 /** Evaluates every live instance of the region: one DescribeImages per batch of new AMI IDs per page. */
-async function sweep(when: Date, facts: Facts, now: Date): Promise<Evaluation[]> {
+async function sweep(when: Date, facts: Facts, now: Date, rechecks: Rechecks): Promise<Evaluation[]> {
   const approvedImageIds = await facts.approvedImageIds();
   const evaluations: Evaluation[] = [];
   for await (const page of listInstancePages(facts.clients.ec2)) {
@@ -168,6 +184,7 @@ async function sweep(when: Date, facts: Facts, now: Date): Promise<Evaluation[]>
         approvedImageIds,
       });
       evaluations.push(toEvaluation(INSTANCE_RESOURCE_TYPE, instance.instanceId, verdict, when));
+      rechecks.consider(instance, verdict.complianceType);
     }
   }
   return evaluations;

@@ -4,8 +4,9 @@
  */
 import { lazyAwsClients, type AwsClients } from './aws';
 import { isCheckEvent, runCheck } from './check';
-import type { CheckEvent, CheckResult } from './contract';
+import { REMEDIATION_TRIGGER_ENV, type CheckEvent, type CheckResult } from './contract';
 import { handleConfigEvent, type ConfigHandlerResult, type ConfigRuleEvent } from './handler';
+import { parseRemediationTrigger } from './retrigger';
 
 // Created once per container, and each SDK client only when first used.
 let clients: AwsClients | undefined;
@@ -13,5 +14,8 @@ let clients: AwsClients | undefined;
 /** Routes `{ amiGuardCheck }` events to the check mode and everything else to the Config rule handler. */
 export const handler = async (event: ConfigRuleEvent | CheckEvent): Promise<ConfigHandlerResult | CheckResult> => {
   clients ??= lazyAwsClients();
-  return isCheckEvent(event) ? runCheck(event, clients) : handleConfigEvent(event, clients);
+  if (isCheckEvent(event)) return runCheck(event, clients);
+  return handleConfigEvent(event, clients, new Date(), {
+    remediation: parseRemediationTrigger(process.env[REMEDIATION_TRIGGER_ENV]),
+  });
 };

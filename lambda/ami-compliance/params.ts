@@ -108,7 +108,12 @@ export function parseRuleParameters(raw: string | Record<string, unknown> | unde
     check('exceptionTagKey', exceptionTagKey, TAG_KEY_PATTERN, 'a tag key such as "AmiGuardException"');
   }
 
-  return { tagKey, tagValues, trustedOwners, approvedImageIdsParameter, exceptionTagKey };
+  const ownerTagKeys = list('ownerTagKeys', get('ownerTagKeys'));
+  for (const key of ownerTagKeys ?? []) {
+    check('ownerTagKeys', key, TAG_KEY_PATTERN, 'tag keys, comma-separated, e.g. "Owner,Team"');
+  }
+
+  return { tagKey, tagValues, trustedOwners, approvedImageIdsParameter, exceptionTagKey, ownerTagKeys };
 }
 
 /** Splits a comma-separated parameter, trimming entries; an empty entry is an error (a stray comma hides a typo). */
