@@ -106,6 +106,7 @@ describe('custom Config rule', () => {
       trustedOwners: '111111111111',
       approvedImageIdsParameter: '/ami-guard/approved-image-ids',
       exceptionTagKey: 'AmiGuardException',
+      ownerTagKeys: 'Owner,Team',
     };
     expect(JSON.parse(String(rule.input_parameters))).toEqual(expected);
     const { variables } = fn.environment as { variables: Record<string, string> };
@@ -121,6 +122,7 @@ describe('custom Config rule', () => {
         trustedOwners: ['111111111111', 'amazon'],
         approvedImageIdsParameter: '/a/b',
         exceptionTagKey: 'Exc',
+        ownerTagKeys: ['Owner', 'Cost Center', 'Team'],
       },
     ],
   ])('encodes parameters that the Lambda parses back unchanged: %j', (parameters) => {

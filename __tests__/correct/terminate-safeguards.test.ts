@@ -7,7 +7,8 @@
 import * as path from 'node:path';
 import { loadConfig } from '../../config/load';
 import { simulate } from '../../test-support/iam';
-import { exampleConfig, exampleVariant, resourcesOf, StackJson, synthConfig } from '../../test-support/synth';
+import { exampleConfig, exampleVariant, resourcesOf, synthConfig } from '../../test-support/synth';
+import type { TerraformJson } from '../../test-support/terraform-json';
 
 const ACCOUNT = '222222222222';
 const INSTANCE = `arn:aws:ec2:eu-west-1:${ACCOUNT}:instance/i-0123456789abcdef0`;
@@ -20,21 +21,21 @@ const variantOf = (mode: string, extra: Record<string, unknown> = {}) =>
       j.accounts[1].remediation = { ...j.accounts[1].remediation, mode, ...extra };
     }),
   ).stacks['payments-prod'];
-const byMode: Record<string, StackJson> = {
+const byMode: Record<string, TerraformJson> = {
   notify: variantOf('notify'),
   stop: example['payments-prod'],
   terminate: variantOf('terminate'),
 };
 
 /** The parsed inline policy named `name` (the automation role: `remediation`; the rule Lambda: `ami-compliance`). */
-function rolePolicy(stack: StackJson, name: string): unknown {
+function rolePolicy(stack: TerraformJson, name: string): unknown {
   const found = resourcesOf(stack, 'aws_iam_role_policy').find((p) => p.name === name);
   if (!found) throw new Error(`no role policy ${name}`);
   return JSON.parse(String(found.policy));
 }
 
 /** Every policy document of a stack: inline, managed, and resource policies. */
-function allPolicies(stack: StackJson): string[] {
+function allPolicies(stack: TerraformJson): string[] {
   return [
     ...resourcesOf(stack, 'aws_iam_role_policy'),
     ...resourcesOf(stack, 'aws_iam_policy'),
@@ -140,8 +141,8 @@ describe('the automation role', () => {
 });
 
 describe('the rule Lambda', () => {
-  const lambda = (stack: StackJson) => rolePolicy(stack, 'ami-compliance');
-  const can = (stack: StackJson, action: string, resource: string, context?: Record<string, string | string[]>) =>
+  const lambda = (stack: TerraformJson) => rolePolicy(stack, 'ami-compliance');
+  const can = (stack: TerraformJson, action: string, resource: string, context?: Record<string, string | string[]>) =>
     simulate({ policies: [lambda(stack)], action, resource, context });
   const document = (name: string) => `arn:aws:ssm:eu-west-1:${ACCOUNT}:document/${name}`;
 

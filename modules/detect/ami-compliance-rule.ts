@@ -17,6 +17,7 @@ export function encodeRuleParameters(p: RuleParameters): Record<string, string> 
     ...(p.trustedOwners && p.trustedOwners.length > 0 ? { trustedOwners: p.trustedOwners.join(',') } : {}),
     ...(p.approvedImageIdsParameter ? { approvedImageIdsParameter: p.approvedImageIdsParameter } : {}),
     ...(p.exceptionTagKey ? { exceptionTagKey: p.exceptionTagKey } : {}),
+    ...(p.ownerTagKeys && p.ownerTagKeys.length > 0 ? { ownerTagKeys: p.ownerTagKeys.join(',') } : {}),
   };
 }
 
