@@ -126,8 +126,44 @@ const badConfigs: [string, Edit, RegExp][] = [
   ['untrusted owner alias', (j) => (j.defaults.approval.trustedOwners = ['self']), /trustedOwners\[0\]/],
   [
     'unknown remediation mode',
-    (j) => (j.accounts[1].remediation.mode = 'terminate'),
-    /accounts\[1\]\.remediation\.mode: .*"off"\|"notify"\|"stop"/,
+    (j) => (j.accounts[1].remediation.mode = 'delete'),
+    /accounts\[1\]\.remediation\.mode: .*"off"\|"notify"\|"stop"\|"terminate"/,
+  ],
+  [
+    'terminate inherited from defaults',
+    (j) => (j.defaults.remediation.mode = 'terminate'),
+    /defaults\.remediation\.mode: "terminate" is never inherited; write "mode": "terminate" in the remediation of each account/,
+  ],
+  [
+    'grace 0 inherited from defaults',
+    (j) => (j.defaults.remediation.graceHours = 0),
+    /defaults\.remediation\.graceHours: 0 \(act without notice\) is never inherited/,
+  ],
+  [
+    'a grace longer than 30 days',
+    (j) => (j.accounts[1].remediation.graceHours = 721),
+    /accounts\[1\]\.remediation\.graceHours: expected at most 720 hours .*got 721/,
+  ],
+  [
+    'a route matching an attribute messages do not carry',
+    (j) =>
+      (j.accounts[1].remediation.routes = [{ match: { squad: ['payments'] }, protocol: 'email', endpoint: 'a@example.org' }]),
+    /accounts\[1\]\.remediation\.routes\[0\]\.match\.squad: .*/,
+  ],
+  [
+    'a route matching nothing',
+    (j) => (j.accounts[1].remediation.routes = [{ match: {}, protocol: 'email', endpoint: 'a@example.org' }]),
+    /accounts\[1\]\.remediation\.routes\[0\]\.match: expected at least one message attribute/,
+  ],
+  [
+    'a route with no values',
+    (j) => (j.accounts[1].remediation.routes = [{ match: { team: [] }, protocol: 'email', endpoint: 'a@example.org' }]),
+    /accounts\[1\]\.remediation\.routes\[0\]\.match\.team: expected at least one value/,
+  ],
+  [
+    'an owner tag key AWS reserves',
+    (j) => (j.defaults.remediation.ownerTagKeys = ['aws:createdBy']),
+    /defaults\.remediation\.ownerTagKeys\[0\]: expected a tag key such as "Owner"/,
   ],
   [
     'automatic remediation while off',

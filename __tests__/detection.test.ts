@@ -111,6 +111,7 @@ describe('custom Config rule', () => {
       exceptionTagKey: 'AmiGuardException',
       maxExceptionDays: '90',
       exceptionTicketPattern: '^[A-Za-z0-9][A-Za-z0-9-]{2,}$',
+      ownerTagKeys: 'Owner,Team',
     };
     expect(JSON.parse(String(rule.input_parameters))).toEqual(expected);
     const { variables } = fn.environment as { variables: Record<string, string> };
@@ -128,6 +129,7 @@ describe('custom Config rule', () => {
         exceptionTagKey: 'Exc',
         maxExceptionDays: 30,
         exceptionTicketPattern: '^CHG-[0-9]+$',
+        ownerTagKeys: ['Owner', 'Cost Center', 'Team'],
       },
     ],
   ])('encodes parameters that the Lambda parses back unchanged: %j', (parameters) => {

@@ -6,7 +6,9 @@ import {
   AutomationStep,
   CHECK_STEP,
   remediationDocument,
+  SAFETY_STEP,
   STOP_STEP,
+  TERMINATE_STEP,
 } from '../modules/correct/remediation-document';
 
 const { stacks } = synthConfig(exampleConfig());
@@ -133,12 +135,10 @@ describe('remediation wiring', () => {
     });
   });
 
-  test('creates an encrypted findings topic with the configured subscriptions', () => {
+  test('creates an encrypted findings topic; the plain subscriptions receive everything (no filter)', () => {
     expect(onlyResource(stop, 'aws_sns_topic').kms_master_key_id).toBe('alias/aws/sns');
-    expect(onlyResource(stop, 'aws_sns_topic_subscription')).toMatchObject({
-      protocol: 'email',
-      endpoint: 'payments-oncall@example.org',
-    });
+    const plain = resourcesOf(stop, 'aws_sns_topic_subscription').filter((s) => s.filter_policy === undefined);
+    expect(plain).toEqual([expect.objectContaining({ protocol: 'email', endpoint: 'cloud-security@example.org' })]);
   });
 
   test('lets only the automation role and the account publish to the topic', async () => {
@@ -168,13 +168,18 @@ describe('automation runbook', () => {
       for (const step of doc.mainSteps) for (const target of successors(doc, step)) expect(names).toContain(target);
     });
 
-    test('starts with the fresh check, and every outcome ends by publishing a message', () => {
+    test('starts with the fresh check, and every outcome publishes a message, except waiting for the deadline', () => {
       const all = paths(doc);
       expect(all.length).toBeGreaterThanOrEqual(2);
       for (const path of all) {
         expect(path[0]).toBe(CHECK_STEP);
-        expect(isPublish(doc.mainSteps.find((s) => s.name === path[path.length - 1])!)).toBe(true);
+        if (path.at(-1) === 'BeforeDeadline') continue;
+        expect(path.some((name) => isPublish(doc.mainSteps.find((s) => s.name === name)!))).toBe(true);
       }
+    });
+
+    test('fits in an SSM document (64 KB)', () => {
+      expect(JSON.stringify(doc, null, 2).length).toBeLessThan(64 * 1024);
     });
 
     test('fails without acting when the check fails', () => {
@@ -182,27 +187,41 @@ describe('automation runbook', () => {
     });
   });
 
-  test('stops only an instance the check just confirmed, through the REMEDIATE verdict and stop mode', () => {
-    const doc = remediationDocument({ checkFunctionName: 'fn', mode: 'stop' });
-    const stopStep = doc.mainSteps.find((s) => s.name === STOP_STEP)!;
-    expect(stopStep.inputs).toEqual({ InstanceIds: ['{{ InstanceId }}'], DesiredState: 'stopped' });
-    const check = doc.mainSteps[0];
-    expect((check.inputs.InputPayload as Record<string, string>).InstanceId).toBe('{{ InstanceId }}');
-    const toStop = paths(doc).filter((p) => p.includes(STOP_STEP));
-    expect(toStop.length).toBeGreaterThan(0);
-    for (const path of toStop) {
-      const decide = doc.mainSteps.find((s) => s.name === path[1])!;
-      expect(decide.action).toBe('aws:branch');
-      type Choice = { NextStep: string; And?: unknown[] };
-      const choice = (decide.inputs.Choices as Choice[]).find((c) => c.NextStep === path[2]);
-      expect(choice?.And).toEqual(
-        expect.arrayContaining([
-          { Variable: '{{ CheckInstance.Verdict }}', StringEquals: 'REMEDIATE' },
-          { Variable: '{{ Mode }}', StringEquals: 'stop' },
-        ]),
-      );
-      expect(decide.inputs.Default).not.toBe(path[2]);
-    }
+  test.each([
+    ['stop', STOP_STEP, 'stopped'],
+    ['terminate', TERMINATE_STEP, 'terminated'],
+  ] as const)(
+    '%s: acts only through the act phase in its own mode, then the safety check, and announces it first',
+    (mode, actionStep, state) => {
+      const doc = remediationDocument({ checkFunctionName: 'fn', mode });
+      const action = doc.mainSteps.find((s) => s.name === actionStep)!;
+      expect(action.inputs).toEqual({ InstanceIds: ['{{ InstanceId }}'], DesiredState: state });
+      const toAct = paths(doc).filter((p) => p.includes(actionStep));
+      expect(toAct.length).toBeGreaterThan(0);
+      for (const path of toAct) {
+        const decide = doc.mainSteps.find((s) => s.name === path[1])!;
+        type Choice = { NextStep: string; And?: unknown[] };
+        const choice = (decide.inputs.Choices as Choice[]).find((c) => c.NextStep === path[2]);
+        expect(choice?.And).toEqual([
+          { Variable: '{{ CheckInstance.Phase }}', StringEquals: 'act' },
+          { Variable: '{{ Mode }}', StringEquals: mode },
+        ]);
+        expect(path[2]).toBe(SAFETY_STEP);
+        const gate = doc.mainSteps.find((s) => s.name === path[3])!;
+        expect(gate.inputs.Choices).toEqual([
+          { NextStep: 'MarkBeforeAction', Variable: '{{ CheckSafety.Blocked }}', StringEquals: 'no' },
+        ]);
+        expect(path.indexOf('NotifyActing')).toBeLessThan(path.indexOf(actionStep));
+      }
+    },
+  );
+
+  test('notify mode has no step that changes an instance', () => {
+    const doc = remediationDocument({ checkFunctionName: 'fn', mode: 'notify' });
+    const changing = doc.mainSteps.filter(
+      (s) => s.action === 'aws:changeInstanceState' || (s.action === 'aws:executeAwsApi' && s.inputs.Service === 'ec2'),
+    );
+    expect(changing).toEqual([]);
   });
 
   test('reads the verdict field from the check step output', () => {
@@ -229,11 +248,19 @@ describe('automation role (least privilege)', () => {
 
   test.each([
     ['lambda:InvokeFunction', 'arn:aws:lambda:eu-west-1:222222222222:function:ami-guard-ami-compliance'],
-    ['ec2:StopInstances', 'arn:aws:ec2:eu-west-1:222222222222:instance/i-0123456789abcdef0'],
     ['ec2:DescribeInstances', '*'],
     ['sns:Publish', 'arn:aws:sns:eu-west-1:222222222222:ami-guard-remediation'],
   ])('allows %s on %s', async (action, resource) => {
     await expect(can(action, resource)).resolves.toBe('Allowed');
+  });
+
+  test('stops only instances of this account that carry the deadline tag', async () => {
+    const instance = 'arn:aws:ec2:eu-west-1:222222222222:instance/i-0123456789abcdef0';
+    const marked = { 'aws:ResourceTag/AmiGuardDeadline': '2026-06-16T12:00Z' };
+    await expect(
+      simulate({ policies: [policy], action: 'ec2:StopInstances', resource: instance, context: marked }),
+    ).resolves.toBe('Allowed');
+    await expect(simulate({ policies: [policy], action: 'ec2:StopInstances', resource: instance })).resolves.not.toBe('Allowed');
   });
 
   test.each([

@@ -94,6 +94,17 @@ export function parseConfig(input: unknown, file = '<inline>'): AmiGuardConfig {
   if (!raw.success) throw new ConfigError(file, issuesOf([], raw.error));
   const cfg = raw.data;
   const problems: string[] = [];
+  // The two choices that act without a person's say must be written by the account that makes them.
+  if (cfg.defaults.remediation?.mode === 'terminate') {
+    problems.push(
+      'defaults.remediation.mode: "terminate" is never inherited; write "mode": "terminate" in the remediation of each account that asks for it',
+    );
+  }
+  if (cfg.defaults.remediation?.graceHours === 0) {
+    problems.push(
+      'defaults.remediation.graceHours: 0 (act without notice) is never inherited; write "graceHours": 0 in the remediation of each account that asks for it, or give at least 1 hour here',
+    );
+  }
   const accounts: AccountConfig[] = [];
 
   cfg.accounts.forEach((acct, i) => {
@@ -131,7 +142,7 @@ export function parseConfig(input: unknown, file = '<inline>'): AmiGuardConfig {
     const detection = resolved.detection as AccountConfig['detection'] | undefined;
     if (remediation && remediation.mode === 'off' && remediation.automatic) {
       problems.push(
-        `accounts[${i}].remediation.automatic: true has no effect while remediation.mode is "off"; set mode to "notify" or "stop", or automatic to false`,
+        `accounts[${i}].remediation.automatic: true has no effect while remediation.mode is "off"; set mode to "notify", "stop" or "terminate", or automatic to false`,
       );
     }
     if (remediation && detection && remediation.mode !== 'off' && !detection.enabled) {

@@ -3,14 +3,21 @@ import {
   DEFAULT_EXCEPTION_TICKET_PATTERN,
   DEFAULT_FUNCTION_MEMORY_MB,
   DEFAULT_FUNCTION_TIMEOUT_SECONDS,
+  DEFAULT_GRACE_HOURS,
+  DEFAULT_KEEP_EVIDENCE_DAYS,
   DEFAULT_MAX_EXCEPTION_DAYS,
+  DEFAULT_OWNER_TAG_KEYS,
   INSTANCE_RESOURCE_TYPE,
   MAX_EXCEPTION_DAYS_LIMIT,
+  MAX_GRACE_HOURS,
+  MESSAGE_ATTRIBUTE_NAMES,
+  REMEDIATION_MODES,
   TAG_KEY_PATTERN,
   TAG_VALUE_PATTERN,
   tagKeyProblem,
   tagValueProblem,
   ticketPatternProblem,
+  type MessageAttributeName,
 } from '../lambda/ami-compliance/contract';
 import { AWS_PARTITIONS, AWS_REGIONS } from './regions';
 
@@ -39,9 +46,6 @@ const region = z.enum(AWS_REGIONS as [string, ...string[]], {
 
 /** Config rule frequencies, as AWS Config spells them. */
 const FREQUENCIES = ['One_Hour', 'Three_Hours', 'Six_Hours', 'Twelve_Hours', 'TwentyFour_Hours'] as const;
-
-/** Remediation modes. There is deliberately no `terminate`: stopping is reversible, terminating loses data. */
-const REMEDIATION_MODES = ['off', 'notify', 'stop'] as const;
 
 /**
  * A tag key or value as every layer understands it: the pattern (which also feeds the JSON Schema), then
@@ -206,8 +210,30 @@ const subscriptionSchema = z.strictObject({
   endpoint: z.string().min(3, 'expected the subscription endpoint (an address, URL or ARN)'),
 });
 
+const routeSchema = subscriptionSchema
+  .extend({
+    match: z
+      .partialRecord(
+        z.enum(MESSAGE_ATTRIBUTE_NAMES as [MessageAttributeName, ...MessageAttributeName[]]),
+        z
+          .array(z.string().min(1, 'expected a non-empty value').max(256))
+          .min(1, 'expected at least one value, e.g. ["payments"]')
+          .max(100),
+      )
+      .refine((m) => Object.keys(m).length > 0, 'expected at least one message attribute, e.g. { "team": ["payments"] }')
+      .describe(
+        `Message attributes (${MESSAGE_ATTRIBUTE_NAMES.join(', ')}) to the values this subscription receives; every attribute named must match.`,
+      ),
+  })
+  .describe('A subscription that receives only the matching messages: an SNS filter policy on the message attributes.');
+
 const remediationSchema = z.strictObject({
-  mode: z.enum(REMEDIATION_MODES).default('off').describe('off | notify | stop. No terminate mode: stop is reversible.'),
+  mode: z
+    .enum(REMEDIATION_MODES)
+    .default('off')
+    .describe(
+      'off | notify | stop | terminate. "terminate" must be written in the account itself (never inherited from defaults).',
+    ),
   automatic: z
     .boolean()
     .default(false)
@@ -216,7 +242,40 @@ const remediationSchema = z.strictObject({
   retryAttemptSeconds: z.number().int().min(1).max(2678000).default(60),
   concurrentExecutionRatePercentage: z.number().int().min(1).max(100).default(10),
   errorPercentage: z.number().int().min(1).max(100).default(10),
-  subscriptions: z.array(subscriptionSchema).default([]),
+  subscriptions: z.array(subscriptionSchema).default([]).describe('Subscriptions that receive every message.'),
+  routes: z
+    .array(routeSchema)
+    .default([])
+    .describe('Subscriptions that receive only their own instances\' messages, e.g. { "match": { "team": ["payments"] }, ... }.'),
+  ownerTagKeys: z
+    .array(enforcedTag(TAG_KEY_PATTERN, 'expected a tag key such as "Owner"', tagKeyProblem))
+    .min(1, 'expected at least one tag key, e.g. ["Owner", "Team"]')
+    .max(10)
+    .default([...DEFAULT_OWNER_TAG_KEYS])
+    .describe(
+      'Instance tags naming the owner, most specific first: the owner is the first present, the team (which routes match) the last key.',
+    ),
+  graceHours: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_GRACE_HOURS, `expected at most ${MAX_GRACE_HOURS} hours (30 days); a longer grace is an exception without a ticket`)
+    .default(DEFAULT_GRACE_HOURS)
+    .describe(
+      'stop/terminate: hours between the notice and the action. 0 acts at once and must be written in the account itself.',
+    ),
+  terminate: z
+    .strictObject({
+      keepEvidenceDays: z
+        .number()
+        .int()
+        .min(0)
+        .max(3650)
+        .default(DEFAULT_KEEP_EVIDENCE_DAYS)
+        .describe('Days to keep an image of the instance, taken before terminating it; 0 takes none.'),
+    })
+    .default({ keepEvidenceDays: DEFAULT_KEEP_EVIDENCE_DAYS })
+    .describe('Settings of mode "terminate".'),
 });
 
 /** The same section with every field optional and no defaults, so an override never masks `defaults`. */

@@ -131,6 +131,22 @@ export const ROUTINE_CHANGES: readonly RoutineChange[] = [
     creates: ['remediation/subscription-'],
   },
   {
+    name: 'route added',
+    notApplicable: (a) => (a.remediation.mode === 'off' ? 'remediation is off' : undefined),
+    edit: (a) => ({
+      ...a,
+      remediation: {
+        ...a.remediation,
+        routes: [
+          ...a.remediation.routes,
+          { match: { team: ['ami-guard-second-team'] }, protocol: 'email', endpoint: 'ami-guard-second-team@example.org' },
+        ],
+      },
+    }),
+    updates: [],
+    creates: ['remediation/route-'],
+  },
+  {
     name: 'automatic attempts changed',
     notApplicable: (a) => (a.remediation.mode === 'off' ? 'remediation is off' : undefined),
     edit: (a) => ({

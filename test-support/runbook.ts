@@ -1,7 +1,10 @@
 /**
  * Runs a runbook's `aws:executeScript` Python against a stub `boto3`, and follows its `aws:branch`
  * steps, so tests exercise the exact code SSM Automation would run. The stub answers each
- * `client(service).method(**kwargs)` from a table and records every call.
+ * `client(service).method(**kwargs)` from a table and records every call. {@link runAutomation} walks a
+ * whole runbook: scripts run in python3, and the API actions (`aws:executeAwsApi`,
+ * `aws:changeInstanceState`, `aws:waitForAwsResourceProperty`) are answered from the same table under
+ * boto3's names (`ec2.create_tags`), so one call log shows everything the runbook did, in order.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -12,8 +15,15 @@ import { tempDir } from './synth';
 /** One stubbed answer: the response dict, or an exception to raise (a timeout, say). */
 export type StubAnswer = Record<string, unknown> | { readonly raise: string };
 
-/** `"service.method"` -> the answer to every call, or one answer per call in order. */
+/** `"service.method"` (boto3 names) -> the answer to every call, or one answer per call in order (the last repeats). */
 export type Boto3Stub = Record<string, StubAnswer | readonly StubAnswer[]>;
+
+/** One recorded API call. */
+export interface StubCall {
+  readonly service: string;
+  readonly method: string;
+  readonly kwargs: Record<string, unknown>;
+}
 
 export interface ScriptRun {
   /** The dict the handler returned (the step's `Payload`), when it returned. */
@@ -21,7 +31,7 @@ export interface ScriptRun {
   /** The exception message, when the handler raised (the step fails). */
   readonly error?: string;
   /** Every boto3 call: service, method, keyword arguments (a Lambda `Payload` decoded as JSON). */
-  readonly calls: readonly { service: string; method: string; kwargs: Record<string, unknown> }[];
+  readonly calls: readonly StubCall[];
 }
 
 const STUB_BOTO3 = `import json
@@ -85,11 +95,16 @@ def client(service, **kwargs):
 
 const RUNNER = `import importlib.util
 import json
+import os
 import sys
+from datetime import datetime
 
 spec = importlib.util.spec_from_file_location("step", sys.argv[1])
 step = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(step)
+if os.environ.get("AMI_GUARD_STUB_NOW") and hasattr(step, "utc_now"):
+    fixed = datetime.fromisoformat(os.environ["AMI_GUARD_STUB_NOW"].replace("Z", "+00:00"))
+    step.utc_now = lambda: fixed
 try:
     result = getattr(step, sys.argv[2])(json.loads(sys.argv[3]), None)
 except Exception as err:
@@ -111,11 +126,24 @@ export function scriptStep(doc: AutomationDocument, name: string): AutomationSte
   return step;
 }
 
+/** Options of a script run. */
+export interface ScriptOptions {
+  /** The clock the script's `utc_now()` returns. @default the real clock */
+  readonly now?: Date;
+  /** Calls made earlier in the same automation: they count for answers given one per call. */
+  readonly priorCalls?: readonly StubCall[];
+}
+
 /**
  * Runs one `aws:executeScript` step's handler with `events` (the step's InputPayload after parameter
- * substitution) against the stub.
+ * substitution) against the stub; `calls` holds only the calls of this step.
  */
-export function runScriptStep(step: AutomationStep, events: Record<string, unknown>, stub: Boto3Stub): ScriptRun {
+export function runScriptStep(
+  step: AutomationStep,
+  events: Record<string, unknown>,
+  stub: Boto3Stub,
+  options: ScriptOptions = {},
+): ScriptRun {
   const inputs = step.inputs as { Script: string; Handler: string };
   const dir = tempDir('ami-guard-runbook-');
   try {
@@ -124,7 +152,8 @@ export function runScriptStep(step: AutomationStep, events: Record<string, unkno
     fs.writeFileSync(path.join(dir, 'runner.py'), RUNNER);
     fs.writeFileSync(path.join(dir, 'stub.json'), JSON.stringify(stub));
     const callsFile = path.join(dir, 'calls.jsonl');
-    fs.writeFileSync(callsFile, '');
+    const prior = options.priorCalls ?? [];
+    fs.writeFileSync(callsFile, prior.map((c) => `${JSON.stringify([c.service, c.method, c.kwargs])}\n`).join(''));
     const res = spawnSync(
       'python3',
       [path.join(dir, 'runner.py'), path.join(dir, 'step.py'), inputs.Handler, JSON.stringify(events)],
@@ -136,6 +165,7 @@ export function runScriptStep(step: AutomationStep, events: Record<string, unkno
           PYTHONPATH: dir,
           AMI_GUARD_STUB: path.join(dir, 'stub.json'),
           AMI_GUARD_STUB_CALLS: callsFile,
+          ...(options.now ? { AMI_GUARD_STUB_NOW: options.now.toISOString() } : {}),
         },
         timeout: 60_000,
       },
@@ -146,6 +176,7 @@ export function runScriptStep(step: AutomationStep, events: Record<string, unkno
       .readFileSync(callsFile, 'utf8')
       .split('\n')
       .filter(Boolean)
+      .slice(prior.length)
       .map((line) => {
         const [service, method, kwargs] = JSON.parse(line) as [string, string, Record<string, unknown>];
         return { service, method, kwargs };
@@ -165,8 +196,8 @@ interface Choice {
   readonly Not?: Choice;
 }
 
-/** Replaces `{{ Name }}` references with their values; an unknown reference is an error. */
-function substitute(text: string, values: Readonly<Record<string, string>>): string {
+/** Replaces `{{ Name }}` references with their values; an unknown reference is an error (as in SSM). */
+export function substitute(text: string, values: Readonly<Record<string, string>>): string {
   return text.replace(/\{\{\s*([\w.:]+)\s*\}\}/g, (_, name: string) => {
     if (!(name in values)) throw new Error(`no value for {{ ${name} }}`);
     return values[name];
@@ -202,4 +233,160 @@ export function stepOutputs(step: AutomationStep, payload: Record<string, unknow
     values[`${step.name}.${output.Name}`] = String(payload[field]);
   }
   return values;
+}
+
+/** Substitutes every string inside a step's inputs. */
+function substituteAll(value: unknown, values: Readonly<Record<string, string>>): unknown {
+  if (typeof value === 'string') return substitute(value, values);
+  if (Array.isArray(value)) return value.map((v) => substituteAll(v, values));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteAll(v, values)]));
+  }
+  return value;
+}
+
+/** Reads `$.a.b[0].c` from a value. */
+function select(value: unknown, selector: string): unknown {
+  if (!selector.startsWith('$')) throw new Error(`unsupported selector ${selector}`);
+  let current = value;
+  for (const [, name, index] of selector.slice(1).matchAll(/\.(\w+)|\[(\d+)\]/g)) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = name !== undefined ? (current as Record<string, unknown>)[name] : (current as unknown[])[Number(index)];
+  }
+  return current;
+}
+
+/** `CreateTags` -> `create_tags`, as boto3 names the method. */
+function snake(api: string): string {
+  return api.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+/** Everything a simulated automation run needs besides the runbook. */
+export interface AutomationRun {
+  /** The runbook parameters (`InstanceId`, `Mode`, ...). */
+  readonly parameters: Readonly<Record<string, string>>;
+  readonly stub: Boto3Stub;
+  /** The clock of the script steps. */
+  readonly now: Date;
+  /** @default 222222222222 */
+  readonly accountId?: string;
+  /** @default eu-west-1 */
+  readonly region?: string;
+  /** @default a fixed execution ID */
+  readonly executionId?: string;
+}
+
+/** What a simulated automation did. */
+export interface AutomationResult {
+  readonly status: 'Success' | 'Failed';
+  /** The steps that ran, in order. */
+  readonly steps: readonly string[];
+  /** Every API call of every step, in order. */
+  readonly calls: readonly StubCall[];
+  /** Parameters, system variables and step outputs at the end. */
+  readonly values: Readonly<Record<string, string>>;
+  /** Why the automation failed. */
+  readonly failure?: string;
+}
+
+/** The AWS API calls an `aws:changeInstanceState` step makes for each desired state. */
+const STATE_CHANGES: Record<string, string> = {
+  stopped: 'stop_instances',
+  terminated: 'terminate_instances',
+  running: 'start_instances',
+};
+
+/**
+ * Runs a whole runbook as SSM Automation would, against the stub: parameters and system variables
+ * substituted, scripts in python3, API actions answered from the table, branches followed, `onFailure`
+ * honoured. A call without an answer in the table fails its step, as the Python stub does.
+ */
+export function runAutomation(doc: AutomationDocument, run: AutomationRun): AutomationResult {
+  const values: Record<string, string> = {
+    ...run.parameters,
+    'global:ACCOUNT_ID': run.accountId ?? '222222222222',
+    'global:REGION': run.region ?? 'eu-west-1',
+    'automation:EXECUTION_ID': run.executionId ?? '0b5e6f1c-7d3a-4e5f-9a1b-2c3d4e5f6a7b',
+  };
+  const calls: StubCall[] = [];
+  const steps: string[] = [];
+  const answer = (service: string, method: string, kwargs: Record<string, unknown>): Record<string, unknown> => {
+    calls.push({ service, method, kwargs });
+    const entry = run.stub[`${service}.${method}`];
+    if (entry === undefined) throw new Error(`stub boto3: unexpected call ${service}.${method}`);
+    const count = calls.filter((c) => c.service === service && c.method === method).length;
+    const reply = Array.isArray(entry) ? entry[Math.min(count, entry.length) - 1] : entry;
+    if ('raise' in reply) throw new Error(String(reply.raise));
+    return reply as Record<string, unknown>;
+  };
+  const byName = new Map(doc.mainSteps.map((s) => [s.name, s]));
+  let current: AutomationStep | undefined = doc.mainSteps[0];
+  while (current) {
+    const step: AutomationStep = current;
+    steps.push(step.name);
+    if (steps.length > 100) throw new Error(`the automation loops: ${steps.slice(-10).join(' -> ')}`);
+    let failure: string | undefined;
+    let outputs: Record<string, unknown> | undefined;
+    try {
+      if (step.action === 'aws:branch') {
+        current = byName.get(branchTarget(doc, step.name, values));
+        continue;
+      }
+      const inputs = substituteAll(step.inputs, values) as Record<string, unknown>;
+      switch (step.action) {
+        case 'aws:executeScript': {
+          const result = runScriptStep(step, inputs.InputPayload as Record<string, unknown>, run.stub, {
+            now: run.now,
+            priorCalls: calls,
+          });
+          calls.push(...result.calls);
+          if (result.error !== undefined) throw new Error(result.error);
+          outputs = { Payload: result.payload };
+          break;
+        }
+        case 'aws:executeAwsApi': {
+          const { Service, Api, ...kwargs } = inputs;
+          outputs = answer(String(Service), snake(String(Api)), kwargs);
+          break;
+        }
+        case 'aws:changeInstanceState': {
+          const method = STATE_CHANGES[String(inputs.DesiredState)];
+          if (!method) throw new Error(`unsupported DesiredState ${String(inputs.DesiredState)}`);
+          outputs = answer('ec2', method, { InstanceIds: inputs.InstanceIds });
+          break;
+        }
+        case 'aws:waitForAwsResourceProperty': {
+          const { Service, Api, PropertySelector, DesiredValues, ...kwargs } = inputs;
+          let reached = false;
+          for (let poll = 0; poll < 10 && !reached; poll++) {
+            const reply = answer(String(Service), snake(String(Api)), kwargs);
+            reached = (DesiredValues as string[]).includes(String(select(reply, String(PropertySelector))));
+          }
+          if (!reached) throw new Error(`${String(PropertySelector)} never reached ${JSON.stringify(DesiredValues)}`);
+          break;
+        }
+        case 'aws:sleep':
+          break;
+        default:
+          throw new Error(`the simulator does not run ${step.action}`);
+      }
+    } catch (err) {
+      failure = `${step.name}: ${(err as Error).message}`;
+    }
+    if (failure !== undefined) {
+      const target = step.onFailure?.startsWith('step:') ? byName.get(step.onFailure.slice(5)) : undefined;
+      if (!target) return { status: 'Failed', steps, calls, values, failure };
+      current = target;
+      continue;
+    }
+    for (const output of step.outputs ?? []) {
+      const value = select(outputs, output.Selector);
+      if (value === undefined) return { status: 'Failed', steps, calls, values, failure: `${step.name}: no ${output.Selector}` };
+      values[`${step.name}.${output.Name}`] = String(value);
+    }
+    if (step.isEnd) break;
+    if (step.nextStep) current = byName.get(step.nextStep);
+    else current = doc.mainSteps[doc.mainSteps.indexOf(step) + 1];
+  }
+  return { status: 'Success', steps, calls, values };
 }

@@ -97,17 +97,26 @@ describe('describeInstance', () => {
     await expect(describeInstance(m.ec2, 'i-0123456789abcdef0')).rejects.toThrow('UnauthorizedOperation');
   });
 
-  test('a described instance is mapped to facts', async () => {
+  test('a described instance is mapped to facts; it was created when its primary interface was attached', async () => {
+    // GIVEN an instance started again on 2026-01-10, first launched on 2025-11-02 (LaunchTime moves with every start)
     const m = mockedClients();
-    m.ec2Mock.on(DescribeInstancesCommand, { InstanceIds: ['i-0123456789abcdef0'] }).resolves({
-      Reservations: [{ Instances: [ec2Instance('i-0123456789abcdef0', 'ami-0aaaaaaaaaaaaaaa1', { Name: 'web' }, 'stopped')] }],
-    });
+    const instance = {
+      ...ec2Instance('i-0123456789abcdef0', 'ami-0aaaaaaaaaaaaaaa1', { Name: 'web' }, 'stopped'),
+      NetworkInterfaces: [
+        { Attachment: { DeviceIndex: 1, AttachTime: new Date('2025-10-01T00:00:00Z') } },
+        { Attachment: { DeviceIndex: 0, AttachTime: new Date('2025-11-02T08:00:00Z') } },
+      ],
+    };
+    m.ec2Mock
+      .on(DescribeInstancesCommand, { InstanceIds: ['i-0123456789abcdef0'] })
+      .resolves({ Reservations: [{ Instances: [instance] }] });
     expect(await describeInstance(m.ec2, 'i-0123456789abcdef0')).toEqual({
       instanceId: 'i-0123456789abcdef0',
       imageId: 'ami-0aaaaaaaaaaaaaaa1',
       state: 'stopped',
       tags: { Name: 'web' },
       launchTime: new Date('2026-01-10T09:30:00Z'),
+      createdAt: new Date('2025-11-02T08:00:00Z'),
     });
   });
 });
@@ -121,6 +130,10 @@ describe('lazyAwsClients', () => {
     expect(clients.ec2.config.retryMode).toBe('adaptive');
     expect(clients.config.config.retryMode).toBe('adaptive');
     expect(clients.ssm.config.retryMode).toBe('adaptive');
+    expect(clients.cloudTrail).toBe(clients.cloudTrail);
+    expect(clients.autoScaling).toBe(clients.autoScaling);
+    expect(clients.cloudTrail.config.retryMode).toBe('adaptive');
+    expect(clients.autoScaling.config.retryMode).toBe('adaptive');
   });
 });
 

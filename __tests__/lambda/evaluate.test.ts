@@ -385,3 +385,28 @@ describe('triageConfigurationItem', () => {
     expect(() => triageConfigurationItem(item)).toThrow(/has no configuration\.imageId/);
   });
 });
+
+describe('evaluateInstance: the owner in the annotation', () => {
+  const withOwners: RuleParameters = { ...params, ownerTagKeys: ['Owner', 'Team'] };
+
+  test('a NON_COMPLIANT annotation ends with the owner when it fits', () => {
+    const v = evaluateInstance(instance({ Owner: 'alice@example.org', Team: 'payments' }), image({}), withOwners, { now });
+    expect(v.annotation).toBe(
+      'AMI ami-0aaaaaaaaaaaaaaa1 (owner 111111111111) has no tag Environment. Fix: AMI tag Environment="Prod" or "Staging". ' +
+        'Owner: alice@example.org (team payments).',
+    );
+  });
+
+  test('the owner is left out rather than cutting the problem or the fix', () => {
+    const long = { ...withOwners, approvedImageIdsParameter: `/${'p'.repeat(150)}` };
+    const plain = evaluateInstance(instance({}), image({}), long, { now });
+    const owned = evaluateInstance(instance({ Owner: 'alice@example.org' }), image({}), long, { now });
+    expect(plain.annotation.length).toBeLessThanOrEqual(MAX_ANNOTATION);
+    expect(owned.annotation).toBe(plain.annotation);
+  });
+
+  test('without owner tag keys, or an owner tag, nothing is added', () => {
+    const v = evaluateInstance(instance({ Owner: 'alice@example.org' }), image({}), params, { now });
+    expect(v.annotation).not.toContain('Owner:');
+  });
+});

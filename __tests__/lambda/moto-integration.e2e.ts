@@ -350,6 +350,10 @@ test(
       imageId: amis.untagged,
       compliance: 'NON_COMPLIANT',
       verdict: 'REMEDIATE',
+      phase: 'notify',
+      // moto has no LookupEvents: the launcher is unknown, and the verdict stands. Auto Scaling answers: no group.
+      launcher: expect.stringMatching(/^unknown \(CloudTrail lookup failed: /),
+      autoScaling: null,
     });
     await expect(check(ids.deregistered)).resolves.toMatchObject({ compliance: 'NON_COMPLIANT', verdict: 'REMEDIATE' });
     await expect(check(ids.prod)).resolves.toMatchObject({ compliance: 'COMPLIANT', verdict: 'SKIP' });
@@ -365,9 +369,16 @@ test(
       compliance: 'NOT_APPLICABLE',
       verdict: 'SKIP',
       reason: 'Instance i-0123456789abcdef0 no longer exists.',
+      phase: 'skip',
+      deadline: null,
+      owner: null,
+      team: null,
+      launcher: '',
+      autoScaling: null,
+      fix: '',
     });
   },
-  forCalls(6),
+  forCalls(10),
 );
 
 test(

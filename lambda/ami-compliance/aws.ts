@@ -3,9 +3,22 @@
  * so tests pass fakes. Every API error propagates: an unreadable fact must never turn into COMPLIANT.
  *
  * IAM actions used: ec2:DescribeInstances, ec2:DescribeImages, ssm:GetParameter,
- * config:GetResourceConfigHistory, config:PutEvaluations.
+ * config:GetResourceConfigHistory, config:PutEvaluations; for owner attribution cloudtrail:LookupEvents,
+ * autoscaling:DescribeAutoScalingInstances and DescribeAutoScalingGroups; where remediation acts
+ * automatically ssm:StartAutomationExecution (one document), and in terminate mode
+ * ec2:DeregisterImage and ec2:DeleteSnapshot (evidence images only).
  */
+import { createHash } from 'node:crypto';
 import {
+  AutoScalingClient,
+  DescribeAutoScalingGroupsCommand,
+  DescribeAutoScalingInstancesCommand,
+  type LaunchTemplateSpecification,
+} from '@aws-sdk/client-auto-scaling';
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import {
+  DeleteSnapshotCommand,
+  DeregisterImageCommand,
   DescribeImagesCommand,
   DescribeInstancesCommand,
   EC2Client,
@@ -20,15 +33,17 @@ import {
   type Evaluation,
   type ResourceType,
 } from '@aws-sdk/client-config-service';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, SSMClient, StartAutomationExecutionCommand } from '@aws-sdk/client-ssm';
 import type { ConfigurationItem, ImageFacts, InstanceFacts } from './evaluate';
-import { AMI_ID_PATTERN } from './contract';
+import { AMI_ID_PATTERN, EVIDENCE_TAG, type RemediationTrigger } from './contract';
 
 /** The AWS clients the rule uses. Implementations may create them lazily; a test fake may throw for any it was not given. */
 export interface AwsClients {
   readonly ec2: EC2Client;
   readonly config: ConfigServiceClient;
   readonly ssm: SSMClient;
+  readonly cloudTrail: CloudTrailClient;
+  readonly autoScaling: AutoScalingClient;
 }
 
 /**
@@ -51,6 +66,8 @@ export function lazyAwsClients(overrides: ClientOverrides = {}): AwsClients {
   let ec2: EC2Client | undefined;
   let config: ConfigServiceClient | undefined;
   let ssm: SSMClient | undefined;
+  let cloudTrail: CloudTrailClient | undefined;
+  let autoScaling: AutoScalingClient | undefined;
   return {
     get ec2() {
       return (ec2 ??= new EC2Client(settings));
@@ -60,6 +77,12 @@ export function lazyAwsClients(overrides: ClientOverrides = {}): AwsClients {
     },
     get ssm() {
       return (ssm ??= new SSMClient(settings));
+    },
+    get cloudTrail() {
+      return (cloudTrail ??= new CloudTrailClient({ retryMode: 'adaptive' }));
+    },
+    get autoScaling() {
+      return (autoScaling ??= new AutoScalingClient({ retryMode: 'adaptive' }));
     },
   };
 }
@@ -374,6 +397,172 @@ async function inParallel<T>(items: readonly T[], concurrency: number, work: (it
   if (rejected) throw rejected.reason;
 }
 
+/** How far back CloudTrail's event history (LookupEvents) reaches. */
+const CLOUDTRAIL_HISTORY_DAYS = 90;
+const DAY = 86_400_000;
+
+/**
+ * Who launched an instance: the `RunInstances` event of CloudTrail's event history for it, as
+ * `<userIdentity.arn>[ via <invokedBy>] at <time>`, or a sentence saying why that is unknown.
+ * @param createdAt when the instance was first launched; older than 90 days means no event to find
+ * @throws on a CloudTrail API error (the check mode reports it as unknown)
+ */
+export async function lookupLauncher(
+  cloudTrail: CloudTrailClient,
+  instanceId: string,
+  createdAt: Date | undefined,
+  now: Date,
+): Promise<string> {
+  const oldest = now.getTime() - CLOUDTRAIL_HISTORY_DAYS * DAY;
+  if (createdAt && createdAt.getTime() < oldest) {
+    return `unknown (launched ${createdAt.toISOString().slice(0, 10)}, older than CloudTrail's ${CLOUDTRAIL_HISTORY_DAYS}-day event history)`;
+  }
+  // One hour either side of the launch; without a launch time, the whole history.
+  const StartTime = new Date(createdAt ? createdAt.getTime() - 3_600_000 : oldest);
+  const EndTime = new Date(createdAt ? Math.min(createdAt.getTime() + 3_600_000, now.getTime()) : now.getTime());
+  let NextToken: string | undefined;
+  let pages = 0;
+  do {
+    const page = await cloudTrail.send(
+      new LookupEventsCommand({
+        LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: instanceId }],
+        StartTime,
+        EndTime,
+        MaxResults: 50,
+        NextToken,
+      }),
+    );
+    for (const event of page.Events ?? []) {
+      if (event.EventName !== 'RunInstances' || !event.CloudTrailEvent) continue;
+      const detail = JSON.parse(event.CloudTrailEvent) as { userIdentity?: { arn?: string; invokedBy?: string; type?: string } };
+      const who = detail.userIdentity?.arn ?? detail.userIdentity?.type ?? event.Username ?? 'an unnamed principal';
+      const via = detail.userIdentity?.invokedBy ? ` via ${detail.userIdentity.invokedBy}` : '';
+      const when = event.EventTime ? ` at ${event.EventTime.toISOString().slice(0, 16)}Z` : '';
+      return `${who}${via}${when}`;
+    }
+    NextToken = page.NextToken;
+    pages += 1;
+  } while (NextToken && pages < 5);
+  return 'unknown (no RunInstances event for it in CloudTrail; events take up to 15 minutes to appear)';
+}
+
+/** The Auto Scaling group an instance belongs to, and the launch template or configuration to change. */
+export interface AutoScalingFacts {
+  readonly group: string;
+  /** `launch template web (lt-0123) version 7`, `launch configuration web-lc`, or `no launch template`. */
+  readonly launchSource: string;
+}
+
+/**
+ * The instance's Auto Scaling group, with the group's launch template (what has to change for the
+ * replacement instances), or undefined when it is in no group.
+ * @throws on an Auto Scaling API error
+ */
+export async function describeAutoScaling(
+  autoScaling: AutoScalingClient,
+  instanceId: string,
+): Promise<AutoScalingFacts | undefined> {
+  const member = (await autoScaling.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [instanceId] })))
+    .AutoScalingInstances?.[0];
+  if (!member?.AutoScalingGroupName) return undefined;
+  const group = (
+    await autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [member.AutoScalingGroupName] }))
+  ).AutoScalingGroups?.[0];
+  const template =
+    group?.LaunchTemplate ?? group?.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification ?? member.LaunchTemplate;
+  const configuration = group?.LaunchConfigurationName ?? member.LaunchConfigurationName;
+  return {
+    group: member.AutoScalingGroupName,
+    launchSource: template
+      ? describeTemplate(template)
+      : configuration
+        ? `launch configuration ${configuration}`
+        : 'no launch template',
+  };
+}
+
+function describeTemplate(t: LaunchTemplateSpecification): string {
+  const name =
+    t.LaunchTemplateName && t.LaunchTemplateId
+      ? `${t.LaunchTemplateName} (${t.LaunchTemplateId})`
+      : (t.LaunchTemplateName ?? t.LaunchTemplateId ?? '?');
+  return `launch template ${name} version ${t.Version ?? '$Default'}`;
+}
+
+/**
+ * Starts the remediation runbook for one instance. The client token makes a retried sweep start the
+ * same execution instead of a second one.
+ * @param sweepId identifies the sweep (its notification time), so each sweep may start one execution per instance
+ * @returns the automation execution ID
+ */
+export async function startRemediation(
+  ssm: SSMClient,
+  trigger: RemediationTrigger,
+  instanceId: string,
+  sweepId: string,
+): Promise<string> {
+  const reply = await ssm.send(
+    new StartAutomationExecutionCommand({
+      DocumentName: trigger.documentName,
+      Parameters: {
+        ...Object.fromEntries(Object.entries(trigger.parameters).map(([k, v]) => [k, [v]])),
+        InstanceId: [instanceId],
+      },
+      ClientToken: uuidFrom(`${trigger.documentName}|${instanceId}|${sweepId}`),
+    }),
+  );
+  if (!reply.AutomationExecutionId) throw new Error(`StartAutomationExecution returned no execution ID for ${instanceId}`);
+  return reply.AutomationExecutionId;
+}
+
+/** A UUID-shaped token derived from `seed` (SSM client tokens are at most 36 characters). */
+function uuidFrom(seed: string): string {
+  const h = createHash('sha256').update(seed).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** What {@link expireEvidenceImages} removed. */
+export interface ExpiredEvidence {
+  readonly images: readonly string[];
+  readonly snapshots: readonly string[];
+}
+
+/**
+ * Deregisters this account's evidence images whose keep-until day is before today (UTC), then deletes
+ * their snapshots. An image whose keep-until tag is unreadable is kept: deleting evidence needs a date.
+ * @throws on an EC2 API error
+ */
+export async function expireEvidenceImages(ec2: EC2Client, now: Date): Promise<ExpiredEvidence> {
+  const today = now.toISOString().slice(0, 10);
+  const images: string[] = [];
+  const snapshots: string[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await ec2.send(
+      new DescribeImagesCommand({
+        Owners: ['self'],
+        Filters: [{ Name: 'tag-key', Values: [EVIDENCE_TAG.keepUntil] }],
+        MaxResults: 100,
+        NextToken,
+      }),
+    );
+    for (const image of page.Images ?? []) {
+      const until = image.Tags?.find((t) => t.Key === EVIDENCE_TAG.keepUntil)?.Value ?? '';
+      if (!image.ImageId || !/^\d{4}-\d{2}-\d{2}$/.test(until) || until >= today) continue;
+      await ec2.send(new DeregisterImageCommand({ ImageId: image.ImageId }));
+      images.push(image.ImageId);
+      for (const mapping of image.BlockDeviceMappings ?? []) {
+        const snapshot = mapping.Ebs?.SnapshotId;
+        if (!snapshot) continue;
+        await ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshot }));
+        snapshots.push(snapshot);
+      }
+    }
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return { images, snapshots };
+}
+
 /** The error code of an AWS SDK error (`name`, or `Code` on older shapes). */
 export function errorCode(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
@@ -392,7 +581,15 @@ function toInstanceFacts(instance: Instance): InstanceFacts {
     state: instance.State?.Name,
     tags: tagMap(instance.Tags),
     launchTime: instance.LaunchTime,
+    createdAt: createdAt(instance),
   };
+}
+
+/** When the instance was first launched: LaunchTime moves with every start, the primary interface's attach time does not. */
+function createdAt(instance: Instance): Date | undefined {
+  const primary = instance.NetworkInterfaces?.find((n) => n.Attachment?.DeviceIndex === 0)?.Attachment?.AttachTime;
+  const times = [instance.LaunchTime, primary].filter((t): t is Date => t instanceof Date);
+  return times.length > 0 ? new Date(Math.min(...times.map((t) => t.getTime()))) : undefined;
 }
 
 function toImageFacts(image: Image): ImageFacts {

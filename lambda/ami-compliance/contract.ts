@@ -50,6 +50,11 @@ export interface RuleParameters extends Approval {
   readonly maxExceptionDays?: number;
   /** Pattern (JavaScript regex source) the whole ticket of an exception must match. @default {@link DEFAULT_EXCEPTION_TICKET_PATTERN} */
   readonly exceptionTicketPattern?: string;
+  /**
+   * Instance tag keys naming the owner, most specific first: the owner is the first one present, the
+   * team is the last key's value. @default no owner attribution
+   */
+  readonly ownerTagKeys?: readonly string[];
 }
 
 /** Every rule parameter name, in the order they are encoded. */
@@ -61,6 +66,7 @@ export const RULE_PARAMETER_NAMES = [
   'exceptionTagKey',
   'maxExceptionDays',
   'exceptionTicketPattern',
+  'ownerTagKeys',
 ] as const satisfies readonly (keyof RuleParameters)[];
 export type RuleParameterName = (typeof RULE_PARAMETER_NAMES)[number];
 
@@ -78,18 +84,67 @@ export type CheckVerdict = (typeof VERDICT)[keyof typeof VERDICT];
 export const COMPLIANCE_TYPES = ['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE'] as const;
 export type ComplianceType = (typeof COMPLIANCE_TYPES)[number];
 
-/** The remediation modes that act; the runbook passes its mode so the check can tell what acting would do. */
-export const ACTING_MODES = ['notify', 'stop'] as const;
-export type ActingMode = (typeof ACTING_MODES)[number];
-
-/** The event the remediation sends: `{ "amiGuardCheck": { "instanceId": "i-...", "mode": "stop" } }`. */
+/** The event the remediation sends: `{ "amiGuardCheck": { "instanceId": "i-...", "mode": "stop", "graceHours": 24 } }`. */
 export interface CheckEvent {
   readonly [CHECK_EVENT_KEY]: {
     readonly instanceId: string;
     /** What the runbook would do on REMEDIATE; in `stop` mode an instance that is already stopped is SKIP. @default notify */
     readonly mode?: ActingMode;
+    /** Hours between the notice and the action, in `stop`/`terminate` mode; absent in `notify` mode (no deadline). */
+    readonly graceHours?: number;
   };
 }
+
+/** The remediation modes that create a runbook. `off` creates nothing; `terminate` is never a default. */
+export const ACTING_MODES = ['notify', 'stop', 'terminate'] as const;
+export type ActingMode = (typeof ACTING_MODES)[number];
+/** Every remediation mode a config may name. */
+export const REMEDIATION_MODES = ['off', ...ACTING_MODES] as const;
+
+/** Hours between the notice and a stop or terminate when the config does not say. */
+export const DEFAULT_GRACE_HOURS = 24;
+/** Days an evidence image (taken before a terminate) is kept when the config does not say. */
+export const DEFAULT_KEEP_EVIDENCE_DAYS = 14;
+/** The longest grace a config may give: a longer one is an exception without a ticket. */
+export const MAX_GRACE_HOURS = 720;
+
+/**
+ * The instance tag that records the deadline, as Cloud Custodian's mark-for-op does. Its value is a
+ * UTC minute, `2026-12-01T10:00Z`. The automation role may write and delete only this tag key.
+ */
+export const DEADLINE_TAG_KEY = 'AmiGuardDeadline';
+/** The value of {@link DEADLINE_TAG_KEY}. */
+export const DEADLINE_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}Z$/;
+
+/** Tags on an evidence image (and its snapshots) taken before a terminate. */
+export const EVIDENCE_TAG = {
+  /** The terminated instance. */
+  instance: 'AmiGuardEvidenceOf',
+  /** The last UTC day the image is kept, `YYYY-MM-DD`; the sweep after it deregisters the image. */
+  keepUntil: 'AmiGuardEvidenceUntil',
+  /** The finding, clipped to a tag value's 256 characters. */
+  finding: 'AmiGuardFinding',
+} as const;
+
+/**
+ * What the runbook does with a fresh check, decided by the check mode:
+ * - `notify`: `notify` mode, REMEDIATE: publish the finding;
+ * - `notice`: first REMEDIATE in `stop`/`terminate` mode: publish the deadline, then tag it;
+ * - `wait`: REMEDIATE before the deadline: nothing;
+ * - `act`: REMEDIATE at or after the deadline: stop or terminate, if safe;
+ * - `clear`: COMPLIANT (fixed, or a valid exception) with a deadline tag: remove it;
+ * - `skip`: anything else: report why nothing was done.
+ */
+export const PHASE = {
+  notify: 'notify',
+  notice: 'notice',
+  wait: 'wait',
+  act: 'act',
+  clear: 'clear',
+  skip: 'skip',
+} as const;
+export type Phase = (typeof PHASE)[keyof typeof PHASE];
+export const PHASES: readonly Phase[] = Object.values(PHASE);
 
 /** The check-mode answer: REMEDIATE only for a fresh NON_COMPLIANT; everything else is SKIP. */
 export interface CheckResult {
@@ -99,6 +154,20 @@ export interface CheckResult {
   readonly compliance: ComplianceType;
   readonly verdict: CheckVerdict;
   readonly reason: string;
+  /** What the runbook does next. */
+  readonly phase: Phase;
+  /** The deadline in force after this check (`2026-12-01T10:00Z`), or null when there is none. */
+  readonly deadline: string | null;
+  /** The owner from the first owner tag present, or null. */
+  readonly owner: string | null;
+  /** The team (the last owner tag key, the broadest), or null: what routes match. */
+  readonly team: string | null;
+  /** Who launched the instance, from CloudTrail, or why that is unknown. Empty for a SKIP. */
+  readonly launcher: string;
+  /** The Auto Scaling group and the launch template to change, or null when not in a group. */
+  readonly autoScaling: string | null;
+  /** What the owner should do. Empty for a SKIP. */
+  readonly fix: string;
 }
 
 /** The fields of a check-mode answer that the runbook reads, by the check step's output name. */
@@ -107,6 +176,13 @@ export const CHECK_OUTPUTS = {
   Compliance: 'compliance',
   ImageId: 'imageId',
   Reason: 'reason',
+  Phase: 'phase',
+  Deadline: 'deadline',
+  Owner: 'owner',
+  Team: 'team',
+  Launcher: 'launcher',
+  AutoScaling: 'autoScaling',
+  Fix: 'fix',
 } as const satisfies Record<string, keyof CheckResult>;
 
 /** How far ahead an exception may be dated, by default. */
@@ -183,3 +259,59 @@ export const DEFAULT_FUNCTION_MEMORY_MB = 1024;
 
 /** The rule Lambda's timeout (seconds) unless the config sets `detection.timeoutSeconds`. */
 export const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 300;
+
+/** Owner tag keys when the config does not say: a person (`Owner`), then the team (`Team`). */
+export const DEFAULT_OWNER_TAG_KEYS: readonly string[] = ['Owner', 'Team'];
+
+/** The SNS message attributes of every AMI Guard message; routes filter on them. */
+export const MESSAGE_ATTRIBUTES = {
+  owner: 'owner',
+  team: 'team',
+  accountId: 'accountId',
+  region: 'region',
+  action: 'action',
+} as const;
+export type MessageAttributeName = (typeof MESSAGE_ATTRIBUTES)[keyof typeof MESSAGE_ATTRIBUTES];
+export const MESSAGE_ATTRIBUTE_NAMES: readonly MessageAttributeName[] = Object.values(MESSAGE_ATTRIBUTES);
+/** The value of `owner` and `team` when the instance carries no owner tag (SNS rejects empty values). */
+export const UNKNOWN_OWNER = 'unknown';
+
+/** The values of the `action` message attribute: what the message reports. */
+export const ACTION = {
+  /** `notify` mode: a non-compliant instance. */
+  notify: 'notify',
+  /** A deadline was set. */
+  notice: 'notice',
+  stopping: 'stopping',
+  stopped: 'stopped',
+  terminating: 'terminating',
+  terminated: 'terminated',
+  /** The deadline passed but the action was not taken (Auto Scaling group, protection). */
+  blocked: 'blocked',
+  /** The instance is compliant again; its deadline was removed. */
+  cleared: 'cleared',
+  /** A fresh check found nothing to do. */
+  skipped: 'skipped',
+  /** Stopping, the evidence image or terminating failed. */
+  failed: 'failed',
+} as const;
+export type Action = (typeof ACTION)[keyof typeof ACTION];
+
+/**
+ * The Lambda environment variable holding {@link RemediationTrigger} (JSON), set only where the
+ * remediation acts automatically (`stop`/`terminate` with `automatic: true`).
+ */
+export const REMEDIATION_TRIGGER_ENV = 'AMI_GUARD_REMEDIATION';
+
+/**
+ * What the scheduled sweep needs to start the runbook again: AWS Config starts it only when an
+ * instance becomes NON_COMPLIANT, not when its deadline passes or its exception starts counting.
+ */
+export interface RemediationTrigger {
+  /** The runbook (SSM Automation document) name. */
+  readonly documentName: string;
+  /** The runbook parameters other than `InstanceId`, as AWS Config passes them. */
+  readonly parameters: Readonly<Record<string, string>>;
+  /** Deregister evidence images whose keep-until day has passed (terminate mode). */
+  readonly expireEvidence: boolean;
+}

@@ -12,6 +12,7 @@ import {
   type ComplianceType,
   type RuleParameters,
 } from './contract';
+import { describeOwner, ownerOf } from './owner';
 
 export type { ComplianceType } from './contract';
 
@@ -32,6 +33,8 @@ export interface InstanceFacts {
   readonly tags: Readonly<Record<string, string>>;
   /** When the instance was launched; informational only. */
   readonly launchTime?: Date;
+  /** When the instance was first launched (LaunchTime moves with every start); informational only. */
+  readonly createdAt?: Date;
 }
 
 /** What this account can see of one AMI. */
@@ -86,7 +89,11 @@ export function evaluateInstance(
   }
   // Problem first, the fix last: if Config's 256 characters cut something, it is the hint.
   const note = exception.kind === 'none' ? '' : ` ${exception.note}`;
-  return verdict('NON_COMPLIANT', `${approval.problem}${note} ${approval.fix}`);
+  const annotation = `${approval.problem}${note} ${approval.fix}`;
+  // The owner only where it fits whole: the problem and the fix matter more.
+  const ownership = ownerOf(instance.tags, params.ownerTagKeys);
+  const owner = ownership.owner === null ? '' : ` Owner: ${describeOwner(ownership)}.`;
+  return verdict('NON_COMPLIANT', annotation.length + owner.length <= MAX_ANNOTATION ? annotation + owner : annotation);
 }
 
 /** A configuration item as AWS Config delivers it in a change notification (fields this rule reads). */

@@ -6,8 +6,9 @@ import type { Evaluation } from '@aws-sdk/client-config-service';
 import type { Context } from 'aws-lambda';
 import { evaluateInstance, outOfScope, triageConfigurationItem, type ConfigurationItem, type Verdict } from './evaluate';
 import { errorCode, fetchConfigurationItem, ImageCatalog, putEvaluations, readApprovedImageIds, type AwsClients } from './aws';
-import { INSTANCE_RESOURCE_TYPE, MESSAGE_TYPE, MESSAGE_TYPES, type ComplianceType } from './contract';
+import { INSTANCE_RESOURCE_TYPE, MESSAGE_TYPE, MESSAGE_TYPES, type ComplianceType, type RemediationTrigger } from './contract';
 import { parseRuleParameters, type RuleParameters } from './params';
+import { Rechecks, type FollowUpSummary } from './retrigger';
 import { lambdaBudget, sweep, type SweepTuning } from './sweep';
 
 /** The event AWS Config sends a custom Lambda rule (fields this rule reads). */
@@ -40,19 +41,23 @@ export interface ConfigHandlerResult {
   readonly notEvaluated: number;
   /** True when a sweep left DescribeInstances pages unread for lack of time. */
   readonly unreadPages: boolean;
+  /** After a scheduled sweep where remediation acts automatically: the runbooks started again. */
+  readonly remediation?: FollowUpSummary;
 }
 
 /** The part of the Lambda context the handler uses. */
 export type InvocationContext = Pick<Context, 'getRemainingTimeInMillis'>;
 
-/** Optional inputs of {@link handleConfigEvent}; production passes only the Lambda context. */
+/** Optional inputs of {@link handleConfigEvent}; production passes the Lambda context and the stack's settings. */
 export interface HandlerOptions {
-  /** The clock for exception expiry. @default new Date() */
+  /** The clock for exception expiry and deadlines. @default new Date() */
   readonly now?: Date;
-  /** The Lambda context, whose remaining time bounds a sweep. @default no time limit */
+  /** The Lambda context, whose remaining time bounds a sweep and its follow-up. @default no time limit */
   readonly context?: InvocationContext;
   /** Sweep concurrency. @default DEFAULT_TUNING */
   readonly tuning?: SweepTuning;
+  /** Start the runbook again for marked instances after a sweep. @default none (Config alone starts it) */
+  readonly remediation?: RemediationTrigger;
 }
 
 interface InvokingEvent {
@@ -63,8 +68,11 @@ interface InvokingEvent {
 }
 
 /**
- * Handles one AWS Config invocation and resolves to counts of the evaluations sent.
- * @param options the clock (or a Date, for tests), the Lambda context for a sweep's time budget
+ * Handles one AWS Config invocation and resolves to counts of the evaluations sent. After a scheduled
+ * sweep where remediation acts automatically, it starts the runbook again for instances past their
+ * deadline (AWS Config starts it only when an instance becomes NON_COMPLIANT).
+ * @param options the clock (or a Date, for tests), the Lambda context for a sweep's time budget, the
+ * remediation to start again
  * @throws on a broken event (naming the field), invalid rule parameters, or any AWS API error
  */
 export async function handleConfigEvent(
@@ -72,7 +80,7 @@ export async function handleConfigEvent(
   clients: AwsClients,
   options: HandlerOptions | Date = {},
 ): Promise<ConfigHandlerResult> {
-  const { now = new Date(), context, tuning } = options instanceof Date ? { now: options } : options;
+  const { now = new Date(), context, tuning, remediation }: HandlerOptions = options instanceof Date ? { now: options } : options;
   let messageType: unknown;
   try {
     const invoking = parseInvokingEvent(event);
@@ -105,6 +113,8 @@ export async function handleConfigEvent(
         break;
       }
       case MESSAGE_TYPE.scheduled: {
+        const budget = context ? lambdaBudget(context) : undefined;
+        const rechecks = remediation ? new Rechecks(now) : undefined;
         const swept = await sweep({
           clients,
           params,
@@ -112,13 +122,17 @@ export async function handleConfigEvent(
           resultToken: event.resultToken,
           orderingTimestamp: timestamp(invoking.notificationCreationTime, 'invokingEvent.notificationCreationTime'),
           now,
-          budget: context ? lambdaBudget(context) : undefined,
+          budget,
           tuning,
+          onJudged: rechecks ? (instance, compliance) => rechecks.consider(instance, compliance) : undefined,
         });
         result = { messageType, ...swept };
         if (!swept.complete) logUnfinishedSweep(result, context);
         console.log(JSON.stringify(result));
-        return result;
+        if (!rechecks || !remediation) return result;
+        // Only once the evaluations are stored; a retried invocation repeats the same starts (client tokens), not new ones.
+        const sweepId = String(invoking.notificationCreationTime);
+        return { ...result, remediation: await rechecks.followUp(clients, remediation, sweepId, budget) };
       }
       default:
         throw new Error(

@@ -129,6 +129,9 @@ export function parseRuleParameters(raw: string | Record<string, unknown> | unde
     );
   }
 
+  const ownerTagKeys = list('ownerTagKeys', exact('ownerTagKeys'));
+  for (const key of ownerTagKeys ?? []) checkTag('ownerTagKeys', key, tagKeyProblem);
+
   return {
     tagKey,
     tagValues,
@@ -137,6 +140,7 @@ export function parseRuleParameters(raw: string | Record<string, unknown> | unde
     exceptionTagKey,
     maxExceptionDays,
     exceptionTicketPattern,
+    ownerTagKeys,
   };
 }
 

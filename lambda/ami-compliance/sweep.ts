@@ -7,7 +7,7 @@
 import type { Evaluation } from '@aws-sdk/client-config-service';
 import { EvaluationReporter, IMAGE_BATCH_SIZE, ImageCatalog, listInstancePages, type AwsClients } from './aws';
 import { INSTANCE_RESOURCE_TYPE, type ComplianceType, type RuleParameters } from './contract';
-import { evaluateInstance, type Verdict } from './evaluate';
+import { evaluateInstance, type InstanceFacts, type Verdict } from './evaluate';
 
 /** How much of the sweep runs at once. */
 export interface SweepTuning {
@@ -60,6 +60,8 @@ export interface SweepInput {
   readonly budget?: SweepBudget;
   /** @default DEFAULT_TUNING */
   readonly tuning?: SweepTuning;
+  /** Told of every judged instance and its compliance (the remediation follow-up collects marked ones). @default nothing */
+  readonly onJudged?: (instance: InstanceFacts, compliance: ComplianceType) => void;
 }
 
 /** What a sweep did: counts only, so the Lambda's response stays small whatever the fleet. */
@@ -104,6 +106,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
           const verdict = evaluateInstance(instance, images.get(instance.imageId), params, { now, approvedImageIds });
           compliance[verdict.complianceType]++;
           judged++;
+          input.onJudged?.(instance, verdict.complianceType);
           await reporter.add(instanceEvaluation(instance.instanceId, verdict, input.orderingTimestamp));
         }
       }

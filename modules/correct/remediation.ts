@@ -4,11 +4,20 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { SsmDocument } from '@cdktf/provider-aws/lib/ssm-document';
-import { INSTANCE_RESOURCE_TYPE } from '../../lambda/ami-compliance/contract';
-import { accountRootArn, arn } from '../shared/iam';
-import { PolicyDocument, renderPolicy } from '../shared/policy-document';
+import {
+  DEADLINE_TAG_KEY,
+  DEFAULT_GRACE_HOURS,
+  DEFAULT_KEEP_EVIDENCE_DAYS,
+  EVIDENCE_TAG,
+  INSTANCE_RESOURCE_TYPE,
+  MESSAGE_ATTRIBUTE_NAMES,
+  type ActingMode,
+  type MessageAttributeName,
+} from '../../lambda/ami-compliance/contract';
+import { accountRootArn, arn, imageArnPattern, roleArn } from '../shared/iam';
+import { PolicyDocument, PolicyStatement, renderPolicy } from '../shared/policy-document';
 import { ServiceRole } from '../shared/service-role';
-import { ActingMode, remediationDocument } from './remediation-document';
+import { remediationDocument } from './remediation-document';
 
 /** A Lambda function known by its literal name and ARN. */
 export interface FunctionReference {
@@ -16,10 +25,27 @@ export interface FunctionReference {
   readonly functionArn: string;
 }
 
+/** An SNS subscription to the findings topic. */
+export interface Subscription {
+  /** `email`, `email-json`, `https`, `sqs` or `lambda`. */
+  readonly protocol: string;
+  /** The address, URL or ARN. */
+  readonly endpoint: string;
+}
+
+/** A subscription that receives only the messages whose attributes match, e.g. `{ "team": ["payments"] }`. */
+export interface Route extends Subscription {
+  /** Message attribute name (`owner`, `team`, `accountId`, `region`, `action`) to the values it accepts; all must match. */
+  readonly match: Readonly<Partial<Record<MessageAttributeName, readonly string[]>>>;
+}
+
 export interface RemediationProps {
   readonly accountId: string;
   readonly region: string;
-  /** `notify` publishes findings; `stop` also stops the instance after a fresh check. */
+  /**
+   * `notify` publishes findings; `stop` and `terminate` publish a notice with a deadline first, and act
+   * only on a fresh REMEDIATE after it.
+   */
   readonly mode: ActingMode;
   /** Name of the Config rule to remediate. */
   readonly configRuleName: string;
@@ -35,19 +61,41 @@ export interface RemediationProps {
   readonly concurrentExecutionRatePercentage?: number;
   /** Percentage of errors after which remediation stops. @default 10 */
   readonly errorPercentage?: number;
-  /** SNS subscriptions to the findings topic. @default [] */
-  readonly subscriptions?: readonly { protocol: string; endpoint: string }[];
+  /** SNS subscriptions to the findings topic; they receive every message. @default [] */
+  readonly subscriptions?: readonly Subscription[];
+  /** Subscriptions that receive only their team's (or owner's, region's...) messages. @default [] */
+  readonly routes?: readonly Route[];
+  /** `stop`/`terminate`: hours from the notice to the action; 0 acts at once. @default 24 */
+  readonly graceHours?: number;
+  /** `terminate`: days to keep an image of the instance taken before terminating it; 0 takes none. @default 14 */
+  readonly keepEvidenceDays?: number;
 }
 
 /** Name prefix of every remediation resource. */
 const NAME = 'ami-guard-remediation';
 
 /**
- * The runbook's name, the same in `notify` and `stop` mode: a document's name cannot change in place,
- * its content can (a new default version). Before, it was `AmiGuard-Remediate-Notify` or
+ * The runbook's name, the same in every mode: a document's name cannot change in place, its content
+ * can (a new default version). Before, it was `AmiGuard-Remediate-Notify` or
  * `AmiGuard-Remediate-NotifyOrStop` by mode.
  */
 const RUNBOOK_NAME = 'AmiGuard-Remediate';
+
+/** The literal names and ARNs of a stack's remediation, known before anything exists (the rule Lambda needs them). */
+export function remediationNames(props: { accountId: string; region: string }) {
+  const roleName = `${NAME}-${props.region}`;
+  return {
+    topicArn: arn(props.region, 'sns', props.accountId, NAME),
+    roleName,
+    roleArn: roleArn(props.region, props.accountId, roleName),
+    documentName: RUNBOOK_NAME,
+  };
+}
+
+/** The runbook parameters besides `InstanceId`, as AWS Config passes them and the sweep passes them again. */
+export function runbookParameters(props: { roleArn: string; mode: ActingMode; topicArn: string }): Record<string, string> {
+  return { AutomationAssumeRole: props.roleArn, Mode: props.mode, TopicArn: props.topicArn };
+}
 
 /** Least-privilege permissions of the automation role. */
 function automationRolePolicy(props: {
@@ -56,26 +104,90 @@ function automationRolePolicy(props: {
   mode: ActingMode;
   checkFunctionArn: string;
   topicArn: string;
+  /** `terminate`: whether the runbook takes an evidence image. @default false */
+  evidence?: boolean;
 }): PolicyDocument {
+  const instances = arn(props.region, 'ec2', props.accountId, 'instance/*');
+  const marked = { Null: { [`aws:ResourceTag/${DEADLINE_TAG_KEY}`]: 'false' } };
+  const acting: PolicyStatement[] = [
+    // aws:changeInstanceState polls DescribeInstances, which has no resource-level permissions.
+    { Sid: 'WatchInstanceState', Effect: 'Allow', Action: 'ec2:DescribeInstances', Resource: '*' },
+    { Sid: 'ReadProtection', Effect: 'Allow', Action: 'ec2:DescribeInstanceAttribute', Resource: instances },
+    { Sid: 'ReadAutoScalingMembership', Effect: 'Allow', Action: 'autoscaling:DescribeAutoScalingInstances', Resource: '*' },
+    {
+      // Only the deadline tag, only on instances; a DeleteTags without a tag list (all tags) has no aws:TagKeys and is refused.
+      Sid: 'MarkDeadlineOnly',
+      Effect: 'Allow',
+      Action: ['ec2:CreateTags', 'ec2:DeleteTags'],
+      Resource: instances,
+      Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [DEADLINE_TAG_KEY] }, Null: { 'aws:TagKeys': 'false' } },
+    },
+  ];
+  const stop: PolicyStatement[] = [
+    {
+      Sid: 'StopMarkedInstancesOfThisAccount',
+      Effect: 'Allow',
+      Action: 'ec2:StopInstances',
+      Resource: instances,
+      Condition: marked,
+    },
+  ];
+  const terminate: PolicyStatement[] = [
+    {
+      Sid: 'TerminateMarkedInstancesOfThisAccount',
+      Effect: 'Allow',
+      Action: 'ec2:TerminateInstances',
+      Resource: instances,
+      Condition: marked,
+    },
+    ...(props.evidence
+      ? ([
+          {
+            Sid: 'EvidenceImage',
+            Effect: 'Allow',
+            Action: 'ec2:CreateImage',
+            Resource: [instances, imageArnPattern(props.region), arn(props.region, 'ec2', '', 'snapshot/*')],
+            Condition: { Null: { [`aws:RequestTag/${EVIDENCE_TAG.instance}`]: 'false' } },
+          },
+          {
+            Sid: 'TagEvidenceAtCreation',
+            Effect: 'Allow',
+            Action: 'ec2:CreateTags',
+            Resource: [imageArnPattern(props.region), arn(props.region, 'ec2', '', 'snapshot/*')],
+            Condition: { StringEquals: { 'ec2:CreateAction': 'CreateImage' } },
+          },
+          { Sid: 'WatchEvidenceImage', Effect: 'Allow', Action: 'ec2:DescribeImages', Resource: '*' },
+        ] satisfies PolicyStatement[])
+      : []),
+  ];
   return {
     Version: '2012-10-17',
     Statement: [
       { Sid: 'RunFreshCheck', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: props.checkFunctionArn },
       { Sid: 'Notify', Effect: 'Allow', Action: 'sns:Publish', Resource: props.topicArn },
-      ...(props.mode === 'stop'
-        ? [
-            // aws:changeInstanceState polls DescribeInstances, which has no resource-level permissions.
-            { Sid: 'WatchInstanceState', Effect: 'Allow' as const, Action: 'ec2:DescribeInstances', Resource: '*' },
-            {
-              Sid: 'StopInstancesOfThisAccount',
-              Effect: 'Allow' as const,
-              Action: 'ec2:StopInstances',
-              Resource: arn(props.region, 'ec2', props.accountId, 'instance/*'),
-            },
-          ]
-        : []),
+      ...(props.mode === 'notify' ? [] : acting),
+      ...(props.mode === 'stop' ? stop : []),
+      ...(props.mode === 'terminate' ? terminate : []),
     ],
   };
+}
+
+/** The SNS filter policy of a route (scope `MessageAttributes`), checked: an unknown attribute would match nothing. */
+export function routeFilterPolicy(route: Route, field = 'routes'): Record<string, string[]> {
+  const keys = Object.keys(route.match) as MessageAttributeName[];
+  if (keys.length === 0 || keys.length > 5) {
+    throw new Error(`\`${field}.match\` must name 1 to 5 message attributes (SNS's limit), got ${keys.length}.`);
+  }
+  for (const key of keys) {
+    if (!(MESSAGE_ATTRIBUTE_NAMES as readonly string[]).includes(key)) {
+      throw new Error(`\`${field}.match.${key}\` is not a message attribute; use one of ${MESSAGE_ATTRIBUTE_NAMES.join(', ')}.`);
+    }
+    const values = route.match[key] ?? [];
+    if (values.length === 0 || values.some((v) => v === '')) {
+      throw new Error(`\`${field}.match.${key}\` must list at least one non-empty value, got ${JSON.stringify(values)}.`);
+    }
+  }
+  return Object.fromEntries(keys.map((key) => [key, [...(route.match[key] ?? [])]]));
 }
 
 /** Topic policy: only the automation role and the account itself may publish. */
@@ -122,20 +234,25 @@ export class Remediation extends Construct {
     const attempts = props.maximumAutomaticAttempts ?? 5;
     if (attempts < 1 || attempts > 25)
       throw new Error(`\`maximumAutomaticAttempts\` must be 1 to 25 (AWS Config's limit), got ${attempts}.`);
-    const { accountId, region } = props;
+    const { accountId, region, mode } = props;
+    const graceHours = props.graceHours ?? DEFAULT_GRACE_HOURS;
+    const keepEvidenceDays = mode === 'terminate' ? (props.keepEvidenceDays ?? DEFAULT_KEEP_EVIDENCE_DAYS) : 0;
+    const filterPolicies = (props.routes ?? []).map((route, i) => routeFilterPolicy(route, `routes[${i}]`));
     // Literal ARNs so the policies read in full before any plan.
-    this.topicArn = arn(region, 'sns', accountId, `${NAME}`);
+    const names = remediationNames({ accountId, region });
+    this.topicArn = names.topicArn;
     this.rolePolicy = automationRolePolicy({
       accountId,
       region,
-      mode: props.mode,
+      mode,
       checkFunctionArn: props.checkFunction.functionArn,
       topicArn: this.topicArn,
+      evidence: keepEvidenceDays > 0,
     });
     this.role = new ServiceRole(this, {
       accountId,
       region,
-      roleName: `${NAME}-${region}`,
+      roleName: names.roleName,
       description: `AMI Guard remediation (${props.mode}) run by SSM Automation`,
       service: 'ssm.amazonaws.com',
       policyName: 'remediation',
@@ -156,13 +273,22 @@ export class Remediation extends Construct {
         endpoint: s.endpoint,
       });
     });
+    (props.routes ?? []).forEach((route, i) => {
+      new SnsTopicSubscription(this, `route-${i}`, {
+        topicArn: this.topic.arn,
+        protocol: route.protocol,
+        endpoint: route.endpoint,
+        filterPolicy: JSON.stringify(filterPolicies[i]),
+        filterPolicyScope: 'MessageAttributes',
+      });
+    });
 
     this.document = new SsmDocument(this, 'runbook', {
-      name: RUNBOOK_NAME,
+      name: names.documentName,
       documentType: 'Automation',
       documentFormat: 'JSON',
       content: JSON.stringify(
-        remediationDocument({ checkFunctionName: props.checkFunction.functionName, mode: props.mode }),
+        remediationDocument({ checkFunctionName: props.checkFunction.functionName, mode, graceHours, keepEvidenceDays }),
         null,
         2,
       ),
@@ -176,11 +302,11 @@ export class Remediation extends Construct {
       targetType: 'SSM_DOCUMENT',
       targetId: this.document.name,
       parameter: [
-        { name: 'AutomationAssumeRole', staticValue: this.role.role.arn },
+        ...Object.entries(runbookParameters({ roleArn: this.role.role.arn, mode, topicArn: this.topic.arn })).map(
+          ([name, staticValue]) => ({ name, staticValue }),
+        ),
         { name: 'InstanceId', resourceValue: 'RESOURCE_ID' },
-        { name: 'Mode', staticValue: props.mode },
-        { name: 'TopicArn', staticValue: this.topic.arn },
-      ],
+      ].sort((a, b) => a.name.localeCompare(b.name)),
       automatic: props.automatic ?? false,
       maximumAutomaticAttempts: attempts,
       retryAttemptSeconds: props.retryAttemptSeconds ?? 60,

@@ -5,9 +5,12 @@ import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import {
   DEFAULT_FUNCTION_MEMORY_MB,
   DEFAULT_FUNCTION_TIMEOUT_SECONDS,
+  EVIDENCE_TAG,
+  REMEDIATION_TRIGGER_ENV,
   RULE_PARAMETERS_ENV,
+  type RemediationTrigger,
 } from '../../lambda/ami-compliance/contract';
-import { arn } from '../shared/iam';
+import { arn, imageArnPattern } from '../shared/iam';
 import { amiComplianceZip, LambdaZip } from './lambda-asset';
 import { PolicyDocument } from '../shared/policy-document';
 import { ServiceRole } from '../shared/service-role';
@@ -29,6 +32,22 @@ export interface AmiComplianceFunctionProps {
   readonly memoryMb?: number;
   /** Timeout in seconds (30-900); a sweep stops judging shortly before it. @default DEFAULT_FUNCTION_TIMEOUT_SECONDS (300) */
   readonly timeoutSeconds?: number;
+  /**
+   * The remediation's check mode runs here: let it look up who launched an instance (CloudTrail) and
+   * its Auto Scaling group. @default false
+   */
+  readonly ownerAttribution?: boolean;
+  /**
+   * Where remediation acts automatically: the runbook the sweep starts again after a deadline, and the
+   * role that runs it. @default none (the sweep starts nothing)
+   */
+  readonly remediationTrigger?: FunctionRemediationTrigger;
+}
+
+/** The runbook the scheduled sweep may start, and the role the runbook runs as. */
+export interface FunctionRemediationTrigger extends RemediationTrigger {
+  /** The automation role (passed to SSM when the sweep starts the runbook). */
+  readonly automationRoleArn: string;
 }
 
 /** Least-privilege permissions of the rule Lambda: read instances, images and one parameter; report to Config; log. */
@@ -37,9 +56,12 @@ function amiComplianceFunctionPolicy(props: {
   region: string;
   logGroupName: string;
   approvedImageIdsParameter?: string;
+  ownerAttribution?: boolean;
+  remediationTrigger?: FunctionRemediationTrigger;
 }): PolicyDocument {
-  const { accountId, region } = props;
+  const { accountId, region, remediationTrigger: trigger } = props;
   const logGroupArn = arn(region, 'logs', accountId, `log-group:${props.logGroupName}`);
+  const evidenceOnly = { Null: { [`aws:ResourceTag/${EVIDENCE_TAG.keepUntil}`]: 'false' } };
   return {
     Version: '2012-10-17',
     Statement: [
@@ -58,6 +80,57 @@ function amiComplianceFunctionPolicy(props: {
               Effect: 'Allow' as const,
               Action: 'ssm:GetParameter',
               Resource: arn(region, 'ssm', accountId, `parameter${props.approvedImageIdsParameter}`),
+            },
+          ]
+        : []),
+      ...(props.ownerAttribution
+        ? [
+            // LookupEvents and the Auto Scaling Describe* support no resource-level permissions.
+            { Sid: 'FindLauncher', Effect: 'Allow' as const, Action: 'cloudtrail:LookupEvents', Resource: '*' },
+            {
+              Sid: 'FindAutoScalingGroup',
+              Effect: 'Allow' as const,
+              Action: ['autoscaling:DescribeAutoScalingInstances', 'autoscaling:DescribeAutoScalingGroups'],
+              Resource: '*',
+            },
+          ]
+        : []),
+      ...(trigger
+        ? [
+            {
+              Sid: 'StartRemediationAgain',
+              Effect: 'Allow' as const,
+              Action: 'ssm:StartAutomationExecution',
+              Resource: [
+                arn(region, 'ssm', accountId, `document/${trigger.documentName}`),
+                arn(region, 'ssm', accountId, `automation-definition/${trigger.documentName}:*`),
+                arn(region, 'ssm', accountId, 'automation-execution/*'),
+              ],
+            },
+            {
+              Sid: 'PassAutomationRoleToSsm',
+              Effect: 'Allow' as const,
+              Action: 'iam:PassRole',
+              Resource: trigger.automationRoleArn,
+              Condition: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
+            },
+          ]
+        : []),
+      ...(trigger?.expireEvidence
+        ? [
+            {
+              Sid: 'ExpireEvidenceImages',
+              Effect: 'Allow' as const,
+              Action: 'ec2:DeregisterImage',
+              Resource: imageArnPattern(region),
+              Condition: evidenceOnly,
+            },
+            {
+              Sid: 'ExpireEvidenceSnapshots',
+              Effect: 'Allow' as const,
+              Action: 'ec2:DeleteSnapshot',
+              Resource: arn(region, 'ec2', '', 'snapshot/*'),
+              Condition: evidenceOnly,
             },
           ]
         : []),
@@ -105,6 +178,8 @@ export class AmiComplianceFunction extends Construct {
       region: props.region,
       logGroupName,
       approvedImageIdsParameter: props.approvedImageIdsParameter,
+      ownerAttribution: props.ownerAttribution,
+      remediationTrigger: props.remediationTrigger,
     });
     this.role = new ServiceRole(this, {
       accountId: props.accountId,
@@ -128,7 +203,20 @@ export class AmiComplianceFunction extends Construct {
       sourceCodeHash: code.sha256,
       timeout: timeoutSeconds,
       memorySize: memoryMb,
-      environment: { variables: { [RULE_PARAMETERS_ENV]: JSON.stringify(props.ruleParameters) } },
+      environment: {
+        variables: {
+          [RULE_PARAMETERS_ENV]: JSON.stringify(props.ruleParameters),
+          ...(props.remediationTrigger
+            ? {
+                [REMEDIATION_TRIGGER_ENV]: JSON.stringify({
+                  documentName: props.remediationTrigger.documentName,
+                  parameters: props.remediationTrigger.parameters,
+                  expireEvidence: props.remediationTrigger.expireEvidence,
+                } satisfies RemediationTrigger),
+              }
+            : {}),
+        },
+      },
       // The log group and permissions exist before the first invocation can log or call AWS.
       dependsOn: [this.logGroup, this.role.rolePolicy],
     });

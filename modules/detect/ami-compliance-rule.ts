@@ -29,6 +29,7 @@ export function encodeRuleParameters(p: RuleParameters): Record<string, string> 
     ...(p.exceptionTagKey
       ? [['exceptionTagKey', p.exceptionTagKey, tagKeyProblem(p.exceptionTagKey)] as [string, string, string | undefined]]
       : []),
+    ...(p.ownerTagKeys ?? []).map((k): [string, string, string | undefined] => ['ownerTagKeys', k, tagKeyProblem(k)]),
   ];
   const bad = problems.filter(([, , why]) => why !== undefined);
   if (bad.length > 0) {
@@ -42,6 +43,7 @@ export function encodeRuleParameters(p: RuleParameters): Record<string, string> 
     ...(p.exceptionTagKey ? { exceptionTagKey: p.exceptionTagKey } : {}),
     ...(p.maxExceptionDays !== undefined ? { maxExceptionDays: String(p.maxExceptionDays) } : {}),
     ...(p.exceptionTicketPattern !== undefined ? { exceptionTicketPattern: p.exceptionTicketPattern } : {}),
+    ...(p.ownerTagKeys && p.ownerTagKeys.length > 0 ? { ownerTagKeys: p.ownerTagKeys.join(',') } : {}),
   };
 }
 

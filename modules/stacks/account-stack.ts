@@ -7,7 +7,8 @@ import { AmiGuardProvider } from '../shared/aws-provider';
 import { ConfigRecorder } from '../detect/config-recorder';
 import { ImageTagGuard } from '../prevent/image-tag-guard';
 import { LaunchPolicy } from '../prevent/launch-policy';
-import { Remediation } from '../correct/remediation';
+import { Remediation, remediationNames, runbookParameters } from '../correct/remediation';
+import type { FunctionRemediationTrigger } from '../detect/ami-compliance-function';
 import { stateKey, useSharedStateBackend } from '../shared/state-backend';
 
 export interface AccountStackProps {
@@ -81,10 +82,10 @@ export class AccountStack extends TerraformStack {
       description: 'What the guards approve: the AMI tag key and values, the trusted owners, and who may change the tag',
     });
 
+    const { remediation } = account;
     if (account.detection.enabled) {
       this.detection = this.addDetection(account);
     }
-    const { remediation } = account;
     if (remediation.mode !== 'off') {
       if (!this.detection)
         throw new Error(`${account.stackName}: remediation.mode "${remediation.mode}" needs detection.enabled`);
@@ -92,6 +93,9 @@ export class AccountStack extends TerraformStack {
         accountId: account.accountId,
         region: account.region,
         mode: remediation.mode,
+        graceHours: remediation.graceHours,
+        keepEvidenceDays: remediation.terminate.keepEvidenceDays,
+        routes: remediation.routes,
         configRuleName: this.detection.rule.rule.name,
         checkFunction: this.detection.function,
         automatic: remediation.automatic,
@@ -111,7 +115,7 @@ export class AccountStack extends TerraformStack {
 
   /** Detect: the Config recorder (unless one exists), the rule Lambda and the custom rule. */
   private addDetection(account: AccountConfig) {
-    const { detection, approval } = account;
+    const { detection, approval, remediation } = account;
     let recorder: ConfigRecorder | undefined;
     if (detection.recorder === 'create') {
       recorder = new ConfigRecorder(this, 'config-recorder', {
@@ -133,6 +137,7 @@ export class AccountStack extends TerraformStack {
       exceptionTagKey: detection.exceptionTagKey,
       maxExceptionDays: detection.maxExceptionDays,
       exceptionTicketPattern: detection.exceptionTicketPattern,
+      ownerTagKeys: remediation.ownerTagKeys,
     });
     const fn = new AmiComplianceFunction(this, 'ami-compliance-function', {
       accountId: account.accountId,
@@ -142,6 +147,8 @@ export class AccountStack extends TerraformStack {
       logRetentionDays: detection.logRetentionDays,
       memoryMb: detection.memoryMb,
       timeoutSeconds: detection.timeoutSeconds,
+      ownerAttribution: remediation.mode !== 'off',
+      remediationTrigger: remediationTrigger(account),
     });
     const rule = new AmiComplianceRule(this, 'ami-compliance-rule', {
       accountId: account.accountId,
@@ -161,4 +168,20 @@ export class AccountStack extends TerraformStack {
     });
     return { recorder, function: fn, rule };
   }
+}
+
+/**
+ * What the sweep starts again once a deadline passes: only where the runbook acts (stop, terminate) and
+ * runs without a person (automatic). A manual remediation stays manual.
+ */
+function remediationTrigger(account: AccountConfig): FunctionRemediationTrigger | undefined {
+  const { mode, automatic } = account.remediation;
+  if (mode === 'off' || mode === 'notify' || !automatic) return undefined;
+  const names = remediationNames({ accountId: account.accountId, region: account.region });
+  return {
+    documentName: names.documentName,
+    automationRoleArn: names.roleArn,
+    parameters: runbookParameters({ roleArn: names.roleArn, mode, topicArn: names.topicArn }),
+    expireEvidence: mode === 'terminate',
+  };
 }

@@ -1,0 +1,184 @@
+/**
+ * AWS Config starts the runbook only when an instance becomes NON_COMPLIANT. After a notice, nothing in
+ * Config runs it again when the deadline passes, so the scheduled sweep does. End to end with fakes:
+ * the synthesized stack gives the Lambda's environment and the runbook; the sweep (the real handler)
+ * starts executions on a fake SSM; each started execution then runs the stack's runbook against the
+ * same fake instances, with the real check mode answering.
+ */
+import { PutEvaluationsCommand } from '@aws-sdk/client-config-service';
+import { DescribeAutoScalingInstancesCommand } from '@aws-sdk/client-auto-scaling';
+import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { DescribeImagesCommand, DescribeInstancesCommand, type Instance } from '@aws-sdk/client-ec2';
+import { GetParameterCommand, StartAutomationExecutionCommand } from '@aws-sdk/client-ssm';
+import { runCheck } from '../../lambda/ami-compliance/check';
+import {
+  CHECK_EVENT_KEY,
+  RULE_PARAMETERS_ENV,
+  REMEDIATION_TRIGGER_ENV,
+  type ActingMode,
+} from '../../lambda/ami-compliance/contract';
+import { handleConfigEvent } from '../../lambda/ami-compliance/handler';
+import { parseRemediationTrigger } from '../../lambda/ami-compliance/retrigger';
+import type { AutomationDocument } from '../../modules/correct/remediation-document';
+import { pythonUnavailableReason, runAutomation, type StubCall } from '../../test-support/runbook';
+import { exampleConfig, onlyResource, synthConfig } from '../../test-support/synth';
+import { clientsWith, configEvent, ec2Image, ec2Instance, mockedClients, quietConsole } from '../lambda/fixtures/aws-fakes';
+import scheduledEvent from '../lambda/fixtures/scheduled.invoking-event.json';
+
+const NOW = new Date('2026-06-15T12:00:00Z');
+const APPROVED = 'ami-0aaaaaaaaaaaaaaa1';
+const UNAPPROVED = 'ami-0bbbbbbbbbbbbbbb2';
+
+const skip = pythonUnavailableReason();
+const withPython = skip ? describe.skip : describe;
+
+// GIVEN the payments-prod stack of the example (stop, automatic), as synthesized
+const stack = synthConfig(exampleConfig()).stacks['payments-prod'];
+const fn = onlyResource(stack, 'aws_lambda_function');
+const variables = (fn.environment as { variables: Record<string, string> }).variables;
+const doc: AutomationDocument = JSON.parse(String(onlyResource(stack, 'aws_ssm_document').content));
+
+// AND a fleet: one instance for each case the sweep must tell apart
+const fleet: Record<string, Instance> = {
+  pastDeadline: ec2Instance('i-0000000000000000a', UNAPPROVED, { AmiGuardDeadline: '2026-06-15T09:00Z', Team: 'payments' }),
+  beforeDeadline: ec2Instance('i-0000000000000000b', UNAPPROVED, { AmiGuardDeadline: '2026-06-16T09:00Z' }),
+  excepted: ec2Instance('i-0000000000000000c', UNAPPROVED, {
+    AmiGuardDeadline: '2026-06-14T09:00Z',
+    AmiGuardException: 'CHG-77 until 2026-07-01',
+  }),
+  unmarked: ec2Instance('i-0000000000000000d', UNAPPROVED, {}),
+  stoppedPastDeadline: ec2Instance('i-0000000000000000e', UNAPPROVED, { AmiGuardDeadline: '2026-06-10T09:00Z' }, 'stopped'),
+  compliant: ec2Instance('i-0000000000000000f', APPROVED, {}),
+};
+
+/** Fake AWS for the fleet; `log` records the order of Config and SSM calls across clients. */
+function fakeAws(log: string[]) {
+  const m = mockedClients();
+  m.ec2Mock.on(DescribeInstancesCommand).callsFake((input: { InstanceIds?: string[] }) => {
+    const all = Object.values(fleet);
+    const chosen = input.InstanceIds ? all.filter((i) => input.InstanceIds!.includes(i.InstanceId!)) : all;
+    return { Reservations: [{ Instances: chosen }] };
+  });
+  m.ec2Mock.on(DescribeImagesCommand).resolves({
+    Images: [
+      ec2Image(APPROVED, '111111111111', { Environment: 'Prod' }),
+      ec2Image(UNAPPROVED, '111111111111', { Environment: 'Test' }),
+    ],
+  });
+  m.configMock.on(PutEvaluationsCommand).callsFake(() => {
+    log.push('config.PutEvaluations');
+    return { FailedEvaluations: [] };
+  });
+  // The example approves AMIs by ID too; none of the fleet's.
+  m.ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: 'ami-0ccccccccccccccc3' } });
+  let n = 0;
+  m.ssmMock.on(StartAutomationExecutionCommand).callsFake(() => {
+    log.push('ssm.StartAutomationExecution');
+    return { AutomationExecutionId: `exec-${++n}` };
+  });
+  m.cloudTrailMock.on(LookupEventsCommand).resolves({ Events: [] });
+  m.autoScalingMock.on(DescribeAutoScalingInstancesCommand).resolves({ AutoScalingInstances: [] });
+  return m;
+}
+
+async function sweep(log: string[] = [], notificationCreationTime = '2026-06-15T12:00:00.000Z') {
+  const m = fakeAws(log);
+  const event = configEvent(
+    { ...scheduledEvent, notificationCreationTime },
+    JSON.parse(variables[RULE_PARAMETERS_ENV]) as Record<string, string>,
+  );
+  const result = await handleConfigEvent(event, clientsWith(m), {
+    now: NOW,
+    remediation: parseRemediationTrigger(variables[REMEDIATION_TRIGGER_ENV]),
+  });
+  const starts = m.ssmMock.commandCalls(StartAutomationExecutionCommand).map((c) => c.args[0].input);
+  return { m, result, starts };
+}
+
+describe('the scheduled sweep starts the runbook again', () => {
+  quietConsole();
+
+  test('for marked instances past their deadline and marked instances now compliant, after storing the evaluations', async () => {
+    const log: string[] = [];
+    const { result, starts } = await sweep(log);
+    expect(result.reported).toBe(6);
+    expect(starts.map((s) => s.Parameters?.InstanceId)).toEqual([['i-0000000000000000a'], ['i-0000000000000000c']]);
+    expect(log).toEqual(['config.PutEvaluations', 'ssm.StartAutomationExecution', 'ssm.StartAutomationExecution']);
+    // THEN with the stack's own runbook and the parameters AWS Config passes
+    const config = onlyResource(stack, 'aws_config_remediation_configuration');
+    const staticNames = (config.parameter as { name: string; static_value?: string }[])
+      .filter((p) => p.static_value !== undefined)
+      .map((p) => p.name);
+    for (const start of starts) {
+      expect(start.DocumentName).toBe(onlyResource(stack, 'aws_ssm_document').name);
+      expect(Object.keys(start.Parameters ?? {}).sort()).toEqual([...staticNames, 'InstanceId'].sort());
+      expect(start.Parameters).toMatchObject({
+        Mode: ['stop'],
+        TopicArn: ['arn:aws:sns:eu-west-1:222222222222:ami-guard-remediation'],
+        AutomationAssumeRole: ['arn:aws:iam::222222222222:role/ami-guard/ami-guard-remediation-eu-west-1'],
+      });
+    }
+    expect(result.remediation?.started.map((s) => s.reason)).toEqual([
+      'deadline 2026-06-15T09:00Z passed',
+      'compliant with a deadline tag: remove it',
+    ]);
+  });
+
+  test('a retried sweep starts the same executions (same client tokens); the next sweep starts new ones', async () => {
+    const first = (await sweep()).starts.map((s) => s.ClientToken);
+    const retried = (await sweep()).starts.map((s) => s.ClientToken);
+    const next = (await sweep([], '2026-06-16T12:00:00.000Z')).starts.map((s) => s.ClientToken);
+    expect(first).toEqual(retried);
+    expect(first.every((t) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(t ?? ''))).toBe(true);
+    expect(new Set(first).size).toBe(2);
+    expect(next.some((t) => first.includes(t))).toBe(false);
+  });
+
+  test('without the trigger (notify, or manual remediation) the sweep starts nothing', async () => {
+    const m = fakeAws([]);
+    const event = configEvent(scheduledEvent, JSON.parse(variables[RULE_PARAMETERS_ENV]) as Record<string, string>);
+    await handleConfigEvent(event, clientsWith({ ec2: m.ec2, config: m.config, ssm: m.ssm }), NOW);
+    expect(m.ssmMock.commandCalls(StartAutomationExecutionCommand)).toHaveLength(0);
+  });
+});
+
+withPython('the runbooks the sweep started', () => {
+  quietConsole();
+
+  /** Runs the stack's runbook with the parameters the sweep passed, the check answered by the real check mode. */
+  async function execute(parameters: Record<string, string[]>) {
+    const instanceId = parameters.InstanceId[0];
+    const m = fakeAws([]);
+    const grace = (doc.mainSteps[0].inputs.InputPayload as { GraceHours: number }).GraceHours;
+    const answer = await runCheck(
+      { [CHECK_EVENT_KEY]: { instanceId, mode: parameters.Mode[0] as ActingMode, graceHours: grace } },
+      clientsWith(m),
+      { [RULE_PARAMETERS_ENV]: variables[RULE_PARAMETERS_ENV] },
+      NOW,
+    );
+    return runAutomation(doc, {
+      parameters: Object.fromEntries(Object.entries(parameters).map(([k, v]) => [k, v[0]])),
+      now: NOW,
+      stub: {
+        'lambda.invoke': { StatusCode: 200, Payload: JSON.stringify(answer) },
+        'sns.publish': { MessageId: 'm-1' },
+        'ec2.create_tags': {},
+        'ec2.delete_tags': {},
+        'ec2.stop_instances': {},
+        'autoscaling.describe_auto_scaling_instances': { AutoScalingInstances: [] },
+        'ec2.describe_instance_attribute': { DisableApiStop: { Value: false } },
+      },
+    });
+  }
+  const names = (calls: readonly StubCall[]) => calls.map((c) => `${c.service}.${c.method}`);
+
+  test('stop the instance past its deadline, and remove the deadline of the excepted one', async () => {
+    const { starts } = await sweep();
+    const [past, excepted] = await Promise.all(starts.map((s) => execute(s.Parameters as Record<string, string[]>)));
+    expect(past.status).toBe('Success');
+    expect(names(past.calls)).toContain('ec2.stop_instances');
+    expect(past.calls.find((c) => c.method === 'stop_instances')?.kwargs).toEqual({ InstanceIds: ['i-0000000000000000a'] });
+    expect(names(excepted.calls)).toEqual(['lambda.invoke', 'ec2.delete_tags', 'sns.publish']);
+    expect(excepted.calls[1].kwargs).toEqual({ Resources: ['i-0000000000000000c'], Tags: [{ Key: 'AmiGuardDeadline' }] });
+  });
+});

@@ -1,0 +1,105 @@
+import { formatDeadline, parseDeadline, planPhase, recheckReason } from '../../lambda/ami-compliance/deadline';
+import { describeOwner, ownerOf } from '../../lambda/ami-compliance/owner';
+import type { InstanceFacts } from '../../lambda/ami-compliance/evaluate';
+
+const NOW = new Date('2026-06-15T12:00:30Z');
+
+describe('the deadline tag value', () => {
+  test('is the UTC minute, seconds dropped, and reads back', () => {
+    expect(formatDeadline(NOW)).toBe('2026-06-15T12:00Z');
+    expect(parseDeadline('2026-06-15T12:00Z')).toEqual(new Date('2026-06-15T12:00:00Z'));
+  });
+
+  test.each(['2026-02-30T10:00Z', '2026-06-15T24:00Z', '2026-06-15T12:00:00Z', '2026-06-15 12:00', '', 'soon'])(
+    '%p is not a deadline',
+    (value) => {
+      expect(parseDeadline(value)).toBeUndefined();
+    },
+  );
+});
+
+describe('planPhase', () => {
+  const remediate = { verdict: 'REMEDIATE', compliance: 'NON_COMPLIANT', now: NOW } as const;
+
+  test('a notice deadline is never less than the grace: it is rounded up to the minute', () => {
+    expect(planPhase({ ...remediate, graceHours: 24 })).toEqual({ phase: 'notice', deadline: '2026-06-16T12:01Z' });
+  });
+
+  test('the deadline minute itself is due', () => {
+    expect(planPhase({ ...remediate, graceHours: 24, mark: '2026-06-15T12:00Z' })).toEqual({
+      phase: 'act',
+      deadline: '2026-06-15T12:00Z',
+    });
+  });
+
+  test('a mark exactly grace hours away is honoured (the notice set it a moment ago)', () => {
+    expect(planPhase({ ...remediate, graceHours: 24, mark: '2026-06-16T12:01Z' })).toMatchObject({ phase: 'wait' });
+    expect(planPhase({ ...remediate, graceHours: 24, mark: '2026-06-16T12:02Z' })).toMatchObject({ phase: 'notice' });
+  });
+
+  test('a SKIP keeps a readable deadline on record and clears nothing unless COMPLIANT', () => {
+    const stopped = { verdict: 'SKIP', compliance: 'NON_COMPLIANT', now: NOW, graceHours: 24 } as const;
+    expect(planPhase({ ...stopped, mark: '2026-06-16T00:00Z' })).toEqual({ phase: 'skip', deadline: '2026-06-16T00:00Z' });
+    expect(planPhase({ ...stopped, compliance: 'NOT_APPLICABLE', mark: 'x' })).toEqual({ phase: 'skip', deadline: null });
+    expect(planPhase({ ...stopped, compliance: 'COMPLIANT', mark: 'x' })).toEqual({ phase: 'clear', deadline: null });
+  });
+
+  test('notify mode ignores marks', () => {
+    expect(planPhase({ ...remediate, mark: '2026-06-01T00:00Z' })).toEqual({ phase: 'notify', deadline: null });
+  });
+});
+
+describe('recheckReason: what the sweep starts the runbook again for', () => {
+  const instance = (tags: Record<string, string>, state = 'running'): InstanceFacts => ({
+    instanceId: 'i-0123456789abcdef0',
+    imageId: 'ami-0aaaaaaaaaaaaaaa1',
+    state,
+    tags,
+  });
+  test.each<[string, InstanceFacts, 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE', string | undefined]>([
+    ['no mark', instance({}), 'NON_COMPLIANT', undefined],
+    [
+      'deadline passed',
+      instance({ AmiGuardDeadline: '2026-06-15T12:00Z' }),
+      'NON_COMPLIANT',
+      'deadline 2026-06-15T12:00Z passed',
+    ],
+    ['deadline ahead', instance({ AmiGuardDeadline: '2026-06-15T12:01Z' }), 'NON_COMPLIANT', undefined],
+    ['stopped past the deadline', instance({ AmiGuardDeadline: '2026-06-01T00:00Z' }, 'stopped'), 'NON_COMPLIANT', undefined],
+    [
+      'pending past the deadline',
+      instance({ AmiGuardDeadline: '2026-06-01T00:00Z' }, 'pending'),
+      'NON_COMPLIANT',
+      'deadline 2026-06-01T00:00Z passed',
+    ],
+    ['unreadable mark', instance({ AmiGuardDeadline: 'tomorrow' }), 'NON_COMPLIANT', 'unreadable deadline tag: set a new one'],
+    [
+      'compliant with a mark, even stopped',
+      instance({ AmiGuardDeadline: 'x' }, 'stopped'),
+      'COMPLIANT',
+      'compliant with a deadline tag: remove it',
+    ],
+    ['gone', instance({ AmiGuardDeadline: '2026-06-01T00:00Z' }, 'terminated'), 'NOT_APPLICABLE', undefined],
+  ])('%s', (_, facts, compliance, expected) => {
+    expect(recheckReason(facts, compliance, NOW)).toBe(expected);
+  });
+});
+
+describe('ownerOf', () => {
+  test.each<[Record<string, string>, string[] | undefined, { owner: string | null; team: string | null }, string]>([
+    [
+      { Owner: 'alice@example.org', Team: 'payments' },
+      ['Owner', 'Team'],
+      { owner: 'alice@example.org', team: 'payments' },
+      'alice@example.org (team payments)',
+    ],
+    [{ Team: 'payments' }, ['Owner', 'Team'], { owner: 'payments', team: 'payments' }, 'team payments'],
+    [{ Owner: 'alice@example.org' }, ['Owner', 'Team'], { owner: 'alice@example.org', team: null }, 'alice@example.org'],
+    [{ Owner: ' ', Team: 'payments' }, ['Owner', 'Team'], { owner: 'payments', team: 'payments' }, 'team payments'],
+    [{ owner: 'alice' }, ['Owner', 'Team'], { owner: null, team: null }, 'unknown'],
+    [{ Owner: 'alice' }, undefined, { owner: null, team: null }, 'unknown'],
+  ])('%j with keys %j', (tags, keys, expected, sentence) => {
+    expect(ownerOf(tags, keys)).toEqual(expected);
+    expect(describeOwner(ownerOf(tags, keys))).toBe(sentence);
+  });
+});

@@ -1,0 +1,108 @@
+import { DeleteSnapshotCommand, DeregisterImageCommand, DescribeImagesCommand } from '@aws-sdk/client-ec2';
+import { StartAutomationExecutionCommand } from '@aws-sdk/client-ssm';
+import type { RemediationTrigger } from '../../lambda/ami-compliance/contract';
+import type { InstanceFacts } from '../../lambda/ami-compliance/evaluate';
+import { MAX_RECHECKS_PER_SWEEP, parseRemediationTrigger, Rechecks } from '../../lambda/ami-compliance/retrigger';
+import { awsError, clientsWith, mockedClients, quietConsole } from './fixtures/aws-fakes';
+
+quietConsole();
+
+const NOW = new Date('2026-06-15T12:00:00Z');
+const trigger: RemediationTrigger = {
+  documentName: 'AmiGuard-Remediate-NotifyOrTerminate',
+  parameters: { Mode: 'terminate', TopicArn: 'arn:aws:sns:eu-west-1:222222222222:ami-guard-remediation' },
+  expireEvidence: true,
+};
+const due = (i: number): InstanceFacts => ({
+  instanceId: `i-${i.toString(16).padStart(17, '0')}`,
+  imageId: 'ami-0aaaaaaaaaaaaaaa1',
+  state: 'running',
+  tags: { AmiGuardDeadline: '2026-06-14T00:00Z' },
+});
+
+describe('parseRemediationTrigger', () => {
+  test('reads the JSON the stack writes; absent means no follow-up', () => {
+    expect(parseRemediationTrigger(JSON.stringify(trigger))).toEqual(trigger);
+    expect(parseRemediationTrigger(undefined)).toBeUndefined();
+    expect(parseRemediationTrigger(' ')).toBeUndefined();
+  });
+
+  test.each([
+    '{',
+    '{"documentName":""}',
+    JSON.stringify({ ...trigger, parameters: { Mode: 1 } }),
+    JSON.stringify({ ...trigger, expireEvidence: 'yes' }),
+  ])('a broken value %p throws naming the variable', (raw) => {
+    expect(() => parseRemediationTrigger(raw)).toThrow(/AMI_GUARD_REMEDIATION .*Fix: redeploy the stack/);
+  });
+});
+
+describe('Rechecks.followUp', () => {
+  function fakes() {
+    const m = mockedClients();
+    m.ssmMock.on(StartAutomationExecutionCommand).callsFake((input: { Parameters: { InstanceId: string[] } }) => ({
+      AutomationExecutionId: `exec-${input.Parameters.InstanceId[0]}`,
+    }));
+    m.ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
+    return m;
+  }
+
+  test(`starts at most ${MAX_RECHECKS_PER_SWEEP} runbooks per sweep; the rest wait for the next`, async () => {
+    const m = fakes();
+    const rechecks = new Rechecks(NOW);
+    for (let i = 1; i <= MAX_RECHECKS_PER_SWEEP + 7; i++) rechecks.consider(due(i), 'NON_COMPLIANT');
+    const summary = await rechecks.followUp(clientsWith(m), trigger, 'sweep-1');
+    expect(summary.started).toHaveLength(MAX_RECHECKS_PER_SWEEP);
+    expect(summary.deferred).toBe(7);
+    const first = m.ssmMock.commandCalls(StartAutomationExecutionCommand)[0].args[0].input;
+    expect(first).toMatchObject({
+      DocumentName: 'AmiGuard-Remediate-NotifyOrTerminate',
+      Parameters: { Mode: ['terminate'], TopicArn: [trigger.parameters.TopicArn], InstanceId: [due(1).instanceId] },
+    });
+  });
+
+  test('tries every start, then throws naming the ones that failed', async () => {
+    const m = fakes();
+    m.ssmMock
+      .on(StartAutomationExecutionCommand, { Parameters: { InstanceId: [due(2).instanceId] } } as never)
+      .rejects(awsError('AccessDeniedException', 'not allowed'));
+    const rechecks = new Rechecks(NOW);
+    [1, 2, 3].forEach((i) => rechecks.consider(due(i), 'NON_COMPLIANT'));
+    await expect(rechecks.followUp(clientsWith(m), trigger, 'sweep-1')).rejects.toThrow(
+      /Remediation follow-up failed for 1 item\(s\) after the evaluations were stored: i-00000000000000002: AccessDeniedException not allowed/,
+    );
+    expect(m.ssmMock.commandCalls(StartAutomationExecutionCommand)).toHaveLength(3);
+  });
+
+  test('deregisters evidence images after their keep-until day, then their snapshots; keeps the rest', async () => {
+    const m = fakes();
+    const evidence = (id: string, until: string) => ({
+      ImageId: id,
+      Tags: [{ Key: 'AmiGuardEvidenceUntil', Value: until }],
+      BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { SnapshotId: `snap-${id.slice(4)}` } }],
+    });
+    m.ec2Mock.on(DescribeImagesCommand).resolves({
+      Images: [
+        evidence('ami-0000000000000000a', '2026-06-14'),
+        evidence('ami-0000000000000000b', '2026-06-15'),
+        evidence('ami-0000000000000000c', 'someday'),
+      ],
+    });
+    const summary = await new Rechecks(NOW).followUp(clientsWith(m), trigger, 'sweep-1');
+    expect(summary.expiredImages).toEqual(['ami-0000000000000000a']);
+    expect(m.ec2Mock.commandCalls(DescribeImagesCommand)[0].args[0].input).toMatchObject({
+      Owners: ['self'],
+      Filters: [{ Name: 'tag-key', Values: ['AmiGuardEvidenceUntil'] }],
+    });
+    expect(m.ec2Mock.commandCalls(DeregisterImageCommand).map((c) => c.args[0].input.ImageId)).toEqual(['ami-0000000000000000a']);
+    expect(m.ec2Mock.commandCalls(DeleteSnapshotCommand).map((c) => c.args[0].input.SnapshotId)).toEqual([
+      'snap-0000000000000000a',
+    ]);
+  });
+
+  test('outside terminate mode, no evidence is looked for', async () => {
+    const m = fakes();
+    await new Rechecks(NOW).followUp(clientsWith({ ssm: m.ssm }), { ...trigger, expireEvidence: false }, 'sweep-1');
+    expect(m.ec2Mock.commandCalls(DescribeImagesCommand)).toHaveLength(0);
+  });
+});

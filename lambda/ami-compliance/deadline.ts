@@ -1,0 +1,103 @@
+/**
+ * The deadline between the notice and a stop or terminate, as pure functions: no SDK, no clock of
+ * their own. The check mode decides the runbook's phase with {@link planPhase}; the scheduled sweep
+ * decides which instances need the runbook again with {@link recheckReason}.
+ */
+import {
+  DEADLINE_PATTERN,
+  DEADLINE_TAG_KEY,
+  PHASE,
+  VERDICT,
+  type CheckVerdict,
+  type ComplianceType,
+  type Phase,
+} from './contract';
+import type { InstanceFacts } from './evaluate';
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+
+/** A time as the deadline tag spells it: the UTC minute, `2026-12-01T10:00Z` (seconds are dropped). */
+export function formatDeadline(time: Date): string {
+  return `${new Date(Math.floor(time.getTime() / MINUTE) * MINUTE).toISOString().slice(0, 16)}Z`;
+}
+
+/** The time a deadline tag names, or undefined when the value is not a valid UTC minute. */
+export function parseDeadline(value: string | undefined): Date | undefined {
+  if (value === undefined || !DEADLINE_PATTERN.test(value)) return undefined;
+  const time = new Date(`${value.slice(0, 16)}:00Z`);
+  // The round trip rejects values the parser would roll over, such as 2026-02-30T10:00Z.
+  return Number.isNaN(time.getTime()) || formatDeadline(time) !== value ? undefined : time;
+}
+
+/** What the check knows when it decides the phase. */
+export interface PhaseInput {
+  readonly verdict: CheckVerdict;
+  readonly compliance: ComplianceType;
+  /** The instance's deadline tag value, if any. */
+  readonly mark?: string;
+  readonly now: Date;
+  /** Hours from notice to action (`stop`/`terminate`); undefined in `notify` mode, which sets no deadline. */
+  readonly graceHours?: number;
+}
+
+/** The phase, the deadline in force, and a sentence when an existing tag was not honoured. */
+export interface PhasePlan {
+  readonly phase: Phase;
+  readonly deadline: string | null;
+  readonly note?: string;
+}
+
+/**
+ * Decides what the runbook does after a fresh check.
+ *
+ * A valid deadline tag counts only if it is no later than `now + graceHours`: a tag pushed into the
+ * future by hand (or left from a longer grace) does not postpone the action forever, it is reset. A
+ * missing or unreadable tag never makes the action come sooner: it starts a new notice.
+ */
+export function planPhase(input: PhaseInput): PhasePlan {
+  const { verdict, compliance, mark, now, graceHours } = input;
+  const marked = parseDeadline(mark);
+  if (graceHours === undefined) {
+    return { phase: verdict === VERDICT.remediate ? PHASE.notify : PHASE.skip, deadline: null };
+  }
+  if (!Number.isInteger(graceHours) || graceHours < 0) {
+    throw new Error(`graceHours must be a whole number of hours >= 0, got ${JSON.stringify(graceHours)}.`);
+  }
+  if (verdict !== VERDICT.remediate) {
+    if (compliance === 'COMPLIANT' && mark !== undefined) return { phase: PHASE.clear, deadline: null };
+    return { phase: PHASE.skip, deadline: marked ? formatDeadline(marked) : null };
+  }
+  const latest = Math.ceil((now.getTime() + graceHours * HOUR) / MINUTE) * MINUTE;
+  if (marked && marked.getTime() <= latest) {
+    return { phase: marked.getTime() <= now.getTime() ? PHASE.act : PHASE.wait, deadline: mark! };
+  }
+  const note =
+    mark === undefined
+      ? undefined
+      : marked
+        ? `Deadline tag ${DEADLINE_TAG_KEY}=${mark} was later than the ${graceHours}-hour grace allows; it was reset.`
+        : `Deadline tag ${DEADLINE_TAG_KEY}=${JSON.stringify(mark.slice(0, 40))} is not a UTC minute such as 2026-12-01T10:00Z; it was reset.`;
+  // Grace 0 acts at once; the runbook still writes the tag first, the condition of its terminate permission.
+  if (graceHours === 0) return { phase: PHASE.act, deadline: formatDeadline(now), ...(note ? { note } : {}) };
+  return { phase: PHASE.notice, deadline: formatDeadline(new Date(latest)), ...(note ? { note } : {}) };
+}
+
+/** Instance states in which an action still has something to do. */
+const ACTIONABLE_STATES = new Set(['pending', 'running']);
+
+/**
+ * Why the sweep should start the runbook again for this instance, or undefined. AWS Config starts it
+ * only when an instance becomes NON_COMPLIANT; nothing starts it when a deadline passes or when a marked
+ * instance becomes compliant. Every start goes through the runbook's fresh check, so a stale sweep
+ * result can only cause a re-check, never an action by itself.
+ */
+export function recheckReason(instance: InstanceFacts, compliance: ComplianceType, now: Date): string | undefined {
+  const mark = instance.tags[DEADLINE_TAG_KEY];
+  if (mark === undefined) return undefined;
+  if (compliance === 'COMPLIANT') return 'compliant with a deadline tag: remove it';
+  if (compliance !== 'NON_COMPLIANT' || !ACTIONABLE_STATES.has(instance.state ?? 'running')) return undefined;
+  const deadline = parseDeadline(mark);
+  if (!deadline) return 'unreadable deadline tag: set a new one';
+  return deadline.getTime() <= now.getTime() ? `deadline ${mark} passed` : undefined;
+}
