@@ -145,6 +145,9 @@ describe('custom Config rule', () => {
       /`tagValues` "Prod " has whitespace at the start or end.*write "Prod"/,
     );
     expect(() => encodeRuleParameters({ tagKey: 'Environment ', tagValues: ['Prod'] })).toThrow(/`tagKey` "Environment "/);
+    expect(() => encodeRuleParameters({ tagKey: 'Environment', tagValues: ['Prod'], ownerTagKeys: ['Owner', ' Team'] })).toThrow(
+      /`ownerTagKeys` " Team" has whitespace at the start or end/,
+    );
   });
 
   test('is created after the invoke permission and the running recorder', () => {

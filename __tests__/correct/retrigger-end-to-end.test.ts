@@ -134,6 +134,28 @@ describe('the scheduled sweep starts the runbook again', () => {
     expect(next.some((t) => first.includes(t))).toBe(false);
   });
 
+  test('a sweep cut short by the time budget starts the runbook only for the instances it judged', async () => {
+    // GIVEN an invocation whose time runs low after the first two instances: the context is asked once
+    // for the budget, once before the page and once before each instance
+    let asked = 0;
+    const context = { getRemainingTimeInMillis: () => (++asked <= 4 ? 60_000 : 2_500) };
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const m = fakeAws([]);
+    const event = configEvent(scheduledEvent, JSON.parse(variables[RULE_PARAMETERS_ENV]) as Record<string, string>);
+    // WHEN the sweep runs
+    const result = await handleConfigEvent(event, clientsWith(m), {
+      now: NOW,
+      context,
+      remediation: parseRemediationTrigger(variables[REMEDIATION_TRIGGER_ENV]),
+    });
+    // THEN it judged a and b only; of the marked instances only a was judged, so only a is started again
+    expect(result).toMatchObject({ reported: 2, complete: false, notEvaluated: 4 });
+    const starts = m.ssmMock.commandCalls(StartAutomationExecutionCommand).map((c) => c.args[0].input.Parameters?.InstanceId);
+    expect(starts).toEqual([['i-0000000000000000a']]);
+    expect(result.remediation).toMatchObject({ deferred: 0 });
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('Sweep stopped by the time budget after reporting 2 instance(s)'));
+  });
+
   test('without the trigger (notify, or manual remediation) the sweep starts nothing', async () => {
     const m = fakeAws([]);
     const event = configEvent(scheduledEvent, JSON.parse(variables[RULE_PARAMETERS_ENV]) as Record<string, string>);

@@ -333,6 +333,27 @@ describe('check mode: the deadline (stop and terminate modes)', () => {
     expect(await runCheck(check, clientsWith(m), env, NOW)).toMatchObject({ phase: 'notify', deadline: null });
   });
 
+  test('a grace in notify mode is rejected: notify sets no deadline', async () => {
+    const event = { amiGuardCheck: { instanceId: ID, mode: 'notify', graceHours: 24 } } as const;
+    await expect(runCheck(event, clientsWith({}), env, NOW)).rejects.toThrow(
+      /amiGuardCheck\.graceHours applies to stop and terminate mode only/,
+    );
+  });
+
+  test('in stop mode, a stopped instance past its deadline is SKIP and keeps its deadline; terminate mode still acts on it', async () => {
+    // GIVEN a stopped non-compliant instance whose deadline passed
+    const tags = { AmiGuardDeadline: '2026-06-15T11:00Z' };
+    const stop = { amiGuardCheck: { instanceId: ID, mode: 'stop', graceHours: 24 } } as const;
+    const terminate = { amiGuardCheck: { instanceId: ID, mode: 'terminate', graceHours: 24 } } as const;
+    // WHEN the stop runbook asks THEN there is nothing to stop: no action, the mark stays
+    const stopped = await runCheck(stop, clientsWith(ec2With(tags, unapproved(), 'stopped')), env, NOW);
+    expect(stopped).toMatchObject({ verdict: 'SKIP', compliance: 'NON_COMPLIANT', phase: 'skip', deadline: '2026-06-15T11:00Z' });
+    expect(stopped.reason).toMatch(/^Instance i-0123456789abcdef0 is already stopped; not stopped again\./);
+    // WHEN the terminate runbook asks THEN it acts: a stopped instance can be started again on the same AMI
+    const m = ec2With(tags, unapproved(), 'stopped');
+    expect(await runCheck(terminate, clientsWith(m), env, NOW)).toMatchObject({ verdict: 'REMEDIATE', phase: 'act' });
+  });
+
   test.each([-1, 1.5, 721, '24'])('graceHours %p is rejected', async (graceHours) => {
     const event = { amiGuardCheck: { instanceId: ID, graceHours } } as unknown as typeof check;
     await expect(runCheck(event, clientsWith({}), env, NOW)).rejects.toThrow(/amiGuardCheck\.graceHours must be a whole number/);

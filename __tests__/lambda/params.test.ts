@@ -14,6 +14,7 @@ describe('parseRuleParameters: valid input', () => {
       exceptionTagKey: 'AmiGuardException',
       maxExceptionDays: '30',
       exceptionTicketPattern: '^CHG-[0-9]+$',
+      ownerTagKeys: 'Owner,Cost Center,Team',
     });
     // WHEN parsed THEN every value is typed
     expect(parseRuleParameters(raw)).toEqual({
@@ -24,6 +25,7 @@ describe('parseRuleParameters: valid input', () => {
       exceptionTagKey: 'AmiGuardException',
       maxExceptionDays: 30,
       exceptionTicketPattern: '^CHG-[0-9]+$',
+      ownerTagKeys: ['Owner', 'Cost Center', 'Team'],
     });
   });
 
@@ -94,6 +96,16 @@ describe('parseRuleParameters: each bad parameter throws naming it, its value an
     ],
     ['a blank tag value', parse({ tagValues: ' ' }), /tagValues has an empty entry at position 1/],
     ['a blank exception tag key', parse({ exceptionTagKey: ' ' }), /exceptionTagKey has invalid value " ": it has whitespace/],
+    [
+      'an owner tag key with a space after the comma (the instance tag is read as written)',
+      parse({ ownerTagKeys: 'Owner, Team' }),
+      /ownerTagKeys has invalid value " Team": it has whitespace at the start or end.*; write "Team"\./,
+    ],
+    [
+      'an owner tag key in the aws: namespace',
+      parse({ ownerTagKeys: 'aws:createdBy' }),
+      /ownerTagKeys has invalid value "aws:createdBy"/,
+    ],
     [
       'a tag value IAM cannot hold',
       parse({ tagValues: '本番' }),

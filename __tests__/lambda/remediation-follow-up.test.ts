@@ -100,6 +100,21 @@ describe('Rechecks.followUp', () => {
     ]);
   });
 
+  test('starts no runbook once under 2 s of the invocation are left: the rest, and the evidence, wait for the next sweep', async () => {
+    // GIVEN three due instances and time for two starts
+    const m = fakes();
+    const rechecks = new Rechecks(NOW);
+    [1, 2, 3].forEach((i) => rechecks.consider(due(i), 'NON_COMPLIANT'));
+    let asked = 0;
+    const budget = { remainingMs: () => (++asked <= 2 ? 5_000 : 1_500) };
+    // WHEN the follow-up runs
+    const summary = await rechecks.followUp(clientsWith(m), trigger, 'sweep-1', budget);
+    // THEN two start, one is deferred, and no evidence image is looked for
+    expect(summary.started.map((s) => s.instanceId)).toEqual([due(1).instanceId, due(2).instanceId]);
+    expect(summary.deferred).toBe(1);
+    expect(m.ec2Mock.commandCalls(DescribeImagesCommand)).toHaveLength(0);
+  });
+
   test('outside terminate mode, no evidence is looked for', async () => {
     const m = fakes();
     await new Rechecks(NOW).followUp(clientsWith({ ssm: m.ssm }), { ...trigger, expireEvidence: false }, 'sweep-1');
