@@ -179,11 +179,18 @@ describe('instance tag guard: the exception tag (payments-prod: granter platform
     );
   });
 
-  test('without detection there are no exceptions, and no instance statements', () => {
-    const config = exampleVariant((json) => {
-      json.accounts[0].detection = { enabled: false };
-    });
-    const pipelineGuard = managedPolicy(synthConfig(config).stacks['image-pipeline'], 'ami-guard-tag-guard-');
-    expect(JSON.stringify(pipelineGuard)).not.toContain('instance/');
+  test('switching detection off leaves the guard as it is: the exception tag stays reserved', () => {
+    const guardOf = (enabled: boolean) =>
+      managedPolicy(
+        synthConfig(
+          exampleVariant((json) => {
+            json.accounts[0].detection = { enabled };
+          }),
+        ).stacks['image-pipeline'],
+        'ami-guard-tag-guard-',
+      );
+    const off = guardOf(false);
+    expect(JSON.stringify(off)).toContain('instance/');
+    expect(off).toEqual(guardOf(true));
   });
 });

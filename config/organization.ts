@@ -110,7 +110,7 @@ export function resolveOrganization(
         (k) => k.toLowerCase(),
       ),
       exceptionTagKeys: distinct(
-        context.accounts.filter((a) => a.detection.enabled).map((a) => a.detection.exceptionTagKey),
+        context.accounts.map((a) => a.detection.exceptionTagKey),
         (k) => k.toLowerCase(),
       ),
       exceptionGranters: distinct(raw.exceptionGranters),

@@ -533,7 +533,7 @@ export interface OrganizationConfig {
   readonly targets: readonly OrganizationTarget[];
   /** The approval tag keys of the accounts (distinct, ignoring case): the SCP guards each of them. */
   readonly approvalTagKeys: readonly string[];
-  /** The exception tag keys of the accounts with detection (distinct, ignoring case): reserved on instances. */
+  /** The exception tag keys of the accounts, with detection on or off (distinct, ignoring case): reserved on instances. */
   readonly exceptionTagKeys: readonly string[];
   /** Who may grant exceptions in member accounts (besides break-glass). */
   readonly exceptionGranters: readonly string[];

@@ -1,4 +1,5 @@
 import { spawn, spawnSync, ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as net from 'node:net';
 
 /** A running moto_server on 127.0.0.1. */
@@ -52,7 +53,12 @@ async function waitUntilUp(url: string, child: ChildProcess, timeoutMs: number):
 
 /** Starts moto_server on a free loopback port and waits until it answers. */
 export async function startMoto(
-  options: { timeoutMs?: number; env?: Readonly<Record<string, string>> } = {},
+  options: {
+    timeoutMs?: number;
+    env?: Readonly<Record<string, string>>;
+    /** Also write moto's whole request and error log here, to read after a failed run. @default none */
+    logFile?: string;
+  } = {},
 ): Promise<MotoServer> {
   const reason = motoUnavailableReason();
   if (reason) throw new Error(reason);
@@ -65,9 +71,12 @@ export async function startMoto(
     detached: true,
   });
   let stderr = '';
+  const log = options.logFile ? fs.createWriteStream(options.logFile) : undefined;
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
+    log?.write(chunk);
   });
+  child.once('exit', () => log?.end());
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((r) => child.once('exit', () => r()));

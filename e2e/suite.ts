@@ -254,7 +254,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   for (const signal of signals) process.once(signal, onSignal);
   const results: StackResult[] = [];
   try {
-    moto = await startMoto();
+    moto = await startMoto({ logFile: path.join(workDir, 'moto.log') });
     const emulatorUrl = moto.url;
     report(`moto      ${moto.url} (moto_server on 127.0.0.1:${moto.port}); work dir ${workDir}`);
     // The organization the organization stack is deployed into exists before AMI Guard runs, and its
@@ -352,12 +352,25 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
         const step = { step: 'cdktf', ok: false, ms: 0, detail: 'no account stack moto can apply whole: cdktf deploy not run' };
         results.push({ stack: 'cdktf deploy', ok: false, steps: [step], notApplied: [], failure: step });
       }
-      await pool(accountStacks, options.jobs ?? 3, async (stack) => {
+      const runStack = async (stack: SynthesizedStack) => {
         const run = runFor(stack);
         await run.deploy();
         await run.destroy();
         results.push(run.result());
-      });
+      };
+      // The organization stack belongs to another account (the management account) and is applied on
+      // its own, after the account stacks: moto then serves one stack's requests, as AWS serves each
+      // account's. moto's log of the run is moto.log in the work dir.
+      await pool(
+        accountStacks.filter((s) => s.name !== ORGANIZATION_STACK),
+        options.jobs ?? 3,
+        runStack,
+      );
+      await pool(
+        accountStacks.filter((s) => s.name === ORGANIZATION_STACK),
+        1,
+        runStack,
+      );
       const order = (r: StackResult) => stacks.findIndex((s) => s.name === r.stack || cdktfRunName(s.name) === r.stack);
       results.sort((a, b) => order(a) - order(b));
     } else {

@@ -74,17 +74,13 @@ function allowedImagesPolicyContent(props: AllowedImagesPolicyProps): Record<str
 }
 
 /** Declarative policy `ami-guard-allowed-images`: Allowed AMIs, enforced by EC2 itself for every launch path. */
-export class AllowedImagesPolicy extends OrganizationPolicy {
-  readonly document: Record<string, unknown>;
-
+export class AllowedImagesPolicy extends OrganizationPolicy<Record<string, unknown>> {
   constructor(scope: Construct, id: string, props: AllowedImagesPolicyProps) {
-    const document = allowedImagesPolicyContent(props);
     super(scope, id, {
       policyName: props.policyName ?? 'ami-guard-allowed-images',
       description: `AMI Guard: Allowed AMIs (${props.state}) for every launch path, service-linked roles included`,
       type: 'DECLARATIVE_POLICY_EC2',
-      document,
+      document: allowedImagesPolicyContent(props),
     });
-    this.document = document;
   }
 }

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
-import { anyRegionImageArnPattern, arn, IMAGE_CREATING_ACTIONS } from '../shared/iam';
-import { PolicyDocument, PolicyStatement } from '../shared/policy-document';
+import { anyRegionImageArnPattern, arn } from '../shared/iam';
+import { PolicyDocument } from '../shared/policy-document';
+import { approvalTagStatements, exceptionTagStatements } from '../shared/tag-reservation';
 import { OrganizationPolicy } from './organization-policy';
 
 export interface ImageTagGuardScpProps {
@@ -33,86 +34,34 @@ function imageTagGuardScpDocument(props: ImageTagGuardScpProps): PolicyDocument 
       '`taggerPrincipals` must name at least one principal (the image pipeline role), or nobody could approve an image.',
     );
   }
-  const images = anyRegionImageArnPattern(props.region);
-  const exempt = { ArnNotLike: { 'aws:PrincipalArn': [...props.taggerPrincipals, ...(props.breakGlassPrincipals ?? [])] } };
-  const approvalKey = { 'ForAnyValue:StringEqualsIgnoreCase': { 'aws:TagKeys': [...props.tagKeys] } };
+  const breakGlass = props.breakGlassPrincipals ?? [];
+  const exceptionKeys = props.exceptionTagKeys ?? [];
   return {
     Version: '2012-10-17',
     Statement: [
-      {
-        // No ec2:CreateAction condition: this covers tag-on-create (CreateTags with ec2:CreateAction =
-        // CreateImage, CopyImage, RegisterImage, ImportImage, CreateRestoreImageTask) as well.
-        Sid: 'DenyApprovalTagChangesOnImages',
-        Effect: 'Deny',
-        Action: ['ec2:CreateTags', 'ec2:DeleteTags'],
-        Resource: images,
-        Condition: { ...approvalKey, ...exempt },
-      },
-      {
-        // DeleteTags without a tag list removes every tag, the approval tag included.
-        Sid: 'DenyDeletingAllTagsOnImages',
-        Effect: 'Deny',
-        Action: 'ec2:DeleteTags',
-        Resource: images,
-        Condition: { Null: { 'aws:TagKeys': 'true' }, ...exempt },
-      },
-      {
-        // The creating call itself, with TagSpecifications holding the key.
-        Sid: 'DenyCreatingImagesWithApprovalTag',
-        Effect: 'Deny',
-        Action: IMAGE_CREATING_ACTIONS.map((a) => `ec2:${a}`),
-        Resource: images,
-        Condition: { ...approvalKey, ...exempt },
-      },
-      ...exceptionTagStatements(props),
+      ...approvalTagStatements(anyRegionImageArnPattern(props.region), {
+        keys: props.tagKeys,
+        exempt: [...props.taggerPrincipals, ...breakGlass],
+      }),
+      // The same reservation as the account tag guard makes for the exception tag on instances.
+      ...(exceptionKeys.length > 0
+        ? exceptionTagStatements(arn(props.region, 'ec2', '*', 'instance/*', '*'), {
+            keys: exceptionKeys,
+            exempt: [...(props.exceptionGranters ?? []), ...breakGlass],
+          })
+        : []),
     ],
   };
 }
 
-/**
- * The same reservation as the account tag guard makes for the exception tag on instances, for every
- * member principal: CreateTags/DeleteTags naming the key (tag-on-create through RunInstances included:
- * no ec2:CreateAction condition) and RunInstances whose instance requests it.
- */
-function exceptionTagStatements(props: ImageTagGuardScpProps): PolicyStatement[] {
-  const keys = props.exceptionTagKeys ?? [];
-  if (keys.length === 0) return [];
-  const instances = arn(props.region, 'ec2', '*', 'instance/*', '*');
-  const exempt = [...(props.exceptionGranters ?? []), ...(props.breakGlassPrincipals ?? [])];
-  const condition = {
-    'ForAnyValue:StringEqualsIgnoreCase': { 'aws:TagKeys': [...keys] },
-    ...(exempt.length > 0 ? { ArnNotLike: { 'aws:PrincipalArn': exempt } } : {}),
-  };
-  return [
-    {
-      Sid: 'DenyExceptionTagChangesOnInstances',
-      Effect: 'Deny',
-      Action: ['ec2:CreateTags', 'ec2:DeleteTags'],
-      Resource: instances,
-      Condition: condition,
-    },
-    {
-      Sid: 'DenyLaunchingWithExceptionTag',
-      Effect: 'Deny',
-      Action: 'ec2:RunInstances',
-      Resource: instances,
-      Condition: condition,
-    },
-  ];
-}
-
 /** SCP `ami-guard-image-tag-guard`: only the image pipeline may set or remove the approval tag on images. */
-export class ImageTagGuardScp extends OrganizationPolicy {
-  readonly document: PolicyDocument;
-
+export class ImageTagGuardScp extends OrganizationPolicy<PolicyDocument> {
   constructor(scope: Construct, id: string, props: ImageTagGuardScpProps) {
-    const document = imageTagGuardScpDocument(props);
     super(scope, id, {
       policyName: props.policyName ?? 'ami-guard-image-tag-guard',
       description: `AMI Guard: only the image pipeline may set or remove the ${props.tagKeys.join('/')} tag on images`,
       type: 'SERVICE_CONTROL_POLICY',
-      document,
+      document: imageTagGuardScpDocument(props),
     });
-    this.document = document;
   }
 }

@@ -78,18 +78,14 @@ function launchGuardScpDocument(props: LaunchGuardScpProps): PolicyDocument {
 }
 
 /** SCP `ami-guard-launch-guard`, attached only to targets that opt in with `launchGuard: true`. */
-export class LaunchGuardScp extends OrganizationPolicy {
-  readonly document: PolicyDocument;
-
+export class LaunchGuardScp extends OrganizationPolicy<PolicyDocument> {
   constructor(scope: Construct, id: string, props: LaunchGuardScpProps) {
-    const document = launchGuardScpDocument(props);
     super(scope, id, {
       policyName: props.policyName ?? 'ami-guard-launch-guard',
       description:
         'AMI Guard: launches only from trusted image owners, no legacy Spot requests, images created only by the pipeline',
       type: 'SERVICE_CONTROL_POLICY',
-      document,
+      document: launchGuardScpDocument(props),
     });
-    this.document = document;
   }
 }

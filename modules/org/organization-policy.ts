@@ -37,25 +37,28 @@ function checkPolicySize(policyName: string, type: OrganizationPolicyType, conte
   if (content.length > limit) throw new PolicySizeError(policyName, type, content.length, limit);
 }
 
-export interface OrganizationPolicyProps {
+export interface OrganizationPolicyProps<D> {
   /** Policy name, unique in the organization. */
   readonly policyName: string;
   /** What the policy does, shown in the Organizations console. */
   readonly description: string;
   readonly type: OrganizationPolicyType;
   /** The policy document as data; rendered minified, because the size limit counts every character. */
-  readonly document: unknown;
+  readonly document: D;
 }
 
 /** An Organizations policy with literal, minified JSON content, size-checked at synth. */
-export class OrganizationPolicy extends Construct {
+export class OrganizationPolicy<D = unknown> extends Construct {
   readonly policy: OrganizationsPolicy;
+  /** The document as data, for simulators and tests. */
+  readonly document: D;
   /** The rendered content, exactly as deployed. */
   readonly content: string;
   readonly policyName: string;
 
-  constructor(scope: Construct, id: string, props: OrganizationPolicyProps) {
+  constructor(scope: Construct, id: string, props: OrganizationPolicyProps<D>) {
     super(scope, id);
+    this.document = props.document;
     this.policyName = props.policyName;
     this.content = JSON.stringify(props.document);
     checkPolicySize(props.policyName, props.type, this.content);

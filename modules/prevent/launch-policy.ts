@@ -1,19 +1,12 @@
 import { Construct } from 'constructs';
 import { OWNER_PATTERN, tagKeyProblem, tagValueProblem, type Approval } from '../../lambda/ami-compliance/contract';
 import { arn, imageArnPattern } from '../shared/iam';
-import { ManagedPolicy } from './managed-policy';
-import { AttachTargetsProps } from './policy-attachments';
+import { GuardPolicyProps, ManagedPolicy } from './managed-policy';
 import { PolicyDocument, PolicyStatement } from '../shared/policy-document';
 
-export interface LaunchPolicyProps extends Approval {
+export interface LaunchPolicyProps extends Approval, GuardPolicyProps {
   /** Account the policy governs (resource ARNs are scoped to it). */
   readonly accountId: string;
-  /** Region the policy governs. */
-  readonly region: string;
-  /** Principals to attach the policy to. @default none */
-  readonly attachTo?: AttachTargetsProps;
-  /** Policy name. @default {@link launchPolicyName} */
-  readonly policyName?: string;
 }
 
 /**

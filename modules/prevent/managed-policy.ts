@@ -19,6 +19,19 @@ export interface ManagedPolicyProps {
   readonly attachTo?: AttachTargetsProps;
 }
 
+/** What each of AMI Guard's account policies takes besides its own facts. */
+export interface GuardPolicyProps {
+  /** Region the policy governs. */
+  readonly region: string;
+  /** Principals to attach the policy to. @default none */
+  readonly attachTo?: AttachTargetsProps;
+  /**
+   * Policy name. @default a static name per policy kind and region (`ami-guard-launch-policy-<region>`,
+   * `ami-guard-tag-guard-<region>`): it must change whenever the description or path does.
+   */
+  readonly policyName?: string;
+}
+
 /**
  * A customer-managed policy under `/ami-guard/`, attached to existing principals by name.
  *

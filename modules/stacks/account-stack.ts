@@ -54,10 +54,10 @@ export class AccountStack extends TerraformStack {
       region: account.region,
       tagKey: account.approval.tagKey,
       taggerPrincipals: account.approval.taggerPrincipals,
-      // Exceptions exist only where the rule reads them.
-      ...(account.detection.enabled
-        ? { exceptionTagKey: account.detection.exceptionTagKey, exceptionGranters: account.approval.exceptionGranters }
-        : {}),
+      // Reserved whether or not detection is on: switching detection off must not weaken the guard
+      // (the review flags that), nor let anyone grant exceptions that count once it is back on.
+      exceptionTagKey: account.detection.exceptionTagKey,
+      exceptionGranters: account.approval.exceptionGranters,
       attachTo: account.attachTo,
     });
 
