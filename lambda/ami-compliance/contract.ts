@@ -135,14 +135,7 @@ export const EVIDENCE_TAG = {
  * - `clear`: COMPLIANT (fixed, or a valid exception) with a deadline tag: remove it;
  * - `skip`: anything else: report why nothing was done.
  */
-export const PHASE = {
-  notify: 'notify',
-  notice: 'notice',
-  wait: 'wait',
-  act: 'act',
-  clear: 'clear',
-  skip: 'skip',
-} as const;
+export const PHASE = { notify: 'notify', notice: 'notice', wait: 'wait', act: 'act', clear: 'clear', skip: 'skip' } as const;
 export type Phase = (typeof PHASE)[keyof typeof PHASE];
 export const PHASES: readonly Phase[] = Object.values(PHASE);
 

@@ -273,6 +273,50 @@ const FACTS = [
 const FIX = `Fix: ${check('Fix')}`;
 const FOOTER = `Automation execution: ${ref('automation:EXECUTION_ID')}`;
 
+/**
+ * The state change after the deadline, then the owner's "done" message, or "failed" when the change
+ * fails. `doneLines` follow the reason in the "done" message; `stillThere` ends the "failed" line's
+ * first sentence (e.g. that the instance is still running).
+ */
+function changeStateSteps(
+  name: string,
+  state: 'stopped' | 'terminated',
+  doneLines: readonly string[],
+  stillThere: string,
+): AutomationStep[] {
+  const verb = state === 'stopped' ? 'stop' : 'terminate';
+  return [
+    {
+      name,
+      action: 'aws:changeInstanceState',
+      inputs: { InstanceIds: [ref('InstanceId')], DesiredState: state },
+      onFailure: 'step:NotifyActionFailed',
+      nextStep: 'NotifyDone',
+    },
+    publish(
+      'NotifyDone',
+      ACTION[state],
+      `AMI Guard: ${state} ${ref('InstanceId')}`,
+      [
+        `Instance ${ref('InstanceId')} (AMI ${check('ImageId')}) was ${state} by AMI Guard.`,
+        `Reason: ${check('Reason')}`,
+        ...doneLines,
+        FOOTER,
+      ],
+      { isEnd: true },
+    ),
+    publish(
+      'NotifyActionFailed',
+      ACTION.failed,
+      `AMI Guard: FAILED to ${verb} ${ref('InstanceId')}`,
+      [
+        `AMI Guard could not ${verb} instance ${ref('InstanceId')} (AMI ${check('ImageId')})${stillThere}. See automation execution ${ref('automation:EXECUTION_ID')}.`,
+      ],
+      { isEnd: true },
+    ),
+  ];
+}
+
 /** Builds the runbook for one mode. */
 export function remediationDocument(props: RemediationDocumentProps): AutomationDocument {
   const { mode } = props;
@@ -467,36 +511,7 @@ export function remediationDocument(props: RemediationDocumentProps): Automation
       ),
     );
     if (mode === 'stop') {
-      steps.push(
-        {
-          name: STOP_STEP,
-          action: 'aws:changeInstanceState',
-          inputs: { InstanceIds: [ref('InstanceId')], DesiredState: 'stopped' },
-          onFailure: 'step:NotifyActionFailed',
-          nextStep: 'NotifyDone',
-        },
-        publish(
-          'NotifyDone',
-          ACTION.stopped,
-          `AMI Guard: stopped ${ref('InstanceId')}`,
-          [
-            `Instance ${ref('InstanceId')} (AMI ${check('ImageId')}) was stopped by AMI Guard.`,
-            `Reason: ${check('Reason')}`,
-            FIX,
-            FOOTER,
-          ],
-          { isEnd: true },
-        ),
-        publish(
-          'NotifyActionFailed',
-          ACTION.failed,
-          `AMI Guard: FAILED to stop ${ref('InstanceId')}`,
-          [
-            `AMI Guard could not stop instance ${ref('InstanceId')} (AMI ${check('ImageId')}); it is still running. See automation execution ${ref('automation:EXECUTION_ID')}.`,
-          ],
-          { isEnd: true },
-        ),
-      );
+      steps.push(...changeStateSteps(STOP_STEP, 'stopped', [FIX], '; it is still running'));
     } else {
       if (evidence) {
         const tags = [
@@ -553,35 +568,13 @@ export function remediationDocument(props: RemediationDocumentProps): Automation
         );
       }
       steps.push(
-        {
-          name: TERMINATE_STEP,
-          action: 'aws:changeInstanceState',
-          inputs: { InstanceIds: [ref('InstanceId')], DesiredState: 'terminated' },
-          onFailure: 'step:NotifyActionFailed',
-          nextStep: 'NotifyDone',
-        },
-        publish(
-          'NotifyDone',
-          ACTION.terminated,
-          `AMI Guard: terminated ${ref('InstanceId')}`,
-          [
-            `Instance ${ref('InstanceId')} (AMI ${check('ImageId')}) was terminated by AMI Guard.`,
-            `Reason: ${check('Reason')}`,
-            ...(evidence
-              ? [`Evidence image: ${ref(`${EVIDENCE_STEP}.ImageId`)}, kept until ${ref(`${SAFETY_STEP}.EvidenceUntil`)}.`]
-              : []),
-            FOOTER,
-          ],
-          { isEnd: true },
-        ),
-        publish(
-          'NotifyActionFailed',
-          ACTION.failed,
-          `AMI Guard: FAILED to terminate ${ref('InstanceId')}`,
-          [
-            `AMI Guard could not terminate instance ${ref('InstanceId')} (AMI ${check('ImageId')}). See automation execution ${ref('automation:EXECUTION_ID')}.`,
-          ],
-          { isEnd: true },
+        ...changeStateSteps(
+          TERMINATE_STEP,
+          'terminated',
+          evidence
+            ? [`Evidence image: ${ref(`${EVIDENCE_STEP}.ImageId`)}, kept until ${ref(`${SAFETY_STEP}.EvidenceUntil`)}.`]
+            : [],
+          '',
         ),
       );
     }

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { GuardPolicyProps, ManagedPolicy } from './managed-policy';
+import { GuardPolicyProps, guardPolicyIdentity, ManagedPolicy } from './managed-policy';
 import { tagKeyProblem } from '../../lambda/ami-compliance/contract';
 import { arn, imageArnPattern } from '../shared/iam';
 import { PolicyDocument } from '../shared/policy-document';
@@ -72,10 +72,9 @@ function imageTagGuardDocument(props: ImageTagGuardProps): PolicyDocument {
 export class ImageTagGuard extends ManagedPolicy {
   constructor(scope: Construct, id: string, props: ImageTagGuardProps) {
     super(scope, id, {
-      policyName: props.policyName ?? tagGuardPolicyName(props.region),
+      ...guardPolicyIdentity(props, tagGuardPolicyName),
       description: TAG_GUARD_DESCRIPTION,
       document: imageTagGuardDocument(props),
-      attachTo: props.attachTo,
     });
   }
 }

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { OWNER_PATTERN, tagKeyProblem, tagValueProblem, type Approval } from '../../lambda/ami-compliance/contract';
 import { arn, imageArnPattern } from '../shared/iam';
-import { GuardPolicyProps, ManagedPolicy } from './managed-policy';
+import { GuardPolicyProps, guardPolicyIdentity, ManagedPolicy } from './managed-policy';
 import { PolicyDocument, PolicyStatement } from '../shared/policy-document';
 
 export interface LaunchPolicyProps extends Approval, GuardPolicyProps {
@@ -133,10 +133,9 @@ function launchPolicyDocument(props: LaunchPolicyProps): PolicyDocument {
 export class LaunchPolicy extends ManagedPolicy {
   constructor(scope: Construct, id: string, props: LaunchPolicyProps) {
     super(scope, id, {
-      policyName: props.policyName ?? launchPolicyName(props.region),
+      ...guardPolicyIdentity(props, launchPolicyName),
       description: LAUNCH_POLICY_DESCRIPTION,
       document: launchPolicyDocument(props),
-      attachTo: props.attachTo,
     });
   }
 }

@@ -32,6 +32,14 @@ export interface GuardPolicyProps {
   readonly policyName?: string;
 }
 
+/** A guard policy's name (`props.policyName`, else `defaultName(region)`) and attachments. */
+export function guardPolicyIdentity(
+  props: GuardPolicyProps,
+  defaultName: (region: string) => string,
+): Pick<ManagedPolicyProps, 'policyName' | 'attachTo'> {
+  return { policyName: props.policyName ?? defaultName(props.region), attachTo: props.attachTo };
+}
+
 /**
  * A customer-managed policy under `/ami-guard/`, attached to existing principals by name.
  *

@@ -5,6 +5,7 @@ import { AllowedImagesPolicy } from '../org/allowed-images-policy';
 import { OrganizationConfigAggregator } from '../org/config-aggregator';
 import { ImageTagGuardScp } from '../org/image-tag-guard-scp';
 import { LaunchGuardScp } from '../org/launch-guard-scp';
+import { OrganizationPolicy } from '../org/organization-policy';
 import { OrganizationPolicyAttachments } from '../org/policy-attachments';
 import { AmiGuardProvider } from '../shared/aws-provider';
 import { organizationStateKey, useSharedStateBackend } from '../shared/state-backend';
@@ -53,14 +54,7 @@ export class OrganizationStack extends TerraformStack {
       exceptionGranters: org.exceptionGranters,
       region: org.region,
     });
-    new OrganizationPolicyAttachments(this, 'image-tag-guard-scp-attachments', {
-      policyId: this.tagGuard.policy.id,
-      targetIds: allTargets,
-    });
-    new TerraformOutput(this, 'image_tag_guard_scp_id', {
-      value: this.tagGuard.policy.id,
-      description: 'SCP that reserves the approval tag on images for the image pipeline',
-    });
+    this.attach(this.tagGuard, allTargets, 'SCP that reserves the approval tag on images for the image pipeline');
 
     const launchGuardTargets = org.targets.filter((t) => t.launchGuard).map((t) => t.id);
     if (launchGuardTargets.length > 0) {
@@ -72,14 +66,11 @@ export class OrganizationStack extends TerraformStack {
         breakGlassPrincipals: org.breakGlassPrincipals,
         region: org.region,
       });
-      new OrganizationPolicyAttachments(this, 'launch-guard-scp-attachments', {
-        policyId: this.launchGuard.policy.id,
-        targetIds: launchGuardTargets,
-      });
-      new TerraformOutput(this, 'launch_guard_scp_id', {
-        value: this.launchGuard.policy.id,
-        description: 'SCP that denies untrusted image owners, legacy Spot requests and image creation outside the pipeline',
-      });
+      this.attach(
+        this.launchGuard,
+        launchGuardTargets,
+        'SCP that denies untrusted image owners, legacy Spot requests and image creation outside the pipeline',
+      );
     }
 
     this.allowedImages = new AllowedImagesPolicy(this, 'allowed-images-policy', {
@@ -87,14 +78,7 @@ export class OrganizationStack extends TerraformStack {
       criteria: org.allowedImages.criteria,
       exceptionMessage: org.allowedImages.exceptionMessage,
     });
-    new OrganizationPolicyAttachments(this, 'allowed-images-policy-attachments', {
-      policyId: this.allowedImages.policy.id,
-      targetIds: allTargets,
-    });
-    new TerraformOutput(this, 'allowed_images_policy_id', {
-      value: this.allowedImages.policy.id,
-      description: `EC2 declarative policy (Allowed AMIs, ${org.allowedImages.state})`,
-    });
+    this.attach(this.allowedImages, allTargets, `EC2 declarative policy (Allowed AMIs, ${org.allowedImages.state})`);
 
     if (org.aggregator) {
       const provider = new AmiGuardProvider(this, 'aggregator-provider', {
@@ -116,5 +100,11 @@ export class OrganizationStack extends TerraformStack {
         description: 'Organization-wide AWS Config aggregator (every NON_COMPLIANT instance in one place)',
       });
     }
+  }
+
+  /** Attaches `policy` to `targetIds`, and outputs its ID as `<construct id>_id`. */
+  private attach(policy: OrganizationPolicy, targetIds: string[], description: string): void {
+    new OrganizationPolicyAttachments(this, `${policy.node.id}-attachments`, { policyId: policy.policy.id, targetIds });
+    new TerraformOutput(this, `${policy.node.id.replace(/-/g, '_')}_id`, { value: policy.policy.id, description });
   }
 }
