@@ -17,7 +17,6 @@ import {
   tagKeyProblem,
   tagValueProblem,
   ticketPatternProblem,
-  type MessageAttributeName,
 } from '../lambda/ami-compliance/contract';
 import { AWS_PARTITIONS, AWS_REGIONS } from './regions';
 
@@ -214,7 +213,7 @@ const routeSchema = subscriptionSchema
   .extend({
     match: z
       .partialRecord(
-        z.enum(MESSAGE_ATTRIBUTE_NAMES as [MessageAttributeName, ...MessageAttributeName[]]),
+        z.enum(MESSAGE_ATTRIBUTE_NAMES),
         z
           .array(z.string().min(1, 'expected a non-empty value').max(256))
           .min(1, 'expected at least one value, e.g. ["payments"]')

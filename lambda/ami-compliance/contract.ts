@@ -257,15 +257,12 @@ export const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 300;
 export const DEFAULT_OWNER_TAG_KEYS: readonly string[] = ['Owner', 'Team'];
 
 /** The SNS message attributes of every AMI Guard message; routes filter on them. */
-export const MESSAGE_ATTRIBUTES = {
-  owner: 'owner',
-  team: 'team',
-  accountId: 'accountId',
-  region: 'region',
-  action: 'action',
-} as const;
-export type MessageAttributeName = (typeof MESSAGE_ATTRIBUTES)[keyof typeof MESSAGE_ATTRIBUTES];
-export const MESSAGE_ATTRIBUTE_NAMES: readonly MessageAttributeName[] = Object.values(MESSAGE_ATTRIBUTES);
+export const MESSAGE_ATTRIBUTE_NAMES = ['owner', 'team', 'accountId', 'region', 'action'] as const;
+export type MessageAttributeName = (typeof MESSAGE_ATTRIBUTE_NAMES)[number];
+/** The same names, to refer to one by name: `MESSAGE_ATTRIBUTES.owner`. */
+export const MESSAGE_ATTRIBUTES = Object.fromEntries(MESSAGE_ATTRIBUTE_NAMES.map((n) => [n, n])) as {
+  readonly [K in MessageAttributeName]: K;
+};
 /** The value of `owner` and `team` when the instance carries no owner tag (SNS rejects empty values). */
 export const UNKNOWN_OWNER = 'unknown';
 

@@ -28,6 +28,7 @@ import {
   type ComplianceType,
   type MessageAttributeName,
 } from '../../lambda/ami-compliance/contract';
+import { wholeNumber } from '../shared/whole-number';
 
 export type { ActingMode } from '../../lambda/ami-compliance/contract';
 
@@ -320,14 +321,12 @@ function changeStateSteps(
 /** Builds the runbook for one mode. */
 export function remediationDocument(props: RemediationDocumentProps): AutomationDocument {
   const { mode } = props;
-  const graceHours = props.graceHours ?? DEFAULT_GRACE_HOURS;
-  const keepEvidenceDays = mode === 'terminate' ? (props.keepEvidenceDays ?? DEFAULT_KEEP_EVIDENCE_DAYS) : 0;
-  if (!Number.isInteger(graceHours) || graceHours < 0 || graceHours > MAX_GRACE_HOURS) {
-    throw new Error(`\`graceHours\` must be a whole number from 0 to ${MAX_GRACE_HOURS}, got ${graceHours}.`);
-  }
-  if (!Number.isInteger(keepEvidenceDays) || keepEvidenceDays < 0) {
-    throw new Error(`\`keepEvidenceDays\` must be a whole number >= 0, got ${keepEvidenceDays}.`);
-  }
+  const graceHours = wholeNumber('graceHours', props.graceHours ?? DEFAULT_GRACE_HOURS, { min: 0, max: MAX_GRACE_HOURS });
+  const keepEvidenceDays = wholeNumber(
+    'keepEvidenceDays',
+    mode === 'terminate' ? (props.keepEvidenceDays ?? DEFAULT_KEEP_EVIDENCE_DAYS) : 0,
+    { min: 0 },
+  );
   const acting = mode !== 'notify';
   const verb =
     mode === 'terminate'

@@ -16,6 +16,7 @@ import {
 } from '../../lambda/ami-compliance/contract';
 import { accountRootArn, arn, imageArnPattern, roleArn } from '../shared/iam';
 import { PolicyDocument, PolicyStatement, renderPolicy } from '../shared/policy-document';
+import { wholeNumber } from '../shared/whole-number';
 import { ServiceRole } from '../shared/service-role';
 import { remediationDocument } from './remediation-document';
 
@@ -225,30 +226,21 @@ export class Remediation extends Construct {
   readonly document: SsmDocument;
   readonly role: ServiceRole;
   readonly configuration: ConfigRemediationConfiguration;
-  readonly topicArn: string;
-  readonly roleArn: string;
-  readonly rolePolicy: PolicyDocument;
 
   constructor(scope: Construct, id: string, props: RemediationProps) {
     super(scope, id);
-    const attempts = props.maximumAutomaticAttempts ?? 5;
-    if (attempts < 1 || attempts > 25)
-      throw new Error(`\`maximumAutomaticAttempts\` must be 1 to 25 (AWS Config's limit), got ${attempts}.`);
+    const attempts = wholeNumber('maximumAutomaticAttempts', props.maximumAutomaticAttempts ?? 5, {
+      min: 1,
+      max: 25,
+      limit: "AWS Config's limit",
+    });
     const { accountId, region, mode } = props;
     const graceHours = props.graceHours ?? DEFAULT_GRACE_HOURS;
     const keepEvidenceDays = mode === 'terminate' ? (props.keepEvidenceDays ?? DEFAULT_KEEP_EVIDENCE_DAYS) : 0;
     const filterPolicies = (props.routes ?? []).map((route, i) => routeFilterPolicy(route, `routes[${i}]`));
     // Literal ARNs so the policies read in full before any plan.
     const names = remediationNames({ accountId, region });
-    this.topicArn = names.topicArn;
-    this.rolePolicy = automationRolePolicy({
-      accountId,
-      region,
-      mode,
-      checkFunctionArn: props.checkFunction.functionArn,
-      topicArn: this.topicArn,
-      evidence: keepEvidenceDays > 0,
-    });
+    const { topicArn } = names;
     this.role = new ServiceRole(this, {
       accountId,
       region,
@@ -256,14 +248,20 @@ export class Remediation extends Construct {
       description: `AMI Guard remediation (${props.mode}) run by SSM Automation`,
       service: 'ssm.amazonaws.com',
       policyName: 'remediation',
-      policy: this.rolePolicy,
+      policy: automationRolePolicy({
+        accountId,
+        region,
+        mode,
+        checkFunctionArn: props.checkFunction.functionArn,
+        topicArn,
+        evidence: keepEvidenceDays > 0,
+      }),
     });
-    this.roleArn = this.role.roleArn;
 
     this.topic = new SnsTopic(this, 'topic', { name: NAME, kmsMasterKeyId: 'alias/aws/sns' });
     new SnsTopicPolicy(this, 'topic-policy', {
       arn: this.topic.arn,
-      policy: renderPolicy(topicPolicy({ accountId, region, topicArn: this.topicArn, automationRoleArn: this.roleArn })),
+      policy: renderPolicy(topicPolicy({ accountId, region, topicArn, automationRoleArn: this.role.roleArn })),
       dependsOn: [this.role.role],
     });
     (props.subscriptions ?? []).forEach((s, i) => {

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { GuardPolicyProps, guardPolicyIdentity, ManagedPolicy } from './managed-policy';
+import { guardPolicy, GuardPolicyProps, ManagedPolicy } from './managed-policy';
 import { tagKeyProblem } from '../../lambda/ami-compliance/contract';
 import { arn, imageArnPattern } from '../shared/iam';
 import { PolicyDocument } from '../shared/policy-document';
@@ -71,10 +71,6 @@ function imageTagGuardDocument(props: ImageTagGuardProps): PolicyDocument {
 /** Customer-managed deny policy that reserves the approval tag on images for the image pipeline (and the exception tag on instances for its granters). */
 export class ImageTagGuard extends ManagedPolicy {
   constructor(scope: Construct, id: string, props: ImageTagGuardProps) {
-    super(scope, id, {
-      ...guardPolicyIdentity(props, tagGuardPolicyName),
-      description: TAG_GUARD_DESCRIPTION,
-      document: imageTagGuardDocument(props),
-    });
+    super(scope, id, guardPolicy(props, tagGuardPolicyName, TAG_GUARD_DESCRIPTION, imageTagGuardDocument));
   }
 }

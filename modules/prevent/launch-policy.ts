@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { OWNER_PATTERN, tagKeyProblem, tagValueProblem, type Approval } from '../../lambda/ami-compliance/contract';
 import { arn, imageArnPattern } from '../shared/iam';
-import { GuardPolicyProps, guardPolicyIdentity, ManagedPolicy } from './managed-policy';
+import { guardPolicy, GuardPolicyProps, ManagedPolicy } from './managed-policy';
 import { PolicyDocument, PolicyStatement } from '../shared/policy-document';
 
 export interface LaunchPolicyProps extends Approval, GuardPolicyProps {
@@ -132,10 +132,6 @@ function launchPolicyDocument(props: LaunchPolicyProps): PolicyDocument {
 /** Customer-managed policy that lets its principals launch instances only from approved AMIs. */
 export class LaunchPolicy extends ManagedPolicy {
   constructor(scope: Construct, id: string, props: LaunchPolicyProps) {
-    super(scope, id, {
-      ...guardPolicyIdentity(props, launchPolicyName),
-      description: LAUNCH_POLICY_DESCRIPTION,
-      document: launchPolicyDocument(props),
-    });
+    super(scope, id, guardPolicy(props, launchPolicyName, LAUNCH_POLICY_DESCRIPTION, launchPolicyDocument));
   }
 }

@@ -32,12 +32,19 @@ export interface GuardPolicyProps {
   readonly policyName?: string;
 }
 
-/** A guard policy's name (`props.policyName`, else `defaultName(region)`) and attachments. */
-export function guardPolicyIdentity(
-  props: GuardPolicyProps,
+/** A guard policy's props: `props.policyName`, else `defaultName(region)`; its attachments; its document. */
+export function guardPolicy<P extends GuardPolicyProps>(
+  props: P,
   defaultName: (region: string) => string,
-): Pick<ManagedPolicyProps, 'policyName' | 'attachTo'> {
-  return { policyName: props.policyName ?? defaultName(props.region), attachTo: props.attachTo };
+  description: string,
+  document: (props: P) => PolicyDocument,
+): ManagedPolicyProps {
+  return {
+    policyName: props.policyName ?? defaultName(props.region),
+    description,
+    document: document(props),
+    attachTo: props.attachTo,
+  };
 }
 
 /**

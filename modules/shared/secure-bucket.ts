@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { wholeNumber } from './whole-number';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
@@ -32,10 +33,7 @@ export class SecureBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
-    const days = props.noncurrentVersionDays ?? 90;
-    if (!Number.isInteger(days) || days < 1) {
-      throw new Error(`\`noncurrentVersionDays\` must be a whole number of days >= 1, got ${days}.`);
-    }
+    const days = wholeNumber('noncurrentVersionDays', props.noncurrentVersionDays ?? 90, { min: 1 });
     this.bucket = new S3Bucket(this, 'bucket', { bucket: props.bucketName, forceDestroy: props.forceDestroy ?? false });
     // Literal ARN so the policy reads in full before any plan.
     this.bucketArn = globalArn(props.region, 's3', '', props.bucketName);
