@@ -12,6 +12,8 @@
  * only IDs and addresses written per instance), so the model's CPU, which a real AWS spends on its own
  * side, stays small next to the sweep's (`modelMs` counts it).
  */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { lazyAwsClients, type AwsClients, type ClientOverrides } from '../lambda/ami-compliance/aws';
 
 /** The parts of the SDK's HTTP request and response the model reads and writes (the SDK checks responses by shape). */
@@ -97,6 +99,43 @@ export class AwsModel {
       credentials: { accessKeyId: 'AKIDMODEL', secretAccessKey: 'model' },
       requestHandler: { handle: (request: HttpRequest) => this.handle(request) } as ClientOverrides['requestHandler'],
     });
+  }
+
+  /**
+   * The same model behind a real HTTP server on 127.0.0.1, for clients that go through the SDK's own HTTP
+   * handler (replies arrive as streams, as in Lambda). Close it when done.
+   */
+  async serve(): Promise<{ clients: AwsClients; close: () => Promise<void> }> {
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
+        this.handle({ headers, body: Buffer.concat(chunks).toString('utf8') }).then(
+          ({ response }) => {
+            res.writeHead(response.statusCode, response.headers);
+            res.end(response.body);
+          },
+          (err: Error) => {
+            res.writeHead(500);
+            res.end(err.message);
+          },
+        );
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const clients = lazyAwsClients({
+      region: 'eu-west-1',
+      endpoint: `http://127.0.0.1:${port}`,
+      credentials: { accessKeyId: 'AKIDMODEL', secretAccessKey: 'model' },
+    });
+    const close = () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+    return { clients, close };
   }
 
   /** Evaluations Config accepted in total. */
