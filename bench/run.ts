@@ -66,14 +66,11 @@ function accountsConfig(root: string, n: number): string {
   const example = JSON.parse(fs.readFileSync(path.join(root, 'config', 'accounts.example.json'), 'utf8'));
   delete example.$schema;
   const template = example.accounts[1];
+  // Every ARN in the template's account (deploy role, plan role, ...) moves to the new account with it.
+  const text = JSON.stringify(template);
   example.accounts = Array.from({ length: n }, (_, i) => {
     const accountId = String(100000000000 + i);
-    return {
-      ...template,
-      stackName: `workload-${i}`,
-      accountId,
-      deployRoleArn: `arn:aws:iam::${accountId}:role/ami-guard-deploy`,
-    };
+    return { ...JSON.parse(text.replaceAll(template.accountId, accountId)), stackName: `workload-${i}` };
   });
   const file = path.join(work, `${path.basename(root)}-${n}-accounts.json`);
   fs.writeFileSync(file, JSON.stringify(example, null, 2));
