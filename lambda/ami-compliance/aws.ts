@@ -126,6 +126,7 @@ export async function* listInstancePages(ec2: EC2Client, options: { prefetch?: b
       yield { instances, more: true };
       // Only once the caller asks for it: the next page is requested (or its early request kept) here.
       const early = request.successor;
+      request.successor = undefined; // no chain from page to page: a page's reply is freed once it is read
       request = early?.token === NextToken ? early : new PageRequest(ec2, NextToken, options.prefetch === true);
       if (early !== request) early?.drop();
     }
