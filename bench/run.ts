@@ -12,6 +12,8 @@
  *  - API calls of the 100,000-instance sweep against the floor, asset size, peak heap against the memory setting
  *
  * `npm run bench -- --quick` leaves out the 300-account synth and the 100,000-instance sweeps.
+ * The run ends with the Markdown table for the README's Benchmarks section; `npm run bench -- --table`
+ * prints it again from bench/results.json without measuring anything.
  */
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -22,27 +24,17 @@ import { DEFAULT_FUNCTION_MEMORY_MB } from '../lambda/ami-compliance/contract';
 import { EVALUATIONS_PER_CALL, IMAGE_BATCH_SIZE, INSTANCE_PAGE_SIZE } from '../lambda/ami-compliance/aws';
 import { amiComplianceZip } from '../modules/detect/lambda-asset';
 import { LATENCY_MODEL, type SweepRun } from './sweep';
+import { formatRatio, markdownTable, type BenchResults, type Machine, type Row } from './table';
 
 const REPO = path.resolve(__dirname, '..');
 /** This repository before the scale work: the "current version" the app's own synth is compared with. */
 const BASELINE_COMMIT = 'f188dbe';
 const QUICK = process.argv.includes('--quick');
-
-/** One line of the table. */
-interface Row {
-  readonly what: string;
-  readonly ours: string;
-  readonly baseline: string;
-  /** baseline / ours, so bigger is better; undefined when the row is a figure, not a comparison. */
-  readonly ratio?: number;
-  /** The acceptance target, e.g. `>= 5x`, and whether it is met. */
-  readonly target?: string;
-  readonly met?: boolean;
-  readonly detail?: Record<string, unknown>;
-}
+const RESULTS = path.join(__dirname, 'results.json');
 
 const rows: Row[] = [];
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ami-guard-bench-'));
+/** Created by main(), so `--table` makes no temp folder. */
+let work = '';
 const toolEnv = { ...process.env, CHECKPOINT_DISABLE: '1', TF_CLI_CONFIG_FILE: path.join(REPO, 'terraform.rc') };
 
 function run(
@@ -64,7 +56,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 function add(row: Row): void {
   rows.push(row);
-  const ratio = row.ratio === undefined ? '' : `${row.ratio.toFixed(1)}x`;
+  const ratio = row.ratio === undefined ? '' : formatRatio(row.ratio);
   const target = row.target ? `${row.target} ${row.met ? 'ok' : 'MISSED'}` : '';
   console.log(`${row.what.padEnd(52)} ${row.ours.padStart(12)} ${row.baseline.padStart(12)} ${ratio.padStart(7)}  ${target}`);
 }
@@ -74,14 +66,11 @@ function accountsConfig(root: string, n: number): string {
   const example = JSON.parse(fs.readFileSync(path.join(root, 'config', 'accounts.example.json'), 'utf8'));
   delete example.$schema;
   const template = example.accounts[1];
+  // Every ARN in the template's account (deploy role, plan role, ...) moves to the new account with it.
+  const text = JSON.stringify(template);
   example.accounts = Array.from({ length: n }, (_, i) => {
     const accountId = String(100000000000 + i);
-    return {
-      ...template,
-      stackName: `workload-${i}`,
-      accountId,
-      deployRoleArn: `arn:aws:iam::${accountId}:role/ami-guard-deploy`,
-    };
+    return { ...JSON.parse(text.replaceAll(template.accountId, accountId)), stackName: `workload-${i}` };
   });
   const file = path.join(work, `${path.basename(root)}-${n}-accounts.json`);
   fs.writeFileSync(file, JSON.stringify(example, null, 2));
@@ -209,9 +198,11 @@ function sweep(instances: number, tuning: 'concurrent' | 'sequential'): SweepRun
 }
 
 function benchSweeps(): void {
+  const peakHeapMb = new Map<number, number>();
   for (const n of QUICK ? [2_500, 25_000] : [2_500, 25_000, 100_000]) {
     const ours = sweep(n, 'concurrent');
     const seq = sweep(n, 'sequential');
+    peakHeapMb.set(n, ours.peakHeapMb);
     const exactlyOnce = ours.receivedOnce === n && ours.receivedTotal === n && seq.receivedOnce === n;
     add({
       what: `sweep, ${n.toLocaleString('en')} instances (vs sequential)`,
@@ -245,6 +236,22 @@ function benchSweeps(): void {
         target: 'RSS < memory',
         met: ours.peakRssMb < DEFAULT_FUNCTION_MEMORY_MB,
         detail: { cpuMs: ours.cpuMs },
+      });
+      if (peakHeapMb.has(n / 4)) {
+        // Four times the fleet, about the same heap: what the sweep holds follows a page, not the fleet.
+        const [large, small] = [ours.peakHeapMb, peakHeapMb.get(n / 4)!];
+        add({
+          what: `  peak heap at ${n.toLocaleString('en')} (vs at ${(n / 4).toLocaleString('en')})`,
+          ours: `${large} MB`,
+          baseline: `${small} MB`,
+          target: '< 1.5x',
+          met: large < 1.5 * small,
+        });
+      }
+      add({
+        what: `  CPU of the sweep at ${n.toLocaleString('en')} (vs its wall clock)`,
+        ours: `${seconds(ours.cpuMs)} (model ${seconds(ours.modelMs)})`,
+        baseline: seconds(ours.ms),
       });
       add({
         what: `  response at ${n.toLocaleString('en')} (vs Lambda's limit)`,
@@ -292,8 +299,12 @@ async function benchColdLoad(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--table')) {
+    process.stdout.write(markdownTable(JSON.parse(fs.readFileSync(RESULTS, 'utf8')) as BenchResults));
+    return;
+  }
   const started = Date.now();
-  const machine = {
+  const machine: Machine = {
     cpu: os.cpus()[0]?.model ?? 'unknown',
     cores: os.cpus().length,
     memoryGb: Math.round(os.totalmem() / 2 ** 30),
@@ -302,9 +313,11 @@ async function main(): Promise<void> {
     loadAverageAtStart: os.loadavg().map((l) => Number(l.toFixed(2))),
   };
   console.log(
-    `AMI Guard benchmarks, ${new Date().toISOString().slice(0, 10)}: ${machine.cores} x ${machine.cpu}, node ${machine.node}`,
+    `AMI Guard benchmarks, ${new Date().toISOString().slice(0, 10)}: ${machine.cores} x ${machine.cpu}, node ${machine.node}, ` +
+      `load average ${machine.loadAverageAtStart.join(' ')}`,
   );
   console.log(`${'what'.padEnd(52)} ${'this project'.padStart(12)} ${'baseline'.padStart(12)} ${'ratio'.padStart(7)}  target`);
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'ami-guard-bench-'));
   try {
     amiComplianceZip(); // the cache as a developer has it after the first synth
     await benchColdLoad();
@@ -314,11 +327,18 @@ async function main(): Promise<void> {
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
-  const results = { date: new Date().toISOString(), quick: QUICK, machine, minutes: (Date.now() - started) / 60_000, rows };
-  fs.writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    quick: QUICK,
+    machine,
+    minutes: (Date.now() - started) / 60_000,
+    rows,
+  };
+  fs.writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
   console.log(
     `${rows.filter((r) => r.target && !r.met).length} target(s) missed; bench/results.json written in ${results.minutes.toFixed(1)} min.`,
   );
+  console.log(`\nFor the README's Benchmarks section:\n\n${markdownTable(results)}`);
 }
 
 main().catch((err: Error) => {

@@ -23,6 +23,8 @@ export interface SweepRun {
   readonly ms: number;
   /** CPU time of the process during the sweep. */
   readonly cpuMs: number;
+  /** Of that, the AWS model's own time building replies (a real AWS spends it on its side). */
+  readonly modelMs: number;
   readonly peakHeapMb: number;
   readonly peakRssMb: number;
   readonly complete: boolean;
@@ -70,6 +72,7 @@ async function main(): Promise<void> {
     tuning,
     ms: Math.round(ms),
     cpuMs: Math.round((cpuUsed.user + cpuUsed.system) / 1000),
+    modelMs: Math.round(model.modelMs),
     peakHeapMb: Math.round(peakHeap / 2 ** 20),
     peakRssMb: Math.round(peakRss / 2 ** 20),
     complete: result.complete,

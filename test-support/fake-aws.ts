@@ -8,8 +8,12 @@
  *  - above a per-operation rate (a token bucket holding one second of calls, as EC2 documents) a call is
  *    throttled: EC2 answers HTTP 503 `RequestLimitExceeded`, Config HTTP 400 `ThrottlingException`.
  * The fleet is generated page by page from the instance index, so the model itself stays small next to
- * the sweep whose memory is measured.
+ * the sweep whose memory is measured. A page is written from templates encoded once (fixed bytes copied,
+ * only IDs and addresses written per instance), so the model's CPU, which a real AWS spends on its own
+ * side, stays small next to the sweep's (`modelMs` counts it).
  */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { lazyAwsClients, type AwsClients, type ClientOverrides } from '../lambda/ami-compliance/aws';
 
 /** The parts of the SDK's HTTP request and response the model reads and writes (the SDK checks responses by shape). */
@@ -77,6 +81,8 @@ export class AwsModel {
   unknownEvaluations = 0;
   /** AMI IDs asked for with DescribeImages, counted per ID. */
   readonly imageRequests = new Map<string, number>();
+  /** Milliseconds the model spent reading requests and building replies: CPU a real AWS spends on its side, not in the Lambda. */
+  modelMs = 0;
 
   private readonly buckets = new Map<Operation, { tokens: number; at: number }>();
 
@@ -93,6 +99,43 @@ export class AwsModel {
       credentials: { accessKeyId: 'AKIDMODEL', secretAccessKey: 'model' },
       requestHandler: { handle: (request: HttpRequest) => this.handle(request) } as ClientOverrides['requestHandler'],
     });
+  }
+
+  /**
+   * The same model behind a real HTTP server on 127.0.0.1, for clients that go through the SDK's own HTTP
+   * handler (replies arrive as streams, as in Lambda). Close it when done.
+   */
+  async serve(): Promise<{ clients: AwsClients; close: () => Promise<void> }> {
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
+        this.handle({ headers, body: Buffer.concat(chunks).toString('utf8') }).then(
+          ({ response }) => {
+            res.writeHead(response.statusCode, response.headers);
+            res.end(response.body);
+          },
+          (err: Error) => {
+            res.writeHead(500);
+            res.end(err.message);
+          },
+        );
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const clients = lazyAwsClients({
+      region: 'eu-west-1',
+      endpoint: `http://127.0.0.1:${port}`,
+      credentials: { accessKeyId: 'AKIDMODEL', secretAccessKey: 'model' },
+    });
+    const close = () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+    return { clients, close };
   }
 
   /** Evaluations Config accepted in total. */
@@ -122,6 +165,15 @@ export class AwsModel {
         ? ec2Error('RequestLimitExceeded', 'Request limit exceeded.')
         : jsonError('ThrottlingException', 'Rate exceeded');
     }
+    const started = performance.now();
+    try {
+      return this.answer(operation, body);
+    } finally {
+      this.modelMs += performance.now() - started;
+    }
+  }
+
+  private answer(operation: Operation, body: string): { response: HttpResponse } {
     switch (operation) {
       case 'DescribeInstances':
         return this.describeInstances(new URLSearchParams(body));
@@ -155,20 +207,17 @@ export class AwsModel {
     const end = Math.min(start + maxResults, this.instances);
     const more = end < this.instances;
     const token = more ? (this.options.repeatNextToken ? 'same-token' : String(end)) : undefined;
-    const reservations: string[] = [];
+    const instance = this.options.detail === 'lean' ? LEAN_INSTANCE : FULL_INSTANCE;
+    const out = new ByteWriter((end - start) * instance.size);
+    DESCRIBE_INSTANCES.head.render(out, {});
     // 50 instances per reservation, as a launch of many instances groups them
     for (let r = start; r < end; r += 50) {
-      const items: string[] = [];
-      for (let i = r; i < Math.min(r + 50, end); i++) items.push(instanceXml(i, this.images, this.options.detail ?? 'full'));
-      reservations.push(
-        `<item><reservationId>r-${r.toString(16).padStart(17, '0')}</reservationId><ownerId>123456789012</ownerId>` +
-          `<groupSet/><instancesSet>${items.join('')}</instancesSet></item>`,
-      );
+      RESERVATION.head.render(out, { hex: hex17(r) });
+      for (let i = r; i < Math.min(r + 50, end); i++) instance.render(out, instanceValues(i, this.images));
+      RESERVATION.tail.render(out, {});
     }
-    return ec2Reply(
-      'DescribeInstances',
-      `<reservationSet>${reservations.join('')}</reservationSet>${token ? `<nextToken>${token}</nextToken>` : ''}`,
-    );
+    DESCRIBE_INSTANCES.tail.render(out, { next: token ? `<nextToken>${token}</nextToken>` : '' });
+    return respondBytes(200, 'text/xml;charset=UTF-8', out.bytes());
   }
 
   private describeImages(query: URLSearchParams): { response: HttpResponse } {
@@ -216,49 +265,128 @@ const xmlTags = (tags: Record<string, string>): string =>
     .map(([k, v]) => `<item><key>${k}</key><value>${v}</value></item>`)
     .join('');
 
-/** One instance as EC2 describes it, with the fields a real reply carries (about 2.5 KB), so parsing costs what it costs. */
-function instanceXml(i: number, images: number, detail: 'full' | 'lean'): string {
-  const id = instanceId(i);
-  const state = instanceState(i);
-  if (detail === 'lean') {
-    return (
-      `<item><instanceId>${id}</instanceId><imageId>${imageId(i % images)}</imageId>` +
-      `<instanceState><code>${state === 'running' ? 16 : 80}</code><name>${state}</name></instanceState>` +
-      `<launchTime>2026-01-10T09:30:00.000Z</launchTime><tagSet>${xmlTags({ Name: `web-${i}` })}</tagSet></item>`
-    );
+/** A growing byte buffer that replies are written into: no intermediate strings for a page of 1,000 instances. */
+class ByteWriter {
+  private buffer: Buffer;
+  private length = 0;
+
+  constructor(sizeHint: number) {
+    this.buffer = Buffer.allocUnsafe(Math.max(1024, sizeHint));
   }
-  const eni = `eni-${i.toString(16).padStart(17, '0')}`;
-  const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-  return (
-    `<item><instanceId>${id}</instanceId><imageId>${imageId(i % images)}</imageId>` +
-    `<instanceState><code>${state === 'running' ? 16 : 80}</code><name>${state}</name></instanceState>` +
-    `<privateDnsName>ip-${ip.replaceAll('.', '-')}.eu-west-1.compute.internal</privateDnsName><dnsName/>` +
-    `<reason/><keyName>ops</keyName><amiLaunchIndex>0</amiLaunchIndex><productCodes/>` +
-    `<instanceType>m7g.large</instanceType><launchTime>2026-01-10T09:30:00.000Z</launchTime>` +
-    `<placement><availabilityZone>eu-west-1a</availabilityZone><groupName/><tenancy>default</tenancy></placement>` +
-    `<monitoring><state>disabled</state></monitoring><subnetId>subnet-0123456789abcdef0</subnetId>` +
-    `<vpcId>vpc-0123456789abcdef0</vpcId><privateIpAddress>${ip}</privateIpAddress><sourceDestCheck>true</sourceDestCheck>` +
-    `<groupSet><item><groupId>sg-0123456789abcdef0</groupId><groupName>web</groupName></item></groupSet>` +
-    `<architecture>arm64</architecture><rootDeviceType>ebs</rootDeviceType><rootDeviceName>/dev/xvda</rootDeviceName>` +
-    `<blockDeviceMapping><item><deviceName>/dev/xvda</deviceName><ebs><volumeId>vol-${i.toString(16).padStart(17, '0')}</volumeId>` +
-    `<status>attached</status><attachTime>2026-01-10T09:30:01.000Z</attachTime><deleteOnTermination>true</deleteOnTermination></ebs></item></blockDeviceMapping>` +
-    `<virtualizationType>hvm</virtualizationType><clientToken/><hypervisor>xen</hypervisor>` +
-    `<networkInterfaceSet><item><networkInterfaceId>${eni}</networkInterfaceId><subnetId>subnet-0123456789abcdef0</subnetId>` +
-    `<vpcId>vpc-0123456789abcdef0</vpcId><ownerId>123456789012</ownerId><status>in-use</status>` +
-    `<macAddress>02:00:00:00:00:00</macAddress><privateIpAddress>${ip}</privateIpAddress><sourceDestCheck>true</sourceDestCheck>` +
-    `<groupSet><item><groupId>sg-0123456789abcdef0</groupId><groupName>web</groupName></item></groupSet>` +
-    `<attachment><attachmentId>eni-attach-${i.toString(16).padStart(17, '0')}</attachmentId><deviceIndex>0</deviceIndex>` +
-    `<status>attached</status><attachTime>2026-01-10T09:30:00.000Z</attachTime><deleteOnTermination>true</deleteOnTermination></attachment>` +
-    `<privateIpAddressesSet><item><privateIpAddress>${ip}</privateIpAddress><primary>true</primary></item></privateIpAddressesSet>` +
-    `<interfaceType>interface</interfaceType></item></networkInterfaceSet>` +
-    `<iamInstanceProfile><arn>arn:aws:iam::123456789012:instance-profile/web</arn><id>AIPA0123456789EXAMPLE</id></iamInstanceProfile>` +
-    `<ebsOptimized>true</ebsOptimized><enaSupport>true</enaSupport>` +
-    `<cpuOptions><coreCount>2</coreCount><threadsPerCore>1</threadsPerCore></cpuOptions>` +
-    `<metadataOptions><state>applied</state><httpTokens>required</httpTokens><httpPutResponseHopLimit>2</httpPutResponseHopLimit>` +
-    `<httpEndpoint>enabled</httpEndpoint></metadataOptions>` +
-    `<tagSet>${xmlTags({ Name: `web-${i}`, Team: 'payments' })}</tagSet></item>`
-  );
+
+  copy(bytes: Uint8Array): void {
+    this.reserve(bytes.length);
+    this.buffer.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+
+  text(value: string): void {
+    this.reserve(value.length * 3);
+    this.length += this.buffer.write(value, this.length, 'utf8');
+  }
+
+  bytes(): Uint8Array {
+    return this.buffer.subarray(0, this.length);
+  }
+
+  private reserve(n: number): void {
+    if (this.length + n <= this.buffer.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + n));
+    this.buffer.copy(bigger, 0, 0, this.length);
+    this.buffer = bigger;
+  }
 }
+
+/**
+ * An XML fragment with named holes, its fixed text encoded once: rendering copies those bytes and
+ * writes only the values. A real AWS builds its reply on its own side; the model should cost the sweep
+ * it measures as little as that.
+ */
+class Template<K extends string> {
+  private readonly fixed: Buffer[];
+  /** Bytes of the fixed text, plus a typical value per hole: a size hint. */
+  readonly size: number;
+
+  constructor(
+    strings: readonly string[],
+    private readonly holes: readonly K[],
+  ) {
+    this.fixed = strings.map((s) => Buffer.from(s, 'utf8'));
+    this.size = this.fixed.reduce((sum, b) => sum + b.length, 0) + 20 * holes.length;
+  }
+
+  render(out: ByteWriter, values: Record<K, string>): void {
+    out.copy(this.fixed[0]);
+    for (let h = 0; h < this.holes.length; h++) {
+      out.text(values[this.holes[h]]);
+      out.copy(this.fixed[h + 1]);
+    }
+  }
+}
+
+/** `xml\`<a>${'name'}</a>\`` is a template with the hole `name`. */
+const xml = <K extends string>(strings: TemplateStringsArray, ...holes: K[]): Template<K> => new Template(strings, holes);
+
+const hex17 = (n: number): string => n.toString(16).padStart(17, '0');
+
+/** The values of instance i's holes. */
+function instanceValues(i: number, images: number) {
+  const state = instanceState(i);
+  const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+  return {
+    hex: hex17(i),
+    image: imageId(i % images),
+    code: state === 'running' ? '16' : '80',
+    state,
+    ip,
+    dns: `ip-${ip.replaceAll('.', '-')}`,
+    name: `web-${i}`,
+  };
+}
+
+const DESCRIBE_INSTANCES = {
+  head: xml`<?xml version="1.0" encoding="UTF-8"?>\n<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>00000000-0000-0000-0000-000000000000</requestId><reservationSet>`,
+  tail: xml`</reservationSet>${'next'}</DescribeInstancesResponse>`,
+};
+
+const RESERVATION = {
+  head: xml`<item><reservationId>r-${'hex'}</reservationId><ownerId>123456789012</ownerId><groupSet/><instancesSet>`,
+  tail: xml`</instancesSet></item>`,
+};
+
+/** One instance with only what the rule reads, for fast tests. */
+const LEAN_INSTANCE = xml`<item><instanceId>i-${'hex'}</instanceId><imageId>${'image'}</imageId>\
+<instanceState><code>${'code'}</code><name>${'state'}</name></instanceState>\
+<launchTime>2026-01-10T09:30:00.000Z</launchTime><tagSet><item><key>Name</key><value>${'name'}</value></item></tagSet></item>`;
+
+/** One instance as EC2 describes it, with the fields a real reply carries (about 2.5 KB), so parsing costs what it costs. */
+const FULL_INSTANCE = xml`<item><instanceId>i-${'hex'}</instanceId><imageId>${'image'}</imageId>\
+<instanceState><code>${'code'}</code><name>${'state'}</name></instanceState>\
+<privateDnsName>${'dns'}.eu-west-1.compute.internal</privateDnsName><dnsName/>\
+<reason/><keyName>ops</keyName><amiLaunchIndex>0</amiLaunchIndex><productCodes/>\
+<instanceType>m7g.large</instanceType><launchTime>2026-01-10T09:30:00.000Z</launchTime>\
+<placement><availabilityZone>eu-west-1a</availabilityZone><groupName/><tenancy>default</tenancy></placement>\
+<monitoring><state>disabled</state></monitoring><subnetId>subnet-0123456789abcdef0</subnetId>\
+<vpcId>vpc-0123456789abcdef0</vpcId><privateIpAddress>${'ip'}</privateIpAddress><sourceDestCheck>true</sourceDestCheck>\
+<groupSet><item><groupId>sg-0123456789abcdef0</groupId><groupName>web</groupName></item></groupSet>\
+<architecture>arm64</architecture><rootDeviceType>ebs</rootDeviceType><rootDeviceName>/dev/xvda</rootDeviceName>\
+<blockDeviceMapping><item><deviceName>/dev/xvda</deviceName><ebs><volumeId>vol-${'hex'}</volumeId>\
+<status>attached</status><attachTime>2026-01-10T09:30:01.000Z</attachTime><deleteOnTermination>true</deleteOnTermination></ebs></item></blockDeviceMapping>\
+<virtualizationType>hvm</virtualizationType><clientToken/><hypervisor>xen</hypervisor>\
+<networkInterfaceSet><item><networkInterfaceId>eni-${'hex'}</networkInterfaceId><subnetId>subnet-0123456789abcdef0</subnetId>\
+<vpcId>vpc-0123456789abcdef0</vpcId><ownerId>123456789012</ownerId><status>in-use</status>\
+<macAddress>02:00:00:00:00:00</macAddress><privateIpAddress>${'ip'}</privateIpAddress><sourceDestCheck>true</sourceDestCheck>\
+<groupSet><item><groupId>sg-0123456789abcdef0</groupId><groupName>web</groupName></item></groupSet>\
+<attachment><attachmentId>eni-attach-${'hex'}</attachmentId><deviceIndex>0</deviceIndex>\
+<status>attached</status><attachTime>2026-01-10T09:30:00.000Z</attachTime><deleteOnTermination>true</deleteOnTermination></attachment>\
+<privateIpAddressesSet><item><privateIpAddress>${'ip'}</privateIpAddress><primary>true</primary></item></privateIpAddressesSet>\
+<interfaceType>interface</interfaceType></item></networkInterfaceSet>\
+<iamInstanceProfile><arn>arn:aws:iam::123456789012:instance-profile/web</arn><id>AIPA0123456789EXAMPLE</id></iamInstanceProfile>\
+<ebsOptimized>true</ebsOptimized><enaSupport>true</enaSupport>\
+<cpuOptions><coreCount>2</coreCount><threadsPerCore>1</threadsPerCore></cpuOptions>\
+<metadataOptions><state>applied</state><httpTokens>required</httpTokens><httpPutResponseHopLimit>2</httpPutResponseHopLimit>\
+<httpEndpoint>enabled</httpEndpoint></metadataOptions>\
+<tagSet><item><key>Name</key><value>${'name'}</value></item><item><key>Team</key><value>payments</value></item></tagSet></item>`;
 
 function imageXml(j: number): string {
   return (
@@ -292,7 +420,10 @@ function jsonError(type: string, message: string, status = 400): { response: Htt
 }
 
 function respond(statusCode: number, contentType: string, body: string, extra: Record<string, string> = {}) {
-  const bytes = Buffer.from(body, 'utf8');
+  return respondBytes(statusCode, contentType, Buffer.from(body, 'utf8'), extra);
+}
+
+function respondBytes(statusCode: number, contentType: string, bytes: Uint8Array, extra: Record<string, string> = {}) {
   return {
     response: {
       statusCode,

@@ -5,6 +5,7 @@
  */
 import { PutEvaluationsCommand } from '@aws-sdk/client-config-service';
 import { DescribeImagesCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import { lazyAwsClients, listInstancePages, type AwsClients, type ClientOverrides } from '../../lambda/ami-compliance/aws';
 import { evaluateInstance } from '../../lambda/ami-compliance/evaluate';
 import { handleConfigEvent, type ConfigHandlerResult } from '../../lambda/ami-compliance/handler';
 import { parseRuleParameters } from '../../lambda/ami-compliance/params';
@@ -154,7 +155,7 @@ describe('pagination and memory', () => {
     expect(logs.some((line) => line.includes('"level":"ERROR"') && line.includes('DescribeInstances returned'))).toBe(true);
   });
 
-  test('while Config does not answer, the sweep reads no more than the next page: memory follows a page', async () => {
+  test('while Config does not answer, the sweep reads no more than the page after the one it judges: memory follows a page', async () => {
     // GIVEN ten pages of instances, and a Config whose PutEvaluations never answers
     const m = mockedClients();
     const page = (n: number) => Array.from({ length: 1000 }, (_, i) => ec2Instance(instanceId(n * 1000 + i), imageId(0)));
@@ -167,9 +168,11 @@ describe('pagination and memory', () => {
     // WHEN the sweep has run as far as it can
     void handleConfigEvent(event(), clientsWith(m), { now: NOW, tuning: DEFAULT_TUNING });
     for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
-    // THEN it holds the calls in flight and one chunk, and asked EC2 for two pages: the one judged and the next
+    // THEN it holds the calls in flight and one chunk: it stopped in the page holding evaluation (calls + 1) x 100
     expect(m.configMock.commandCalls(PutEvaluationsCommand)).toHaveLength(DEFAULT_TUNING.putConcurrency);
-    expect(m.ec2Mock.commandCalls(DescribeInstancesCommand)).toHaveLength(2);
+    const judging = Math.floor(((DEFAULT_TUNING.putConcurrency + 1) * 100 - 1) / 1000);
+    // AND asked EC2 for the pages up to that one and the next (the test double gives no raw reply to read ahead from)
+    expect(m.ec2Mock.commandCalls(DescribeInstancesCommand)).toHaveLength(judging + 1 + DEFAULT_TUNING.readAhead);
   });
 
   test('the sequential sweep reports the same as the concurrent one', async () => {
@@ -180,5 +183,81 @@ describe('pagination and memory', () => {
       expect(model.instancesReceiving(1)).toBe(2_500);
     }
     expect(results[1]).toEqual(results[0]);
+  });
+});
+
+describe('the next DescribeInstances page, requested before this one is parsed', () => {
+  /** Reads the pages one at a time, noting how many pages EC2 had been asked for while each was held. */
+  async function readOneByOne(model: AwsModel, clients: AwsClients) {
+    const pages = listInstancePages(clients.ec2, { prefetch: true });
+    const askedWhileHeld: number[] = [];
+    const ids: string[] = [];
+    for (let next = await pages.next(); !next.done; next = await pages.next()) {
+      // an early request goes out when a reply arrives; give the one just read time to show up
+      for (let i = 0; i < 200 && model.calls.DescribeInstances < Math.min(askedWhileHeld.length + 2, 5); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      askedWhileHeld.push(model.calls.DescribeInstances);
+      ids.push(...next.value.instances.map((i) => i.instanceId));
+    }
+    return { askedWhileHeld, ids };
+  }
+
+  test('is asked for when the reply of the page being read arrives, and nothing beyond it', async () => {
+    // GIVEN 4,500 instances: five pages
+    const model = new AwsModel({ instances: 4_500, detail: 'lean' });
+    // WHEN the pages are read one at a time
+    const { askedWhileHeld, ids } = await readOneByOne(model, model.clients());
+    // THEN while page n was held EC2 had been asked for page n + 1 too, never n + 2, and for no page twice
+    expect(askedWhileHeld).toEqual([2, 3, 4, 5, 5]);
+    expect(model.calls.DescribeInstances).toBe(5);
+    expect(ids).toEqual(Array.from({ length: 4_500 }, (_, i) => instanceId(i)));
+  });
+
+  test('reads the token from replies streamed over HTTP, as in Lambda, and the sweep reports each instance once', async () => {
+    const model = new AwsModel({ instances: 4_500, detail: 'lean' });
+    const server = await model.serve();
+    try {
+      const { askedWhileHeld, ids } = await readOneByOne(model, server.clients);
+      expect(askedWhileHeld).toEqual([2, 3, 4, 5, 5]);
+      expect(new Set(ids).size).toBe(4_500);
+      const result = await handleConfigEvent(event(), server.clients, { now: NOW });
+      expect(result).toMatchObject({ complete: true, reported: 4_500, pages: 5 });
+      expect(model.instancesReceiving(1)).toBe(4_500);
+      expect(model.calls.DescribeInstances).toBe(10); // five for the reading above, five for the sweep
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('an early request the parsed reply does not confirm is dropped, its error with it, and the page asked for again', async () => {
+    // GIVEN an EC2 whose NextTokens hold an escaped character: the raw reply says a&amp;1, the parsed one a&1,
+    // and which refuses the unescaped token as EC2 refuses a token it did not give
+    const asked: (string | null)[] = [];
+    const handle = async (request: { body?: unknown }) => {
+      const token = new URLSearchParams(String(request.body)).get('NextToken');
+      asked.push(token);
+      const page = [null, 'a&1', 'a&2'].indexOf(token);
+      const xml =
+        page < 0
+          ? `<Response><Errors><Error><Code>InvalidParameterValue</Code><Message>bad token</Message></Error></Errors></Response>`
+          : `<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><reservationSet>` +
+            `<item><reservationId>r-1</reservationId><instancesSet><item><instanceId>${instanceId(page)}</instanceId>` +
+            `<imageId>${imageId(0)}</imageId></item></instancesSet></item></reservationSet>` +
+            `${page < 2 ? `<nextToken>a&amp;${page + 1}</nextToken>` : ''}</DescribeInstancesResponse>`;
+      return { response: { statusCode: page < 0 ? 400 : 200, headers: { 'content-type': 'text/xml' }, body: Buffer.from(xml) } };
+    };
+    const clients = lazyAwsClients({
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' },
+      requestHandler: { handle } as ClientOverrides['requestHandler'],
+    });
+    // WHEN every page is read
+    const ids: string[] = [];
+    for await (const page of listInstancePages(clients.ec2, { prefetch: true }))
+      ids.push(...page.instances.map((i) => i.instanceId));
+    // THEN each page came once, in order, from a request with the parsed token; the early guesses failed unseen
+    expect(ids).toEqual([instanceId(0), instanceId(1), instanceId(2)]);
+    expect(asked).toEqual([null, 'a&amp;1', 'a&1', 'a&amp;2', 'a&2']);
   });
 });
