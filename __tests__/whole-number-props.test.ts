@@ -29,7 +29,7 @@ describe('numeric props name the prop, the range and the value', () => {
 
   test('a bucket keeping noncurrent versions for 0 days is refused at synth', () => {
     const stack = new TerraformStack(Testing.app(), 'stack');
-    expect(() => new SecureBucket(stack, 'bucket', { bucketName: 'b', noncurrentVersionDays: 0 })).toThrow(
+    expect(() => new SecureBucket(stack, 'bucket', { bucketName: 'b', region: 'eu-west-1', noncurrentVersionDays: 0 })).toThrow(
       '`noncurrentVersionDays` must be a whole number >= 1, got 0.',
     );
   });
