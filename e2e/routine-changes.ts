@@ -41,127 +41,115 @@ function unused(values: readonly string[], preferred: string): string {
   return candidate;
 }
 
+/** The account with one of its sections changed: `change(account, 'approval', { tagValues })`. */
+function change<S extends 'approval' | 'detection' | 'remediation'>(
+  account: AccountConfig,
+  section: S,
+  values: Partial<AccountConfig[S]>,
+): AccountConfig {
+  return { ...account, [section]: { ...account[section], ...values } };
+}
+
+/** `principals` and one more role of the account. */
+function plusRole(principals: readonly string[], accountId: string, role: string): string[] {
+  return [...principals, `arn:aws:iam::${accountId}:role/${role}`];
+}
+
+/** Why a detection change does not apply, or undefined. */
+const needsDetection = (a: AccountConfig) => (a.detection.enabled ? undefined : 'detection is off');
+
 /** Every routine change, in the order the e2e output prints them. */
 export const ROUTINE_CHANGES: readonly RoutineChange[] = [
   {
     name: 'tag value added',
-    edit: (a) => ({
-      ...a,
-      approval: { ...a.approval, tagValues: [...a.approval.tagValues, unused(a.approval.tagValues, 'Staging')] },
-    }),
+    edit: (a) => change(a, 'approval', { tagValues: [...a.approval.tagValues, unused(a.approval.tagValues, 'Staging')] }),
     updates: ['launch-policy/policy', FUNCTION, RULE],
   },
   {
     name: 'trusted owner added',
-    edit: (a) => ({
-      ...a,
-      approval: { ...a.approval, trustedOwners: [...a.approval.trustedOwners, unused(a.approval.trustedOwners, '444455556666')] },
-    }),
+    edit: (a) =>
+      change(a, 'approval', { trustedOwners: [...a.approval.trustedOwners, unused(a.approval.trustedOwners, '444455556666')] }),
     updates: ['launch-policy/policy', FUNCTION, RULE],
   },
   {
     name: 'tagger principal added',
-    edit: (a) => ({
-      ...a,
-      approval: {
-        ...a.approval,
-        taggerPrincipals: [...a.approval.taggerPrincipals, `arn:aws:iam::${a.accountId}:role/ami-guard-second-pipeline`],
-      },
-    }),
+    edit: (a) =>
+      change(a, 'approval', {
+        taggerPrincipals: plusRole(a.approval.taggerPrincipals, a.accountId, 'ami-guard-second-pipeline'),
+      }),
     updates: ['image-tag-guard/policy'],
   },
   {
     name: 'exception tag key changed',
-    notApplicable: (a) => (a.detection.enabled ? undefined : 'detection is off'),
-    edit: (a) => ({
-      ...a,
-      detection: { ...a.detection, exceptionTagKey: unused([a.detection.exceptionTagKey], 'AmiGuardWaiver') },
-    }),
+    notApplicable: needsDetection,
+    edit: (a) => change(a, 'detection', { exceptionTagKey: unused([a.detection.exceptionTagKey], 'AmiGuardWaiver') }),
     // The tag guard reserves the exception key on instances, so it names the key too.
     updates: ['image-tag-guard/policy', FUNCTION, RULE],
   },
   {
     name: 'exception granter added',
-    notApplicable: (a) => (a.detection.enabled ? undefined : 'detection is off'),
-    edit: (a) => ({
-      ...a,
-      approval: {
-        ...a.approval,
-        exceptionGranters: [...a.approval.exceptionGranters, `arn:aws:iam::${a.accountId}:role/ami-guard-second-approver`],
-      },
-    }),
+    // The tag guard reserves the exception key with detection on or off.
+    edit: (a) =>
+      change(a, 'approval', {
+        exceptionGranters: plusRole(a.approval.exceptionGranters, a.accountId, 'ami-guard-second-approver'),
+      }),
     updates: ['image-tag-guard/policy'],
   },
   {
     name: 'exception limit changed',
-    notApplicable: (a) => (a.detection.enabled ? undefined : 'detection is off'),
-    edit: (a) => ({
-      ...a,
-      detection: { ...a.detection, maxExceptionDays: a.detection.maxExceptionDays === 30 ? 60 : 30 },
-    }),
+    notApplicable: needsDetection,
+    edit: (a) => change(a, 'detection', { maxExceptionDays: a.detection.maxExceptionDays === 30 ? 60 : 30 }),
     updates: [FUNCTION, RULE],
   },
   {
     name: 'remediation notify -> stop',
     notApplicable: (a) => (a.remediation.mode === 'notify' ? undefined : `remediation mode is ${a.remediation.mode}`),
-    edit: (a) => ({ ...a, remediation: { ...a.remediation, mode: 'stop' } }),
+    edit: (a) => change(a, 'remediation', { mode: 'stop' }),
     // The role's description names the mode (IAM updates it in place); the runbook gains its stop step.
     updates: ['remediation/role', 'remediation/permissions', 'remediation/runbook', 'remediation/configuration'],
   },
   {
     name: 'sweep frequency changed',
-    notApplicable: (a) => (a.detection.enabled ? undefined : 'detection is off'),
-    edit: (a) => ({
-      ...a,
-      detection: { ...a.detection, frequency: a.detection.frequency === 'Six_Hours' ? 'Twelve_Hours' : 'Six_Hours' },
-    }),
+    notApplicable: needsDetection,
+    edit: (a) => change(a, 'detection', { frequency: a.detection.frequency === 'Six_Hours' ? 'Twelve_Hours' : 'Six_Hours' }),
     updates: [RULE],
   },
   {
     name: 'subscription added',
     notApplicable: (a) => (a.remediation.mode === 'off' ? 'remediation is off' : undefined),
-    edit: (a) => ({
-      ...a,
-      remediation: {
-        ...a.remediation,
+    edit: (a) =>
+      change(a, 'remediation', {
         subscriptions: [...a.remediation.subscriptions, { protocol: 'email', endpoint: 'ami-guard-second-team@example.org' }],
-      },
-    }),
+      }),
     updates: [],
     creates: ['remediation/subscription-'],
   },
   {
     name: 'route added',
     notApplicable: (a) => (a.remediation.mode === 'off' ? 'remediation is off' : undefined),
-    edit: (a) => ({
-      ...a,
-      remediation: {
-        ...a.remediation,
+    edit: (a) =>
+      change(a, 'remediation', {
         routes: [
           ...a.remediation.routes,
           { match: { team: ['ami-guard-second-team'] }, protocol: 'email', endpoint: 'ami-guard-second-team@example.org' },
         ],
-      },
-    }),
+      }),
     updates: [],
     creates: ['remediation/route-'],
   },
   {
     name: 'automatic attempts changed',
     notApplicable: (a) => (a.remediation.mode === 'off' ? 'remediation is off' : undefined),
-    edit: (a) => ({
-      ...a,
-      remediation: {
-        ...a.remediation,
+    edit: (a) =>
+      change(a, 'remediation', {
         maximumAutomaticAttempts: a.remediation.maximumAutomaticAttempts === 3 ? 4 : 3,
-      },
-    }),
+      }),
     updates: ['remediation/configuration'],
   },
   {
     name: 'log retention changed',
-    notApplicable: (a) => (a.detection.enabled ? undefined : 'detection is off'),
-    edit: (a) => ({ ...a, detection: { ...a.detection, logRetentionDays: a.detection.logRetentionDays === 30 ? 60 : 30 } }),
+    notApplicable: needsDetection,
+    edit: (a) => change(a, 'detection', { logRetentionDays: a.detection.logRetentionDays === 30 ? 60 : 30 }),
     updates: ['ami-compliance-function/logs'],
   },
 ];

@@ -68,7 +68,7 @@ export class AmiComplianceRule extends Construct {
 
   constructor(scope: Construct, id: string, props: AmiComplianceRuleProps) {
     super(scope, id);
-    const ruleName = props.ruleName ?? 'ami-guard-approved-amis';
+    const { ruleName = 'ami-guard-approved-amis', frequency = 'TwentyFour_Hours' } = props;
     // Config may invoke the function only for rules of this account.
     this.permission = new LambdaPermission(this, 'invoke-permission', {
       statementId: 'AllowConfigInvoke',
@@ -77,7 +77,6 @@ export class AmiComplianceRule extends Construct {
       principal: 'config.amazonaws.com',
       sourceAccount: props.accountId,
     });
-    const frequency = props.frequency ?? 'TwentyFour_Hours';
     this.rule = new ConfigConfigRule(this, 'rule', {
       name: ruleName,
       description: 'EC2 instances must run AMIs approved by tag, trusted owner or approved-ID list (AMI Guard)',

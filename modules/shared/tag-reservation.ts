@@ -34,30 +34,16 @@ function conditionOf(tag: TagReservation): Condition {
  * - the creating call itself when its TagSpecifications carry a key, so no image is born approved.
  */
 export function approvalTagStatements(images: string, tag: TagReservation): PolicyStatement[] {
-  const suffix = tag.sidSuffix ?? '';
+  const deny = denyOn(images, tag);
   const condition = conditionOf(tag);
   return [
-    {
-      Sid: `DenyApprovalTagChangesOnImages${suffix}`,
-      Effect: 'Deny',
-      Action: ['ec2:CreateTags', 'ec2:DeleteTags'],
-      Resource: images,
-      Condition: condition,
-    },
-    {
-      Sid: `DenyDeletingAllTagsOnImages${suffix}`,
-      Effect: 'Deny',
-      Action: 'ec2:DeleteTags',
-      Resource: images,
-      Condition: { Null: { 'aws:TagKeys': 'true' }, ...exemptOf(tag) },
-    },
-    {
-      Sid: `DenyCreatingImagesWithApprovalTag${suffix}`,
-      Effect: 'Deny',
-      Action: IMAGE_CREATING_ACTIONS.map((a) => `ec2:${a}`),
-      Resource: images,
-      Condition: condition,
-    },
+    deny('DenyApprovalTagChangesOnImages', ['ec2:CreateTags', 'ec2:DeleteTags'], condition),
+    deny('DenyDeletingAllTagsOnImages', 'ec2:DeleteTags', { Null: { 'aws:TagKeys': 'true' }, ...exemptOf(tag) }),
+    deny(
+      'DenyCreatingImagesWithApprovalTag',
+      IMAGE_CREATING_ACTIONS.map((a) => `ec2:${a}`),
+      condition,
+    ),
   ];
 }
 
@@ -69,22 +55,21 @@ export function approvalTagStatements(images: string, tag: TagReservation): Poli
  * exception, which makes the rule stricter, so it is left alone.
  */
 export function exceptionTagStatements(instances: string, tag: TagReservation): PolicyStatement[] {
-  const suffix = tag.sidSuffix ?? '';
+  const deny = denyOn(instances, tag);
   const condition = conditionOf(tag);
   return [
-    {
-      Sid: `DenyExceptionTagChangesOnInstances${suffix}`,
-      Effect: 'Deny',
-      Action: ['ec2:CreateTags', 'ec2:DeleteTags'],
-      Resource: instances,
-      Condition: condition,
-    },
-    {
-      Sid: `DenyLaunchingWithExceptionTag${suffix}`,
-      Effect: 'Deny',
-      Action: 'ec2:RunInstances',
-      Resource: instances,
-      Condition: condition,
-    },
+    deny('DenyExceptionTagChangesOnInstances', ['ec2:CreateTags', 'ec2:DeleteTags'], condition),
+    deny('DenyLaunchingWithExceptionTag', 'ec2:RunInstances', condition),
   ];
+}
+
+/** A deny statement on `resource`, its Sid ending in the reservation's suffix. */
+function denyOn(resource: string, tag: TagReservation) {
+  return (sid: string, action: PolicyStatement['Action'], condition: Condition): PolicyStatement => ({
+    Sid: `${sid}${tag.sidSuffix ?? ''}`,
+    Effect: 'Deny',
+    Action: action,
+    Resource: resource,
+    Condition: condition,
+  });
 }
