@@ -1,0 +1,31 @@
+import { Lazy } from 'cdktf';
+import { skipTokenCreationStacks, TOKEN_TRACES_ENV, UNRECORDED_STACK } from '../../modules/stacks/token-creation-stacks';
+
+describe('skipTokenCreationStacks', () => {
+  test('GIVEN the switch WHEN a token is made THEN it carries the hint instead of a stack, and restoring records stacks again', () => {
+    const restore = skipTokenCreationStacks({});
+    let skipped: string[];
+    try {
+      skipped = lazyCreationStack();
+    } finally {
+      restore();
+    }
+    expect(skipped).toEqual(UNRECORDED_STACK);
+    expect(UNRECORDED_STACK[0]).toContain(`${TOKEN_TRACES_ENV}=1`);
+    expect(lazyCreationStack().join('\n')).toMatch(/token-creation-stacks\.test\.ts/);
+  });
+
+  test(`GIVEN ${TOKEN_TRACES_ENV}=1 WHEN a token is made THEN its creation stack is recorded`, () => {
+    const restore = skipTokenCreationStacks({ [TOKEN_TRACES_ENV]: '1' });
+    try {
+      expect(lazyCreationStack().join('\n')).toMatch(/token-creation-stacks\.test\.ts/);
+    } finally {
+      restore();
+    }
+  });
+});
+
+/** The creation stack of a fresh token, as cdktf prints it when the token fails to resolve. */
+function lazyCreationStack(): string[] {
+  return Lazy.anyValue({ produce: () => 'x' }).creationStack;
+}
