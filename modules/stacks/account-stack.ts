@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput } from 'cdktf';
+import { IndependentStack } from './independent-stack';
 import { AccountConfig, BackendConfig } from '../../config/schema';
 import { AmiComplianceFunction } from '../detect/ami-compliance-function';
 import { AmiComplianceRule, encodeRuleParameters } from '../detect/ami-compliance-rule';
@@ -19,7 +20,7 @@ export interface AccountStackProps {
 }
 
 /** Everything AMI Guard deploys into one account and region: prevent, detect, correct. */
-export class AccountStack extends TerraformStack {
+export class AccountStack extends IndependentStack {
   readonly launchPolicy: LaunchPolicy;
   readonly tagGuard: ImageTagGuard;
   /** Present when detection is enabled. */

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput } from 'cdktf';
+import { IndependentStack } from './independent-stack';
 import { BackendConfig, OrganizationConfig } from '../../config/schema';
 import { AllowedImagesPolicy } from '../org/allowed-images-policy';
 import { OrganizationConfigAggregator } from '../org/config-aggregator';
@@ -26,7 +27,7 @@ export interface OrganizationStackProps {
  * path (service-linked roles included), their attachments, and optionally an organization-wide
  * Config aggregator in a second account (provider alias `aggregator`).
  */
-export class OrganizationStack extends TerraformStack {
+export class OrganizationStack extends IndependentStack {
   readonly tagGuard: ImageTagGuardScp;
   /** Present when at least one target sets `launchGuard`. */
   readonly launchGuard?: LaunchGuardScp;

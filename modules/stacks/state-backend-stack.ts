@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { Construct } from 'constructs';
-import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { LocalBackend, TerraformOutput } from 'cdktf';
+import { IndependentStack } from './independent-stack';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { BackendConfig } from '../../config/schema';
 import { AmiGuardProvider } from '../shared/aws-provider';
@@ -20,7 +21,7 @@ export interface StateBackendStackProps {
 }
 
 /** Bootstraps the shared state: a hardened S3 bucket and a DynamoDB lock table. Deploy it once, first. */
-export class StateBackendStack extends TerraformStack {
+export class StateBackendStack extends IndependentStack {
   readonly bucket: SecureBucket;
   readonly lockTable: DynamodbTable;
 
