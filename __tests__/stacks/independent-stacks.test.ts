@@ -66,6 +66,19 @@ describe('IndependentStack: stacks that share nothing', () => {
     expect(tf.output).toBeUndefined();
   });
 
+  test('GIVEN HCL output, which is written without the JSON check WHEN synthesized THEN cdktf’s own preparing pass runs', () => {
+    const app = new App({ outdir: tempDir(), hclOutput: true });
+    const stack = new IndependentStack(app, 'payments-prod');
+    new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+    const cdktfPrepare = jest.spyOn(TerraformStack.prototype, 'prepareStack');
+    try {
+      app.synth();
+      expect(cdktfPrepare).toHaveBeenCalledTimes(1);
+    } finally {
+      cdktfPrepare.mockRestore();
+    }
+  });
+
   describe('undeclaredReferences', () => {
     const declared = { resource: { aws_s3_bucket: { logs: {} } }, data: { aws_region: { here: {} } } };
     test.each([

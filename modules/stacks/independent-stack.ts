@@ -1,4 +1,4 @@
-import { TerraformStack } from 'cdktf';
+import { App, TerraformStack } from 'cdktf';
 
 /** A stack's Terraform JSON refers to a resource or data source it does not declare. */
 export class CrossStackReferenceError extends Error {
@@ -64,7 +64,9 @@ export function undeclaredReferences(tf: Record<string, unknown>): { at: string;
  */
 export class IndependentStack extends TerraformStack {
   override prepareStack(): void {
-    this.ensureBackendExists();
+    // HCL output (`cdktf synth --hcl`) is written without toTerraform(), so it keeps cdktf's own pass.
+    if (App.of(this).hclOutput) super.prepareStack();
+    else this.ensureBackendExists();
   }
 
   override toTerraform(): Record<string, unknown> {
