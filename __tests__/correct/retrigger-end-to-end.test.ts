@@ -21,7 +21,7 @@ import { handleConfigEvent } from '../../lambda/ami-compliance/handler';
 import { parseRemediationTrigger } from '../../lambda/ami-compliance/retrigger';
 import type { AutomationDocument } from '../../modules/correct/remediation-document';
 import { pythonUnavailableReason, runAutomation, type StubCall } from '../../test-support/runbook';
-import { exampleConfig, onlyResource, synthConfig } from '../../test-support/synth';
+import { exampleConfig, exampleVariant, onlyResource, synthConfig, type RawJson } from '../../test-support/synth';
 import { clientsWith, configEvent, ec2Image, ec2Instance, mockedClients, quietConsole } from '../lambda/fixtures/aws-fakes';
 import scheduledEvent from '../lambda/fixtures/scheduled.invoking-event.json';
 
@@ -34,9 +34,20 @@ const withPython = skip ? describe.skip : describe;
 
 // GIVEN the payments-prod stack of the example (stop, automatic), as synthesized
 const stack = synthConfig(exampleConfig()).stacks['payments-prod'];
-const fn = onlyResource(stack, 'aws_lambda_function');
-const variables = (fn.environment as { variables: Record<string, string> }).variables;
-const doc: AutomationDocument = JSON.parse(String(onlyResource(stack, 'aws_ssm_document').content));
+const variables = lambdaVariables(stack);
+// AND the same account in terminate mode
+const terminateStack = synthConfig(
+  exampleVariant((j: RawJson) => {
+    j.accounts[1].remediation = { ...j.accounts[1].remediation, mode: 'terminate' };
+  }),
+).stacks['payments-prod'];
+
+function lambdaVariables(tf: typeof stack): Record<string, string> {
+  return (onlyResource(tf, 'aws_lambda_function').environment as { variables: Record<string, string> }).variables;
+}
+function runbookOf(tf: typeof stack): AutomationDocument {
+  return JSON.parse(String(onlyResource(tf, 'aws_ssm_document').content)) as AutomationDocument;
+}
 
 // AND a fleet: one instance for each case the sweep must tell apart
 const fleet: Record<string, Instance> = {
@@ -81,15 +92,15 @@ function fakeAws(log: string[]) {
   return m;
 }
 
-async function sweep(log: string[] = [], notificationCreationTime = '2026-06-15T12:00:00.000Z') {
+async function sweep(log: string[] = [], notificationCreationTime = '2026-06-15T12:00:00.000Z', env = variables) {
   const m = fakeAws(log);
   const event = configEvent(
     { ...scheduledEvent, notificationCreationTime },
-    JSON.parse(variables[RULE_PARAMETERS_ENV]) as Record<string, string>,
+    JSON.parse(env[RULE_PARAMETERS_ENV]) as Record<string, string>,
   );
   const result = await handleConfigEvent(event, clientsWith(m), {
     now: NOW,
-    remediation: parseRemediationTrigger(variables[REMEDIATION_TRIGGER_ENV]),
+    remediation: parseRemediationTrigger(env[REMEDIATION_TRIGGER_ENV]),
   });
   const starts = m.ssmMock.commandCalls(StartAutomationExecutionCommand).map((c) => c.args[0].input);
   return { m, result, starts };
@@ -156,6 +167,21 @@ describe('the scheduled sweep starts the runbook again', () => {
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('Sweep stopped by the time budget after reporting 2 instance(s)'));
   });
 
+  test('in terminate mode, also for a stopped instance past its deadline: it can be started again on the same AMI', async () => {
+    const { starts, result } = await sweep([], undefined, lambdaVariables(terminateStack));
+    expect(starts.map((s) => s.Parameters?.InstanceId)).toEqual([
+      ['i-0000000000000000a'],
+      ['i-0000000000000000c'],
+      ['i-0000000000000000e'],
+    ]);
+    for (const start of starts) expect(start.Parameters).toMatchObject({ Mode: ['terminate'] });
+    expect(result.remediation?.started.map((s) => s.reason)).toEqual([
+      'deadline 2026-06-15T09:00Z passed',
+      'compliant with a deadline tag: remove it',
+      'deadline 2026-06-10T09:00Z passed',
+    ]);
+  });
+
   test('without the trigger (notify, or manual remediation) the sweep starts nothing', async () => {
     const m = fakeAws([]);
     const event = configEvent(scheduledEvent, JSON.parse(variables[RULE_PARAMETERS_ENV]) as Record<string, string>);
@@ -168,17 +194,18 @@ withPython('the runbooks the sweep started', () => {
   quietConsole();
 
   /** Runs the stack's runbook with the parameters the sweep passed, the check answered by the real check mode. */
-  async function execute(parameters: Record<string, string[]>) {
+  async function execute(parameters: Record<string, string[]>, tf = stack) {
     const instanceId = parameters.InstanceId[0];
     const m = fakeAws([]);
-    const grace = (doc.mainSteps[0].inputs.InputPayload as { GraceHours: number }).GraceHours;
+    const runbook = runbookOf(tf);
+    const grace = (runbook.mainSteps[0].inputs.InputPayload as { GraceHours: number }).GraceHours;
     const answer = await runCheck(
       { [CHECK_EVENT_KEY]: { instanceId, mode: parameters.Mode[0] as ActingMode, graceHours: grace } },
       clientsWith(m),
-      { [RULE_PARAMETERS_ENV]: variables[RULE_PARAMETERS_ENV] },
+      { [RULE_PARAMETERS_ENV]: lambdaVariables(tf)[RULE_PARAMETERS_ENV] },
       NOW,
     );
-    return runAutomation(doc, {
+    return runAutomation(runbook, {
       parameters: Object.fromEntries(Object.entries(parameters).map(([k, v]) => [k, v[0]])),
       now: NOW,
       stub: {
@@ -187,8 +214,11 @@ withPython('the runbooks the sweep started', () => {
         'ec2.create_tags': {},
         'ec2.delete_tags': {},
         'ec2.stop_instances': {},
+        'ec2.terminate_instances': {},
         'autoscaling.describe_auto_scaling_instances': { AutoScalingInstances: [] },
-        'ec2.describe_instance_attribute': { DisableApiStop: { Value: false } },
+        'ec2.describe_instance_attribute': { DisableApiStop: { Value: false }, DisableApiTermination: { Value: false } },
+        'ec2.create_image': { ImageId: 'ami-0eeeeeeeeeeeeeee1' },
+        'ec2.describe_images': [{ Images: [{ State: 'available' }] }],
       },
     });
   }
@@ -202,5 +232,17 @@ withPython('the runbooks the sweep started', () => {
     expect(past.calls.find((c) => c.method === 'stop_instances')?.kwargs).toEqual({ InstanceIds: ['i-0000000000000000a'] });
     expect(names(excepted.calls)).toEqual(['lambda.invoke', 'ec2.delete_tags', 'sns.publish']);
     expect(excepted.calls[1].kwargs).toEqual({ Resources: ['i-0000000000000000c'], Tags: [{ Key: 'AmiGuardDeadline' }] });
+  });
+
+  test('in terminate mode, terminate the stopped instance past its deadline, after its evidence image', async () => {
+    const { starts } = await sweep([], undefined, lambdaVariables(terminateStack));
+    const stopped = starts.find((s) => s.Parameters?.InstanceId?.[0] === 'i-0000000000000000e')!;
+    const run = await execute(stopped.Parameters as Record<string, string[]>, terminateStack);
+    expect(run.status).toBe('Success');
+    const acts = names(run.calls).filter((n) =>
+      ['ec2.create_image', 'ec2.terminate_instances', 'ec2.stop_instances'].includes(n),
+    );
+    expect(acts).toEqual(['ec2.create_image', 'ec2.terminate_instances']);
+    expect(run.calls.find((c) => c.method === 'terminate_instances')?.kwargs).toEqual({ InstanceIds: ['i-0000000000000000e'] });
   });
 });

@@ -56,7 +56,8 @@ describe('recheckReason: what the sweep starts the runbook again for', () => {
     state,
     tags,
   });
-  test.each<[string, InstanceFacts, 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE', string | undefined]>([
+  type Compliance = 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE';
+  test.each<[string, InstanceFacts, Compliance, string | undefined]>([
     ['no mark', instance({}), 'NON_COMPLIANT', undefined],
     [
       'deadline passed',
@@ -65,7 +66,6 @@ describe('recheckReason: what the sweep starts the runbook again for', () => {
       'deadline 2026-06-15T12:00Z passed',
     ],
     ['deadline ahead', instance({ AmiGuardDeadline: '2026-06-15T12:01Z' }), 'NON_COMPLIANT', undefined],
-    ['stopped past the deadline', instance({ AmiGuardDeadline: '2026-06-01T00:00Z' }, 'stopped'), 'NON_COMPLIANT', undefined],
     [
       'pending past the deadline',
       instance({ AmiGuardDeadline: '2026-06-01T00:00Z' }, 'pending'),
@@ -80,8 +80,35 @@ describe('recheckReason: what the sweep starts the runbook again for', () => {
       'compliant with a deadline tag: remove it',
     ],
     ['gone', instance({ AmiGuardDeadline: '2026-06-01T00:00Z' }, 'terminated'), 'NOT_APPLICABLE', undefined],
-  ])('%s', (_, facts, compliance, expected) => {
-    expect(recheckReason(facts, compliance, NOW)).toBe(expected);
+  ])('%s, in either mode', (_, facts, compliance, expected) => {
+    expect(recheckReason(facts, compliance, NOW, 'stop')).toBe(expected);
+    expect(recheckReason(facts, compliance, NOW, 'terminate')).toBe(expected);
+  });
+
+  // A stopped instance can be started again on the same AMI: terminate mode still has work there, stop mode none.
+  test.each<[string, InstanceFacts, string | undefined, string | undefined]>([
+    [
+      'stopped past the deadline',
+      instance({ AmiGuardDeadline: '2026-06-01T00:00Z' }, 'stopped'),
+      undefined,
+      'deadline 2026-06-01T00:00Z passed',
+    ],
+    [
+      'stopping past the deadline',
+      instance({ AmiGuardDeadline: '2026-06-01T00:00Z' }, 'stopping'),
+      undefined,
+      'deadline 2026-06-01T00:00Z passed',
+    ],
+    ['stopped before the deadline', instance({ AmiGuardDeadline: '2026-06-15T12:01Z' }, 'stopped'), undefined, undefined],
+    [
+      'stopped with an unreadable mark',
+      instance({ AmiGuardDeadline: 'soon' }, 'stopped'),
+      undefined,
+      'unreadable deadline tag: set a new one',
+    ],
+  ])('%s: stop mode %p, terminate mode %p', (_, facts, stop, terminate) => {
+    expect(recheckReason(facts, 'NON_COMPLIANT', NOW, 'stop')).toBe(stop);
+    expect(recheckReason(facts, 'NON_COMPLIANT', NOW, 'terminate')).toBe(terminate);
   });
 });
 

@@ -10,6 +10,7 @@ quietConsole();
 const NOW = new Date('2026-06-15T12:00:00Z');
 const trigger: RemediationTrigger = {
   documentName: 'AmiGuard-Remediate-NotifyOrTerminate',
+  mode: 'terminate',
   parameters: { Mode: 'terminate', TopicArn: 'arn:aws:sns:eu-west-1:222222222222:ami-guard-remediation' },
   expireEvidence: true,
 };
@@ -32,6 +33,8 @@ describe('parseRemediationTrigger', () => {
     '{"documentName":""}',
     JSON.stringify({ ...trigger, parameters: { Mode: 1 } }),
     JSON.stringify({ ...trigger, expireEvidence: 'yes' }),
+    JSON.stringify({ ...trigger, mode: 'notify' }),
+    JSON.stringify({ ...trigger, mode: undefined }),
   ])('a broken value %p throws naming the variable', (raw) => {
     expect(() => parseRemediationTrigger(raw)).toThrow(/AMI_GUARD_REMEDIATION .*Fix: redeploy the stack/);
   });
@@ -49,7 +52,7 @@ describe('Rechecks.followUp', () => {
 
   test(`starts at most ${MAX_RECHECKS_PER_SWEEP} runbooks per sweep; the rest wait for the next`, async () => {
     const m = fakes();
-    const rechecks = new Rechecks(NOW);
+    const rechecks = new Rechecks(NOW, 'terminate');
     for (let i = 1; i <= MAX_RECHECKS_PER_SWEEP + 7; i++) rechecks.consider(due(i), 'NON_COMPLIANT');
     const summary = await rechecks.followUp(clientsWith(m), trigger, 'sweep-1');
     expect(summary.started).toHaveLength(MAX_RECHECKS_PER_SWEEP);
@@ -66,7 +69,7 @@ describe('Rechecks.followUp', () => {
     m.ssmMock
       .on(StartAutomationExecutionCommand, { Parameters: { InstanceId: [due(2).instanceId] } } as never)
       .rejects(awsError('AccessDeniedException', 'not allowed'));
-    const rechecks = new Rechecks(NOW);
+    const rechecks = new Rechecks(NOW, 'terminate');
     [1, 2, 3].forEach((i) => rechecks.consider(due(i), 'NON_COMPLIANT'));
     await expect(rechecks.followUp(clientsWith(m), trigger, 'sweep-1')).rejects.toThrow(
       /Remediation follow-up failed for 1 item\(s\) after the evaluations were stored: i-00000000000000002: AccessDeniedException not allowed/,
@@ -88,7 +91,7 @@ describe('Rechecks.followUp', () => {
         evidence('ami-0000000000000000c', 'someday'),
       ],
     });
-    const summary = await new Rechecks(NOW).followUp(clientsWith(m), trigger, 'sweep-1');
+    const summary = await new Rechecks(NOW, 'terminate').followUp(clientsWith(m), trigger, 'sweep-1');
     expect(summary.expiredImages).toEqual(['ami-0000000000000000a']);
     expect(m.ec2Mock.commandCalls(DescribeImagesCommand)[0].args[0].input).toMatchObject({
       Owners: ['self'],
@@ -103,7 +106,7 @@ describe('Rechecks.followUp', () => {
   test('starts no runbook once under 2 s of the invocation are left: the rest, and the evidence, wait for the next sweep', async () => {
     // GIVEN three due instances and time for two starts
     const m = fakes();
-    const rechecks = new Rechecks(NOW);
+    const rechecks = new Rechecks(NOW, 'terminate');
     [1, 2, 3].forEach((i) => rechecks.consider(due(i), 'NON_COMPLIANT'));
     let asked = 0;
     const budget = { remainingMs: () => (++asked <= 2 ? 5_000 : 1_500) };
@@ -117,7 +120,7 @@ describe('Rechecks.followUp', () => {
 
   test('outside terminate mode, no evidence is looked for', async () => {
     const m = fakes();
-    await new Rechecks(NOW).followUp(clientsWith({ ssm: m.ssm }), { ...trigger, expireEvidence: false }, 'sweep-1');
+    await new Rechecks(NOW, 'terminate').followUp(clientsWith({ ssm: m.ssm }), { ...trigger, expireEvidence: false }, 'sweep-1');
     expect(m.ec2Mock.commandCalls(DescribeImagesCommand)).toHaveLength(0);
   });
 });

@@ -98,6 +98,9 @@ export interface CheckEvent {
 /** The remediation modes that create a runbook. `off` creates nothing; `terminate` is never a default. */
 export const ACTING_MODES = ['notify', 'stop', 'terminate'] as const;
 export type ActingMode = (typeof ACTING_MODES)[number];
+/** The modes in which the scheduled sweep may start the runbook again (`notify` sets no deadline). */
+export const AUTOMATIC_MODES = ['stop', 'terminate'] as const satisfies readonly ActingMode[];
+export type AutomaticMode = (typeof AUTOMATIC_MODES)[number];
 /** Every remediation mode a config may name. */
 export const REMEDIATION_MODES = ['off', ...ACTING_MODES] as const;
 
@@ -300,6 +303,11 @@ export const REMEDIATION_TRIGGER_ENV = 'AMI_GUARD_REMEDIATION';
 export interface RemediationTrigger {
   /** The runbook (SSM Automation document) name. */
   readonly documentName: string;
+  /**
+   * The mode the runbook acts in. In `terminate` mode a stopped instance past its deadline is started
+   * again too: it can be started again on the same AMI, and Config will not start the runbook for it.
+   */
+  readonly mode: AutomaticMode;
   /** The runbook parameters other than `InstanceId`, as AWS Config passes them. */
   readonly parameters: Readonly<Record<string, string>>;
   /** Deregister evidence images whose keep-until day has passed (terminate mode). */

@@ -8,6 +8,7 @@ import {
   DEADLINE_TAG_KEY,
   PHASE,
   VERDICT,
+  type AutomaticMode,
   type CheckVerdict,
   type ComplianceType,
   type Phase,
@@ -83,20 +84,29 @@ export function planPhase(input: PhaseInput): PhasePlan {
   return { phase: PHASE.notice, deadline: formatDeadline(new Date(latest)), ...(note ? { note } : {}) };
 }
 
-/** Instance states in which an action still has something to do. */
-const ACTIONABLE_STATES = new Set(['pending', 'running']);
+/** Instance states in which each mode's action still has something to do: a stopped instance can still be terminated. */
+const ACTIONABLE_STATES: Record<AutomaticMode, ReadonlySet<string>> = {
+  stop: new Set(['pending', 'running']),
+  terminate: new Set(['pending', 'running', 'stopping', 'stopped']),
+};
 
 /**
  * Why the sweep should start the runbook again for this instance, or undefined. AWS Config starts it
  * only when an instance becomes NON_COMPLIANT; nothing starts it when a deadline passes or when a marked
  * instance becomes compliant. Every start goes through the runbook's fresh check, so a stale sweep
  * result can only cause a re-check, never an action by itself.
+ * @param mode the runbook's mode, which decides the instance states worth acting on
  */
-export function recheckReason(instance: InstanceFacts, compliance: ComplianceType, now: Date): string | undefined {
+export function recheckReason(
+  instance: InstanceFacts,
+  compliance: ComplianceType,
+  now: Date,
+  mode: AutomaticMode,
+): string | undefined {
   const mark = instance.tags[DEADLINE_TAG_KEY];
   if (mark === undefined) return undefined;
   if (compliance === 'COMPLIANT') return 'compliant with a deadline tag: remove it';
-  if (compliance !== 'NON_COMPLIANT' || !ACTIONABLE_STATES.has(instance.state ?? 'running')) return undefined;
+  if (compliance !== 'NON_COMPLIANT' || !ACTIONABLE_STATES[mode].has(instance.state ?? 'running')) return undefined;
   const deadline = parseDeadline(mark);
   if (!deadline) return 'unreadable deadline tag: set a new one';
   return deadline.getTime() <= now.getTime() ? `deadline ${mark} passed` : undefined;

@@ -114,7 +114,7 @@ export async function handleConfigEvent(
       }
       case MESSAGE_TYPE.scheduled: {
         const budget = context ? lambdaBudget(context) : undefined;
-        const rechecks = remediation ? new Rechecks(now) : undefined;
+        const rechecks = remediation ? new Rechecks(now, remediation.mode) : undefined;
         const swept = await sweep({
           clients,
           params,

@@ -5,7 +5,13 @@
  * instance becomes NON_COMPLIANT (see README, "The deadline").
  */
 import { errorCode, expireEvidenceImages, startRemediation, type AwsClients } from './aws';
-import { REMEDIATION_TRIGGER_ENV, type ComplianceType, type RemediationTrigger } from './contract';
+import {
+  AUTOMATIC_MODES,
+  REMEDIATION_TRIGGER_ENV,
+  type AutomaticMode,
+  type ComplianceType,
+  type RemediationTrigger,
+} from './contract';
 import { recheckReason } from './deadline';
 import type { InstanceFacts } from './evaluate';
 
@@ -31,10 +37,17 @@ export function parseRemediationTrigger(raw: string | undefined): RemediationTri
   const t = value as Partial<RemediationTrigger> | null;
   const stringMap =
     typeof t?.parameters === 'object' && t.parameters !== null && Object.values(t.parameters).every((v) => typeof v === 'string');
-  if (typeof t?.documentName !== 'string' || t.documentName === '' || !stringMap || typeof t.expireEvidence !== 'boolean') {
+  const mode = (AUTOMATIC_MODES as readonly unknown[]).includes(t?.mode);
+  if (
+    typeof t?.documentName !== 'string' ||
+    t.documentName === '' ||
+    !mode ||
+    !stringMap ||
+    typeof t.expireEvidence !== 'boolean'
+  ) {
     throw new Error(
-      `${REMEDIATION_TRIGGER_ENV} must be {"documentName": "...", "parameters": {"Name": "value"}, "expireEvidence": true|false}, ` +
-        `got ${raw.slice(0, 120)}. Fix: redeploy the stack.`,
+      `${REMEDIATION_TRIGGER_ENV} must be {"documentName": "...", "mode": "${AUTOMATIC_MODES.join('" | "')}", ` +
+        `"parameters": {"Name": "value"}, "expireEvidence": true|false}, got ${raw.slice(0, 120)}. Fix: redeploy the stack.`,
     );
   }
   return t as RemediationTrigger;
@@ -52,11 +65,15 @@ export interface FollowUpSummary {
 export class Rechecks {
   private readonly due: { instanceId: string; reason: string }[] = [];
 
-  constructor(private readonly now: Date) {}
+  /** @param mode the runbook's mode: which instance states are worth starting it for */
+  constructor(
+    private readonly now: Date,
+    private readonly mode: AutomaticMode,
+  ) {}
 
   /** Notes one evaluated instance. */
   consider(instance: InstanceFacts, compliance: ComplianceType): void {
-    const reason = recheckReason(instance, compliance, this.now);
+    const reason = recheckReason(instance, compliance, this.now, this.mode);
     if (reason) this.due.push({ instanceId: instance.instanceId, reason });
   }
 

@@ -210,6 +210,7 @@ export class AmiComplianceFunction extends Construct {
             ? {
                 [REMEDIATION_TRIGGER_ENV]: JSON.stringify({
                   documentName: props.remediationTrigger.documentName,
+                  mode: props.remediationTrigger.mode,
                   parameters: props.remediationTrigger.parameters,
                   expireEvidence: props.remediationTrigger.expireEvidence,
                 } satisfies RemediationTrigger),

@@ -181,6 +181,7 @@ function remediationTrigger(account: AccountConfig): FunctionRemediationTrigger 
   const names = remediationNames({ accountId: account.accountId, region: account.region });
   return {
     documentName: names.documentName,
+    mode,
     automationRoleArn: names.roleArn,
     parameters: runbookParameters({ roleArn: names.roleArn, mode, topicArn: names.topicArn }),
     expireEvidence: mode === 'terminate',
