@@ -94,10 +94,10 @@ describe('recheckReason: what the sweep starts the runbook again for', () => {
       'deadline 2026-06-01T00:00Z passed',
     ],
     [
-      'stopping past the deadline',
+      'stopping past the deadline (the next sweep finds it stopped)',
       instance({ AmiGuardDeadline: '2026-06-01T00:00Z' }, 'stopping'),
       undefined,
-      'deadline 2026-06-01T00:00Z passed',
+      undefined,
     ],
     ['stopped before the deadline', instance({ AmiGuardDeadline: '2026-06-15T12:01Z' }, 'stopped'), undefined, undefined],
     [

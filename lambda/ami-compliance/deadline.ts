@@ -84,10 +84,14 @@ export function planPhase(input: PhaseInput): PhasePlan {
   return { phase: PHASE.notice, deadline: formatDeadline(new Date(latest)), ...(note ? { note } : {}) };
 }
 
-/** Instance states in which each mode's action still has something to do: a stopped instance can still be terminated. */
+/**
+ * Instance states in which each mode's action still has something to do: a stopped instance can still be
+ * terminated. Not `stopping`: CreateImage (the evidence image before a terminate) takes running or stopped
+ * instances only, and the next sweep finds it stopped.
+ */
 const ACTIONABLE_STATES: Record<AutomaticMode, ReadonlySet<string>> = {
   stop: new Set(['pending', 'running']),
-  terminate: new Set(['pending', 'running', 'stopping', 'stopped']),
+  terminate: new Set(['pending', 'running', 'stopped']),
 };
 
 /**
