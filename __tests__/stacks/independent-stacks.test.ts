@@ -94,6 +94,16 @@ describe('IndependentStack: stacks that share nothing', () => {
         ['aws_sns_topic.t'],
       ],
       ['an interpolation after an escaped one', '$${x} ${aws_sns_topic.t.arn}', ['aws_sns_topic.t']],
+      [
+        'a reference after nested braces',
+        '${merge({}, { arn = aws_sns_topic.t.arn })} ${aws_s3_bucket.logs.id}',
+        ['aws_sns_topic.t'],
+      ],
+      [
+        'two interpolations in one string',
+        'arn:${aws_sns_topic.a.arn}/${aws_sns_topic.b.arn}',
+        ['aws_sns_topic.a', 'aws_sns_topic.b'],
+      ],
     ])('%s', (_what, value, expected) => {
       const found = undeclaredReferences({ ...declared, output: { o: { value } } });
       expect(found.map((f) => f.address)).toEqual(expected);

@@ -38,7 +38,7 @@ export function undeclaredReferences(tf: Record<string, unknown>): { at: string;
   };
   const visit = (value: unknown, at: string): void => {
     if (typeof value === 'string') {
-      for (const m of value.matchAll(/(\$+)\{([^}]*)\}/g)) if (m[1].length % 2 === 1) check(m[2], at);
+      for (const expression of interpolations(value)) check(expression, at);
     } else if (Array.isArray(value)) {
       value.forEach((v, i) => visit(v, `${at}[${i}]`));
     } else if (value !== null && typeof value === 'object') {
@@ -49,6 +49,24 @@ export function undeclaredReferences(tf: Record<string, unknown>): { at: string;
     }
   };
   for (const block of ['resource', 'data', 'output', 'locals', 'provider', 'module']) visit(tf[block], block);
+  return found;
+}
+
+/** The expressions of a string's `${...}` interpolations, nested braces included; `$${` is an escaped literal. */
+function interpolations(value: string): string[] {
+  const found: string[] = [];
+  let i = value.indexOf('${');
+  while (i !== -1) {
+    let dollars = 1;
+    while (i - dollars >= 0 && value[i - dollars] === '$') dollars++;
+    let end = i + 2;
+    for (let depth = 1; end < value.length && depth > 0; end++) {
+      if (value[end] === '{') depth++;
+      else if (value[end] === '}') depth--;
+    }
+    if (dollars % 2 === 1) found.push(value.slice(i + 2, end - 1));
+    i = value.indexOf('${', dollars % 2 === 1 ? end : i + 2);
+  }
   return found;
 }
 
