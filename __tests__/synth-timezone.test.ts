@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { filesUnder } from '../test-support/files';
 import { tempDir } from '../test-support/synth';
 
 const REPO_ROOT = path.join(__dirname, '..');
@@ -18,17 +19,6 @@ function synthIn(zone: string, outdir: string): Promise<void> {
         err ? reject(new Error(`synth under TZ=${zone} failed: ${err.message}\n${stdout}${stderr}`)) : resolve(),
     );
   });
-}
-
-/** Every file under `dir`, by relative path. */
-function filesUnder(dir: string): Map<string, Buffer> {
-  const files = new Map<string, Buffer>();
-  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const full = path.join(entry.parentPath, entry.name);
-    files.set(path.relative(dir, full), fs.readFileSync(full));
-  }
-  return files;
 }
 
 describe('synthesis does not depend on the machine time zone', () => {

@@ -10,15 +10,8 @@ import { loadConfig } from '../../config/load';
 import { buildApp } from '../../modules/stacks/app';
 import { CrossStackReferenceError, IndependentStack, undeclaredReferences } from '../../modules/stacks/independent-stack';
 import { skipTokenCreationStacks } from '../../modules/stacks/token-creation-stacks';
+import { filesUnder } from '../../test-support/files';
 import { exampleConfig, tempDir } from '../../test-support/synth';
-
-/** Every file an app wrote, by path relative to its outdir. */
-function written(outdir: string): Map<string, Buffer> {
-  const files = fs.readdirSync(outdir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
-  return new Map(
-    files.map((e) => [path.relative(outdir, path.join(e.parentPath, e.name)), fs.readFileSync(path.join(e.parentPath, e.name))]),
-  );
-}
 
 function twoStacks(): { app: App; a: IndependentStack; b: IndependentStack; bucket: S3Bucket } {
   const app = new App({ outdir: tempDir() });
@@ -138,7 +131,7 @@ describe('the synthesized app is the same without the preparing pass and without
       cdktfPrepare.mockRestore();
       restore();
     }
-    const [theirs, mine] = [written(cdktfWay), written(ours)];
+    const [theirs, mine] = [filesUnder(cdktfWay), filesUnder(ours)];
     expect([...mine.keys()].sort()).toEqual([...theirs.keys()].sort());
     for (const [file, bytes] of theirs) expect({ file, same: bytes.equals(mine.get(file)!) }).toEqual({ file, same: true });
   });
