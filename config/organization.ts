@@ -39,6 +39,42 @@ function defaultImageProviders(accounts: readonly AccountConfig[], taggerPrincip
   return distinct([...accounts.flatMap((a) => a.approval.trustedOwners), ...pipelineAccounts]);
 }
 
+/** The principal lists whose wildcard-account role patterns the SCP protects by name. */
+const NAMED_PRINCIPAL_FIELDS = ['taggerPrincipals', 'exceptionGranters', 'breakGlassPrincipals', 'iamAdminPrincipals'] as const;
+
+/**
+ * A wildcard-account pattern (`arn:aws:iam::*:role/NAME`) trusts a role of that name in every member
+ * account: an account admin who creates it gets what it may do. It is accepted only when the SCP also
+ * reserves that name for the IAM administrators, which needs `iamAdminPrincipals`. A user pattern in
+ * every account cannot be reserved that way; it must name its account.
+ */
+function roleNameProblems(raw: RawOrganization, accounts: readonly AccountConfig[]): string[] {
+  const problems: string[] = [];
+  const admins = raw.iamAdminPrincipals.length > 0 || accounts.some((a) => a.deployRoleArn);
+  for (const field of NAMED_PRINCIPAL_FIELDS) {
+    raw[field].forEach((arn, i) => {
+      const where = `organization.${field}[${i}]`;
+      const [, , , , account, resource] = arn.split(':');
+      if (account !== '*') return;
+      if (resource.startsWith('user/')) {
+        problems.push(
+          `${where}: ${JSON.stringify(arn)} trusts a user of that name in every member account, which no SCP can reserve; name the account, e.g. "${arn.replace('::*:', '::111122223333:')}"`,
+        );
+      } else if (raw.iamAdminPrincipals.length === 0) {
+        problems.push(
+          `${where}: ${JSON.stringify(arn)} trusts a role of that name in every member account, and an account admin could create it; either list the IAM administrators in organization.iamAdminPrincipals (the tag guard SCP then denies everyone else iam:CreateRole, UpdateAssumeRolePolicy, AttachRolePolicy, PutRolePolicy and TagRole on that role), or name the account, e.g. "${arn.replace('::*:', '::111122223333:')}"`,
+        );
+      }
+    });
+  }
+  if (!admins) {
+    problems.push(
+      'organization.iamAdminPrincipals: empty, and no account has a deployRoleArn; the tag guard SCP reserves the roles under /ami-guard/ (AMI Guard\'s own) for the principals that deploy AMI Guard, so list them here (e.g. "arn:aws:iam::*:role/AWSControlTowerExecution") or set the deployRoleArn of each account',
+    );
+  }
+  return problems;
+}
+
 /**
  * Applies the defaults to the `organization` section and checks what zod cannot see alone: roles in
  * the right account, duplicate or ineffective targets, the default providers within AWS's limit.
@@ -74,6 +110,8 @@ export function resolveOrganization(
       );
     }
   });
+
+  problems.push(...roleNameProblems(raw, context.accounts));
 
   const defaults = defaultImageProviders(context.accounts, raw.taggerPrincipals);
   const criteria: ImageCriterion[] = [];
@@ -116,6 +154,11 @@ export function resolveOrganization(
       exceptionGranters: distinct(raw.exceptionGranters),
       taggerPrincipals: distinct(raw.taggerPrincipals),
       breakGlassPrincipals: distinct(raw.breakGlassPrincipals),
+      iamAdminPrincipals: distinct([
+        ...raw.iamAdminPrincipals,
+        ...context.accounts.flatMap((a) => (a.deployRoleArn ? [a.deployRoleArn] : [])),
+      ]),
+      approvedImageIdsParameters: distinct(context.accounts.flatMap((a) => a.detection.approvedImageIdsParameter ?? [])),
       allowedImages: {
         state: raw.allowedImages.state,
         criteria,

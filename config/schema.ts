@@ -495,6 +495,11 @@ export const organizationSchema = z
       .describe(
         'The only principals (besides break-glass) that may add or remove the exception tag on instances in member accounts, at launch or later; empty: none.',
       ),
+    iamAdminPrincipals: orgPrincipals('iam-admin')
+      .default([])
+      .describe(
+        'The IAM administrators of the member accounts: the only principals (besides break-glass and each account\'s deployRoleArn) that may create or change a role whose name the SCP trusts in every account ("arn:aws:iam::*:role/NAME" in taggerPrincipals, exceptionGranters, breakGlassPrincipals or here, and AMI Guard\'s own roles under /ami-guard/). Required when any of those lists names a role in every account.',
+      ),
     allowedImages: allowedImagesSchema.default({ state: 'audit-mode', criteria: [{}] }),
     aggregator: aggregatorSchema.optional(),
     tags: z
@@ -538,6 +543,10 @@ export interface OrganizationConfig {
   readonly exceptionGranters: readonly string[];
   readonly taggerPrincipals: readonly string[];
   readonly breakGlassPrincipals: readonly string[];
+  /** Who may create or change the roles the SCP trusts by name: `iamAdminPrincipals` plus every account's deployRoleArn. */
+  readonly iamAdminPrincipals: readonly string[];
+  /** The approved-ID parameters of the accounts (distinct): reserved for the pipeline in every member account. */
+  readonly approvedImageIdsParameters: readonly string[];
   readonly allowedImages: {
     readonly state: AllowedImagesState;
     readonly criteria: readonly ImageCriterion[];

@@ -122,7 +122,8 @@ export function trustModel(settings: TrustSettings): readonly Signal[] {
       id: `role-name:${name}`,
       kind: 'principal-name' as const,
       name,
-      decides: 'A role of this name in any member account is trusted as a tagger, granter or break-glass principal.',
+      decides:
+        'A role of this name (or path) in any member account is trusted as a writer above: tagger, granter, break-glass, IAM admin or AMI Guard itself.',
       writers: ['iamAdmin'] as const,
     })),
   ];
@@ -134,4 +135,43 @@ export function trustModel(settings: TrustSettings): readonly Signal[] {
 /** The tag keys of one kind of resource that only `writer` may change, for a guard to reserve. */
 export function reservedTagKeys(signals: readonly Signal[], kind: SignalKind, writer: Writer): string[] {
   return [...new Set(signals.filter((s) => s.kind === kind && s.writers.includes(writer)).map((s) => s.name))];
+}
+
+/** ARN patterns of each writer, for one guard: one account (the account tag guard) or every member account (the SCPs). */
+export type WriterPrincipals = Readonly<Record<Writer, readonly string[]>>;
+
+/** The ARN patterns that may write a signal with `writers`: the union of their patterns, each once. */
+export function writerArns(writers: readonly Writer[], principals: WriterPrincipals): string[] {
+  return [...new Set(writers.flatMap((w) => principals[w]))];
+}
+
+/** The `automation` writer: every role on {@link AUTOMATION_ROLE_PATH} in `account` (`*`: in every member account). */
+export function automationPrincipal(partition: string, account: string): string {
+  return `arn:${partition}:iam::${account}:role${AUTOMATION_ROLE_PATH}*`;
+}
+
+/** The role name pattern of the `automation` writer, as a principal-name signal names it (`ami-guard/*`). */
+export const AUTOMATION_ROLE_NAME = `${AUTOMATION_ROLE_PATH.slice(1)}*`;
+
+/**
+ * The role name (path included) a wildcard-account role pattern trusts, e.g. `image-pipeline` for
+ * `arn:aws:iam::*:role/image-pipeline`; undefined for a pattern that names its account.
+ */
+export function wildcardAccountRoleName(arn: string): string | undefined {
+  return /^arn:[\w-]+:iam::\*:role\/(.+)$/.exec(arn)?.[1];
+}
+
+/**
+ * Several accounts' models as one (the organization guards every member account): a signal of the same
+ * kind and name (tag keys compared ignoring case, as IAM compares them) appears once, with every writer
+ * any of the models names for it.
+ */
+export function mergeTrustModels(models: readonly (readonly Signal[])[]): Signal[] {
+  const merged = new Map<string, Signal>();
+  for (const signal of models.flat()) {
+    const key = `${signal.kind}\u0000${signal.kind.endsWith('-tag') ? signal.name.toLowerCase() : signal.name}`;
+    const seen = merged.get(key);
+    merged.set(key, seen ? { ...seen, writers: [...new Set([...seen.writers, ...signal.writers])] } : signal);
+  }
+  return [...merged.values()];
 }

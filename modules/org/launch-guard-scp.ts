@@ -1,5 +1,7 @@
 import { Construct } from 'constructs';
-import { anyRegionImageArnPattern, IMAGE_CREATING_ACTIONS } from '../shared/iam';
+import { EVIDENCE_TAG } from '../../lambda/ami-compliance/contract';
+import { automationPrincipal } from '../../lambda/ami-compliance/trust-model';
+import { anyRegionImageArnPattern, IMAGE_CREATING_ACTIONS, partitionOf } from '../shared/iam';
 import { PolicyDocument } from '../shared/policy-document';
 import { OrganizationPolicy } from './organization-policy';
 
@@ -27,8 +29,14 @@ export interface LaunchGuardScpProps {
  * - no `ec2:RunInstances` of an image whose owner (`ec2:Owner`) is not trusted;
  * - no legacy `RequestSpotInstances` / `RequestSpotFleet`, whose instances are launched later by a
  *   service-linked role that neither IAM policies nor SCPs bind;
+ * - no EC2 Fleet (`ec2:CreateFleet`): request and maintain fleets launch through a service-linked role
+ *   that no SCP binds, and an instant fleet's images are not checked the way RunInstances' are;
  * - no image created, copied, registered, imported or restored outside the pipeline, because Allowed
- *   AMIs never restricts an account's own AMIs.
+ *   AMIs never restricts an account's own AMIs. One exception: AMI Guard's automation (a role under
+ *   `/ami-guard/`) may CreateImage an evidence image, one that carries the `AmiGuardEvidenceOf` tag
+ *   from its creation (`aws:RequestTag`, EC2 Service Authorization Reference:
+ *   https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html), so
+ *   terminate mode works under the launch guard. The tag guard SCP reserves that key for the automation.
  */
 function launchGuardScpDocument(props: LaunchGuardScpProps): PolicyDocument {
   if (props.trustedOwners.length === 0) {
@@ -46,6 +54,7 @@ function launchGuardScpDocument(props: LaunchGuardScpProps): PolicyDocument {
     );
   }
   const breakGlass = [...(props.breakGlassPrincipals ?? [])];
+  const automation = automationPrincipal(partitionOf(props.region), '*');
   const notBreakGlass: Record<string, Record<string, string[]>> = breakGlass.length > 0
     ? { ArnNotLike: { 'aws:PrincipalArn': breakGlass } }
     : {};
@@ -67,11 +76,36 @@ function launchGuardScpDocument(props: LaunchGuardScpProps): PolicyDocument {
         ...(breakGlass.length > 0 ? { Condition: notBreakGlass } : {}),
       },
       {
+        Sid: 'DenyEc2Fleets',
+        Effect: 'Deny',
+        Action: 'ec2:CreateFleet',
+        Resource: '*',
+        ...(breakGlass.length > 0 ? { Condition: notBreakGlass } : {}),
+      },
+      {
         Sid: 'DenyImageCreationOutsidePipeline',
         Effect: 'Deny',
-        Action: IMAGE_CREATING_ACTIONS.map((a) => `ec2:${a}`),
+        Action: IMAGE_CREATING_ACTIONS.filter((a) => a !== 'CreateImage').map((a) => `ec2:${a}`),
         Resource: '*',
         Condition: { ArnNotLike: { 'aws:PrincipalArn': [...props.pipelinePrincipals, ...breakGlass] } },
+      },
+      {
+        Sid: 'DenyCreateImageOutsidePipelineAndEvidence',
+        Effect: 'Deny',
+        Action: 'ec2:CreateImage',
+        Resource: '*',
+        Condition: { ArnNotLike: { 'aws:PrincipalArn': [...props.pipelinePrincipals, automation, ...breakGlass] } },
+      },
+      {
+        // The image resource is the one that carries the requested tags.
+        Sid: 'DenyAutomationCreateImageButEvidence',
+        Effect: 'Deny',
+        Action: 'ec2:CreateImage',
+        Resource: anyRegionImageArnPattern(props.region),
+        Condition: {
+          ArnLike: { 'aws:PrincipalArn': automation },
+          Null: { [`aws:RequestTag/${EVIDENCE_TAG.instance}`]: 'true' },
+        },
       },
     ],
   };

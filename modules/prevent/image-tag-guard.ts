@@ -1,19 +1,24 @@
 import { Construct } from 'constructs';
 import { guardPolicy, GuardPolicyProps, ManagedPolicy } from './managed-policy';
 import { tagKeyProblem } from '../../lambda/ami-compliance/contract';
-import { arn, imageArnPattern } from '../shared/iam';
+import { automationPrincipal, trustModel } from '../../lambda/ami-compliance/trust-model';
+import { partitionOf } from '../shared/iam';
 import { PolicyDocument } from '../shared/policy-document';
-import { approvalTagStatements, exceptionTagStatements } from '../shared/tag-reservation';
+import { trustGuardStatements } from '../shared/tag-reservation';
 
 export interface ImageTagGuardProps extends GuardPolicyProps {
+  /** The account the guard governs (instance, group and parameter ARNs, and AMI Guard's own roles, are scoped to it). */
+  readonly accountId: string;
   /** The approval tag key that only the pipeline may set or remove. */
   readonly tagKey: string;
   /** ARNs (wildcards allowed) of the principals allowed to change the approval tag: the image pipeline. */
   readonly taggerPrincipals: readonly string[];
-  /** Instance tag that grants an exception; when set, the guard reserves it on instances too. @default no instance statements */
+  /** Instance tag that grants an exception; when set, the guard reserves it on instances too. @default no exception signal */
   readonly exceptionTagKey?: string;
   /** ARNs (wildcards allowed) of the principals allowed to grant exceptions. @default [] (none of the attached principals may) */
   readonly exceptionGranters?: readonly string[];
+  /** The SSM parameter of AMI IDs approved by ID; reserved for the pipeline. @default no parameter signal */
+  readonly approvedImageIdsParameter?: string;
 }
 
 /**
@@ -29,11 +34,11 @@ export const TAG_GUARD_DESCRIPTION =
   'AMI Guard: only the image pipeline may add or remove the approval tag on images (tag key and pipeline: see the policy document)';
 
 /**
- * Denies adding or removing the approval tag on images to everyone but the pipeline; without it anyone
- * with ec2:CreateTags can tag any AMI `Environment=Prod` and pass the launch policy. Tag keys are matched
- * ignoring case because IAM condition key names (ec2:ResourceTag/<key>) are case-insensitive.
- * With `exceptionTagKey`, it also reserves the exception tag on instances for `exceptionGranters`:
- * otherwise anyone who may tag an instance could exempt it.
+ * The account layer of the trust model: every signal reserved for its writers on every write path
+ * (modules/shared/tag-reservation.ts). Without it anyone with ec2:CreateTags could tag any AMI
+ * `Environment=Prod` and pass the launch policy, exempt their own instance, move its deadline, or
+ * list an AMI in the approved-ID parameter. Nobody in the account is an IAM admin of the model: the
+ * guard binds the principals it is attached to, who are not meant to write any signal but their own.
  */
 function imageTagGuardDocument(props: ImageTagGuardProps): PolicyDocument {
   if (props.taggerPrincipals.length === 0) {
@@ -48,27 +53,28 @@ function imageTagGuardDocument(props: ImageTagGuardProps): PolicyDocument {
     const problem = tagKeyProblem(exceptionKey);
     if (problem) throw new Error(`\`exceptionTagKey\` ${JSON.stringify(exceptionKey)} ${problem}.`);
   }
+  const partition = partitionOf(props.region);
   return {
     Version: '2012-10-17',
-    Statement: [
-      ...approvalTagStatements(imageArnPattern(props.region), {
-        keys: [props.tagKey],
-        exempt: props.taggerPrincipals,
-        sidSuffix: 'OutsidePipeline',
+    Statement: trustGuardStatements({
+      signals: trustModel({
+        approvalTagKey: props.tagKey,
+        exceptionTagKey: exceptionKey,
+        approvedImageIdsParameter: props.approvedImageIdsParameter,
       }),
-      // No granters: nobody bound by this policy may grant an exception.
-      ...(exceptionKey
-        ? exceptionTagStatements(arn(props.region, 'ec2', '*', 'instance/*'), {
-            keys: [exceptionKey],
-            exempt: props.exceptionGranters ?? [],
-            sidSuffix: 'OutsideGranters',
-          })
-        : []),
-    ],
+      principals: {
+        pipeline: props.taggerPrincipals,
+        // No granters: nobody bound by this policy may grant an exception.
+        exceptionGranters: props.exceptionGranters ?? [],
+        automation: [automationPrincipal(partition, props.accountId)],
+        iamAdmin: [],
+      },
+      scope: { partition, region: props.region, account: props.accountId },
+    }),
   };
 }
 
-/** Customer-managed deny policy that reserves the approval tag on images for the image pipeline (and the exception tag on instances for its granters). */
+/** Customer-managed deny policy that reserves every signal of the trust model for its writers (approval tag and approved-ID parameter: the pipeline; exception tag: its granters; deadline and evidence tags: AMI Guard). */
 export class ImageTagGuard extends ManagedPolicy {
   constructor(scope: Construct, id: string, props: ImageTagGuardProps) {
     super(scope, id, guardPolicy(props, tagGuardPolicyName, TAG_GUARD_DESCRIPTION, imageTagGuardDocument));

@@ -117,6 +117,25 @@ function launchPolicyDocument(props: LaunchPolicyProps): PolicyDocument {
       Condition: { StringNotEquals: { 'ec2:Owner': owners } },
     });
   }
+  // EC2 Fleet launches from the same images (CreateFleet is authorized on the image, with ec2:ResourceTag
+  // and ec2:Owner: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html);
+  // without this an instant fleet would launch what RunInstances may not.
+  statements.push({
+    Sid: 'DenyCreateFleetFromUnapprovedImages',
+    Effect: 'Deny',
+    Action: 'ec2:CreateFleet',
+    Resource: images,
+    Condition: { StringNotEquals: { [tagCondition]: tagValues } },
+  });
+  if (owners.length > 0) {
+    statements.push({
+      Sid: 'DenyCreateFleetFromUntrustedOwners',
+      Effect: 'Deny',
+      Action: 'ec2:CreateFleet',
+      Resource: images,
+      Condition: { StringNotEquals: { 'ec2:Owner': owners } },
+    });
+  }
   statements.push({
     Sid: 'AllowTaggingOnLaunch',
     Effect: 'Allow',

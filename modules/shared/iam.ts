@@ -9,7 +9,7 @@ import { PolicyDocument } from './policy-document';
 export const IAM_PATH = '/ami-guard/';
 
 /** The AWS partition a region belongs to, for building ARNs without a data source. */
-function partitionOf(region: string): string {
+export function partitionOf(region: string): string {
   const partition = partitionOfRegion(region);
   if (!partition) throw new Error(`unknown AWS region "${region}": no partition to build ARNs in (see config/aws-regions.json)`);
   return partition;

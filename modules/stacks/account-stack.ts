@@ -52,6 +52,7 @@ export class AccountStack extends IndependentStack {
       attachTo: account.attachTo,
     });
     this.tagGuard = new ImageTagGuard(this, 'image-tag-guard', {
+      accountId: account.accountId,
       region: account.region,
       tagKey: account.approval.tagKey,
       taggerPrincipals: account.approval.taggerPrincipals,
@@ -59,6 +60,7 @@ export class AccountStack extends IndependentStack {
       // (the review flags that), nor let anyone grant exceptions that count once it is back on.
       exceptionTagKey: account.detection.exceptionTagKey,
       exceptionGranters: account.approval.exceptionGranters,
+      approvedImageIdsParameter: account.detection.approvedImageIdsParameter,
       attachTo: account.attachTo,
     });
 

@@ -53,6 +53,8 @@ export class OrganizationStack extends IndependentStack {
       breakGlassPrincipals: org.breakGlassPrincipals,
       exceptionTagKeys: org.exceptionTagKeys,
       exceptionGranters: org.exceptionGranters,
+      approvedImageIdsParameters: org.approvedImageIdsParameters,
+      iamAdminPrincipals: org.iamAdminPrincipals,
       region: org.region,
     });
     this.attach(this.tagGuard, allTargets, 'SCP that reserves the approval tag on images for the image pipeline');
