@@ -127,6 +127,11 @@ export function trustModel(settings: TrustSettings): readonly Signal[] {
       writers: ['iamAdmin'] as const,
     })),
   ];
+  return assertWriters(signals);
+}
+
+/** Returns `signals`; throws when one names no writers (nobody could write it, or a guard would exempt nobody). */
+export function assertWriters<S extends readonly Signal[]>(signals: S): S {
   const orphan = signals.find((s) => s.writers.length === 0);
   if (orphan) throw new Error(`Trust model: signal ${orphan.id} (${orphan.name}) names no writers; add who may write it.`);
   return signals;

@@ -19,7 +19,7 @@
  * Keys are compared ignoring case (ForAnyValue:StringEqualsIgnoreCase) because EC2 tag keys differ by case
  * but IAM matches `ec2:ResourceTag/<key>` whatever the case, and AMI Guard reads its keys the same way.
  */
-import { Signal, SignalKind, Writer, WriterPrincipals, writerArns } from '../../lambda/ami-compliance/trust-model';
+import { assertWriters, Signal, SignalKind, Writer, WriterPrincipals, writerArns } from '../../lambda/ami-compliance/trust-model';
 import { PolicyStatement } from './policy-document';
 
 type Condition = NonNullable<PolicyStatement['Condition']>;
@@ -159,6 +159,7 @@ function byWriters(signals: readonly Signal[]): Map<string, Signal[]> {
  */
 export function trustGuardStatements(props: TrustGuardProps): PolicyStatement[] {
   const { scope } = props;
+  assertWriters(props.signals);
   const exemptOf = (writers: readonly Writer[]): Condition => {
     const exempt = [...new Set([...writerArns(writers, props.principals), ...(props.alwaysExempt ?? [])])];
     return exempt.length > 0 ? { ArnNotLike: { 'aws:PrincipalArn': exempt } } : {};
