@@ -48,6 +48,8 @@ module.exports = {
           '^modules/$1/',
           '^modules/shared/',
           CONTRACT,
+          // The trust model: the signals every guard reserves, beside the contract it builds on.
+          '^lambda/ami-compliance/trust-model\\.ts$',
           // The detect layer deploys the rule function, so it builds the bundle.
           '^lambda/ami-compliance/build\\.ts$',
         ],

@@ -23,7 +23,9 @@ const region = 'eu-west-1';
 const stack = stacks['payments-prod'];
 const accountGuards = [managedPolicy(stack, 'ami-guard-tag-guard-'), managedPolicy(stack, 'ami-guard-launch-policy-')];
 const tagGuardScp = JSON.parse(
-  String(resourcesOf(stacks.organization, 'aws_organizations_policy').find((p) => p.name === 'ami-guard-image-tag-guard')!.content),
+  String(
+    resourcesOf(stacks.organization, 'aws_organizations_policy').find((p) => p.name === 'ami-guard-image-tag-guard')!.content,
+  ),
 ) as PolicyDocument;
 const allowAll = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
 const developerPermissions = {
@@ -124,7 +126,8 @@ interface Cell {
 const cells: Cell[] = signals.flatMap((signal) =>
   WRITE_PATHS[signal.kind].map(([action, match, resourceOf]) => ({ signal, action, match, resource: resourceOf(signal.name) })),
 );
-const label = (c: Cell) => `${c.signal.id} (${c.signal.name}) via ${c.action}${c.match === 'all-tags' ? ' without a key list' : ''}`;
+const label = (c: Cell) =>
+  `${c.signal.id} (${c.signal.name}) via ${c.action}${c.match === 'all-tags' ? ' without a key list' : ''}`;
 
 function call(c: Cell, principal: string, policies: readonly unknown[], underScps: boolean) {
   return simulate({

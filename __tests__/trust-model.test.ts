@@ -1,7 +1,14 @@
 import * as fs from 'node:fs';
-import { assertWriters, Signal, trustModel } from '../lambda/ami-compliance/trust-model';
+import {
+  assertWriters,
+  EVIDENCE_IMAGE_NAME_PREFIX,
+  reservedTagKeys,
+  Signal,
+  trustModel,
+} from '../lambda/ami-compliance/trust-model';
 import { trustGuardStatements } from '../modules/shared/tag-reservation';
 import { exampleTrustTable, TRUST_DOC } from '../scripts/write-trust-model';
+import { exampleVariant, resourcesOf, synthConfig } from '../test-support/synth';
 
 const orphan: Signal = { id: 'orphan', kind: 'instance-tag', name: 'SomeKey', decides: 'nothing yet', writers: [] };
 
@@ -31,5 +38,40 @@ describe('the trust model', () => {
     }
     expect(table).toContain('`autoscaling:CreateOrUpdateTags`');
     expect(table).toContain('`iam:CreateRole`');
+  });
+});
+
+describe('the trust model and the guards it drives agree', () => {
+  const signals = trustModel({ approvalTagKey: 'Environment', exceptionTagKey: 'AmiGuardException' });
+
+  test('the account guard reserves on instances exactly the keys the model gives AMI Guard and the granters', () => {
+    const statements = trustGuardStatements({
+      signals,
+      principals: {
+        pipeline: ['arn:aws:iam::222222222222:role/image-pipeline'],
+        exceptionGranters: [],
+        automation: ['a'],
+        iamAdmin: [],
+      },
+      scope: { partition: 'aws', region: 'eu-west-1', account: '222222222222' },
+    });
+    const keysOf = (sid: string) =>
+      statements.find((s) => s.Sid === sid)?.Condition?.['ForAnyValue:StringEqualsIgnoreCase']?.['aws:TagKeys'];
+    expect(keysOf('ReserveInstanceTagsForAutomation')).toEqual(reservedTagKeys(signals, 'instance-tag', 'automation'));
+    expect(keysOf('ReserveInstanceTagsForExceptionGranters')).toEqual(
+      reservedTagKeys(signals, 'instance-tag', 'exceptionGranters'),
+    );
+    expect(keysOf('ReserveImageTagsForAutomation')).toEqual(['AmiGuardEvidenceOf', 'AmiGuardEvidenceUntil', 'AmiGuardFinding']);
+  });
+
+  test("the runbook names its evidence images with the model's prefix (the cleanup recognises them by it)", () => {
+    const { outdir, stacks } = synthConfig(
+      exampleVariant((j) => {
+        j.accounts[1].remediation = { ...j.accounts[1].remediation, mode: 'terminate' };
+      }),
+    );
+    fs.rmSync(outdir, { recursive: true, force: true });
+    const document = String(resourcesOf(stacks['payments-prod'], 'aws_ssm_document')[0].content);
+    expect(document).toMatch(new RegExp(`"Name": ?"${EVIDENCE_IMAGE_NAME_PREFIX}`));
   });
 });

@@ -157,6 +157,8 @@ export function resolveOrganization(
       iamAdminPrincipals: distinct([
         ...raw.iamAdminPrincipals,
         ...context.accounts.flatMap((a) => (a.deployRoleArn ? [a.deployRoleArn] : [])),
+        // The aggregator stack creates its role under /ami-guard/ in the aggregator account.
+        ...(raw.aggregator?.deployRoleArn ? [raw.aggregator.deployRoleArn] : []),
       ]),
       approvedImageIdsParameters: distinct(context.accounts.flatMap((a) => a.detection.approvedImageIdsParameter ?? [])),
       allowedImages: {

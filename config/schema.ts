@@ -543,7 +543,7 @@ export interface OrganizationConfig {
   readonly exceptionGranters: readonly string[];
   readonly taggerPrincipals: readonly string[];
   readonly breakGlassPrincipals: readonly string[];
-  /** Who may create or change the roles the SCP trusts by name: `iamAdminPrincipals` plus every account's deployRoleArn. */
+  /** Who may create or change the roles the SCP trusts by name: `iamAdminPrincipals` plus every deployRoleArn of the accounts and the aggregator. */
   readonly iamAdminPrincipals: readonly string[];
   /** The approved-ID parameters of the accounts (distinct): reserved for the pipeline in every member account. */
   readonly approvedImageIdsParameters: readonly string[];

@@ -3,10 +3,11 @@
  * path of AMI Guard's roles and policies, and service trust policies.
  */
 import { partitionOfRegion } from '../../config/regions';
+import { AUTOMATION_ROLE_PATH } from '../../lambda/ami-compliance/trust-model';
 import { PolicyDocument } from './policy-document';
 
-/** The IAM path of every role and policy AMI Guard creates. */
-export const IAM_PATH = '/ami-guard/';
+/** The IAM path of every role and policy AMI Guard creates: the trust model's `automation` writer is a role on it. */
+export const IAM_PATH = AUTOMATION_ROLE_PATH;
 
 /** The AWS partition a region belongs to, for building ARNs without a data source. */
 export function partitionOf(region: string): string {

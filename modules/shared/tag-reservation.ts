@@ -101,7 +101,7 @@ export const WRITE_PATHS: Readonly<Record<SignalKind, readonly WritePath[]>> = {
 };
 
 /** The ARN of the resource a signal lives on (`name`: the parameter or role name; unused for tags). */
-export function resourceArn(type: ResourceType, scope: GuardScope, name = ''): string {
+function resourceArn(type: ResourceType, scope: GuardScope, name = ''): string {
   const { partition: p, region: r, account: a } = scope;
   switch (type) {
     case 'image':
