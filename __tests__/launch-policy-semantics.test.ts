@@ -91,3 +91,18 @@ describe('launch policy without trusted owners', () => {
     expect(JSON.stringify(policy)).not.toContain('ec2:Owner');
   });
 });
+
+describe('launch policy: EC2 Fleet launches from the same images', () => {
+  const ec2 = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ec2:*', Resource: '*' }] };
+  const fleet = (context: Record<string, string>) =>
+    simulate({ policies: [launch, ec2], action: 'ec2:CreateFleet', resource: image, context });
+
+  test('denies an instant fleet of an unapproved image or an untrusted owner, to a principal with ec2:*', async () => {
+    await expect(fleet({ 'ec2:ResourceTag/Environment': 'Dev', 'ec2:Owner': '111111111111' })).resolves.toBe('ExplicitlyDenied');
+    await expect(fleet({ 'ec2:ResourceTag/Environment': 'Prod', 'ec2:Owner': '999999999999' })).resolves.toBe('ExplicitlyDenied');
+  });
+
+  test('leaves a fleet of an approved image alone', async () => {
+    await expect(fleet({ 'ec2:ResourceTag/Environment': 'Prod', 'ec2:Owner': '111111111111' })).resolves.toBe('Allowed');
+  });
+});

@@ -52,6 +52,9 @@ function launchResourceArns(accountId: string, region: string): string[] {
   ];
 }
 
+/** The calls that launch instances from an image on the caller's own authority. */
+const LAUNCHING_ACTIONS = ['ec2:RunInstances', 'ec2:CreateFleet'];
+
 /** Validates approval props with the contract's notion of a tag; throws with the prop name and the fix. */
 function validateApproval(props: Approval): void {
   if (!props.tagKey) throw new Error('`tagKey` must not be empty: name the tag that marks approved AMIs, e.g. "Environment".');
@@ -100,9 +103,12 @@ function launchPolicyDocument(props: LaunchPolicyProps): PolicyDocument {
       },
     },
     {
+      // EC2 Fleet launches from the same images (CreateFleet is authorized on the image with
+      // ec2:ResourceTag and ec2:Owner: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html);
+      // without it an instant fleet would launch what RunInstances may not.
       Sid: 'DenyRunInstancesFromImagesWithoutApprovedTag',
       Effect: 'Deny',
-      Action: 'ec2:RunInstances',
+      Action: LAUNCHING_ACTIONS,
       Resource: images,
       // StringNotEquals also matches when the tag is absent (untagged, or a shared AMI whose tags are invisible).
       Condition: { StringNotEquals: { [tagCondition]: tagValues } },
@@ -112,26 +118,7 @@ function launchPolicyDocument(props: LaunchPolicyProps): PolicyDocument {
     statements.push({
       Sid: 'DenyRunInstancesFromUntrustedOwners',
       Effect: 'Deny',
-      Action: 'ec2:RunInstances',
-      Resource: images,
-      Condition: { StringNotEquals: { 'ec2:Owner': owners } },
-    });
-  }
-  // EC2 Fleet launches from the same images (CreateFleet is authorized on the image, with ec2:ResourceTag
-  // and ec2:Owner: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html);
-  // without this an instant fleet would launch what RunInstances may not.
-  statements.push({
-    Sid: 'DenyCreateFleetFromUnapprovedImages',
-    Effect: 'Deny',
-    Action: 'ec2:CreateFleet',
-    Resource: images,
-    Condition: { StringNotEquals: { [tagCondition]: tagValues } },
-  });
-  if (owners.length > 0) {
-    statements.push({
-      Sid: 'DenyCreateFleetFromUntrustedOwners',
-      Effect: 'Deny',
-      Action: 'ec2:CreateFleet',
+      Action: LAUNCHING_ACTIONS,
       Resource: images,
       Condition: { StringNotEquals: { 'ec2:Owner': owners } },
     });
