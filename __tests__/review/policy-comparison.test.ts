@@ -156,3 +156,32 @@ describe('policy parsing', () => {
     expect(wildcardMatches('a.b', 'axb')).toBe(false);
   });
 });
+
+describe('a deny renamed or merged into a wider one', () => {
+  const tagDeny = (Sid: string, Action: string[], exempt: string[]) => ({
+    Sid,
+    Effect: 'Deny',
+    Action,
+    Resource: 'arn:aws:ec2:eu-west-1::image/*',
+    Condition: {
+      'ForAnyValue:StringEqualsIgnoreCase': { 'aws:TagKeys': ['Environment'] },
+      ArnNotLike: { 'aws:PrincipalArn': exempt },
+    },
+  });
+  const pipeline = ['arn:aws:iam::222222222222:role/image-pipeline'];
+
+  test('GIVEN two denies merged into one with every action THEN nothing loosens', () => {
+    const before = doc(
+      tagDeny('DenyApprovalTagChanges', ['ec2:CreateTags', 'ec2:DeleteTags'], pipeline),
+      tagDeny('DenyCreatingImagesWithApprovalTag', ['ec2:CreateImage'], pipeline),
+    );
+    const after = doc(tagDeny('ReserveImageTagsForPipeline', ['ec2:CreateTags', 'ec2:DeleteTags', 'ec2:CreateImage'], pipeline));
+    expect(compare(before, after)).toEqual([]);
+  });
+
+  test('GIVEN the merged deny exempts one more principal THEN the old statement is reported removed', () => {
+    const before = doc(tagDeny('DenyApprovalTagChanges', ['ec2:CreateTags'], pipeline));
+    const after = doc(tagDeny('ReserveImageTagsForPipeline', ['ec2:CreateTags'], [...pipeline, 'arn:aws:iam::*:role/other']));
+    expect(compare(before, after)).toEqual([expect.stringMatching(/DenyApprovalTagChanges/)]);
+  });
+});

