@@ -149,6 +149,35 @@ describe('launch guard and terminate mode', () => {
     await expect(asMember(policies, developer, 'ec2:CreateImage', image)).resolves.toBe('ExplicitlyDenied');
   });
 
+  test("with the remediation role's own synthesized permissions (terminate mode), the evidence image passes both layers", async () => {
+    const { outdir, stacks } = synthConfig(
+      exampleVariant((j) => {
+        j.organization.targets = [{ id: 'ou-a1b2-c3d4e5f6', launchGuard: true }];
+        j.accounts[1].remediation = { ...j.accounts[1].remediation, mode: 'terminate' };
+      }),
+    );
+    fs.rmSync(outdir, { recursive: true, force: true });
+    const own = JSON.parse(
+      String(resourcesOf(stacks['payments-prod'], 'aws_iam_role_policy').find((p) => p.name === 'remediation')!.policy),
+    ) as PolicyDocument;
+    const requestTags = Object.fromEntries(
+      evidenceTags['aws:TagKeys'].map((key) => [`aws:RequestTag/${key}`, key === 'AmiGuardFinding' ? 'unapproved AMI' : 'x']),
+    );
+    const result = await simulate({
+      policies: [own],
+      action: 'ec2:CreateImage',
+      resource: image,
+      principal: remediationRole,
+      resourceAccount: account,
+      context: { 'aws:PrincipalArn': remediationRole, 'aws:TagKeys': evidenceTags['aws:TagKeys'], ...requestTags },
+      serviceControlPolicies: [
+        { orgIdentifier: 'r-a1b2', policies: [allowAll] },
+        { orgIdentifier: 'ou-a1b2-c3d4e5f6', policies: [allowAll, ...scps(stacks.organization)] },
+      ],
+    });
+    expect(result).toBe('Allowed');
+  });
+
   test('CreateFleet by a member admin is denied', async () => {
     const fleet = `arn:aws:ec2:eu-west-1:${account}:fleet/fleet-0123456789abcdef0`;
     await expect(asMember(policies, `arn:aws:iam::${account}:role/Admin`, 'ec2:CreateFleet', fleet)).resolves.toBe(
