@@ -61,7 +61,11 @@ describe('the trust model and the guards it drives agree', () => {
     expect(keysOf('ReserveInstanceTagsForExceptionGranters')).toEqual(
       reservedTagKeys(signals, 'instance-tag', 'exceptionGranters'),
     );
-    expect(keysOf('ReserveImageTagsForAutomation')).toEqual(['AmiGuardEvidenceOf', 'AmiGuardEvidenceUntil', 'AmiGuardFinding']);
+    expect(keysOf('ReserveImageTagsSnapshotTagsForAutomation')).toEqual([
+      'AmiGuardEvidenceOf',
+      'AmiGuardEvidenceUntil',
+      'AmiGuardFinding',
+    ]);
   });
 
   test("the runbook names its evidence images with the model's prefix (the cleanup recognises them by it)", () => {

@@ -151,12 +151,22 @@ function byWriters(signals: readonly Signal[]): Map<string, Signal[]> {
   return groups;
 }
 
+/** A statement before merging: its family, the kinds it reserves and the writers it names (for the Sid). */
+interface Draft {
+  readonly family: 'Reserve' | 'DenyDeletingAll';
+  readonly kinds: readonly SignalKind[];
+  readonly writers: string;
+  readonly statement: Omit<PolicyStatement, 'Sid'>;
+}
+
 /**
  * The deny statements that reserve every signal for its writers, on every write path of its kind:
  * per kind and writer set, one statement over the paths that name keys (or the resource); per tag kind,
  * one statement for DeleteTags without a key list, open to the writers of any of that kind's keys
  * (each of them could already set or clear its own key, and clearing another's only makes AMI Guard
  * stricter: an image loses its approval, an instance its exception, an evidence copy is kept).
+ * Statements with the same condition (the same keys for the same writers, on images and snapshots for
+ * instance) are merged: every action of one on every resource of the other is a write of the same keys.
  */
 export function trustGuardStatements(props: TrustGuardProps): PolicyStatement[] {
   const { scope } = props;
@@ -165,7 +175,7 @@ export function trustGuardStatements(props: TrustGuardProps): PolicyStatement[] 
     const exempt = [...new Set([...writerArns(writers, props.principals), ...(props.alwaysExempt ?? [])])];
     return exempt.length > 0 ? { ArnNotLike: { 'aws:PrincipalArn': exempt } } : {};
   };
-  const statements: PolicyStatement[] = [];
+  const drafts: Draft[] = [];
   for (const kind of Object.keys(WRITE_PATHS) as SignalKind[]) {
     const signals = props.signals.filter((s) => s.kind === kind);
     if (signals.length === 0) continue;
@@ -178,32 +188,70 @@ export function trustGuardStatements(props: TrustGuardProps): PolicyStatement[] 
       const tagged = named.every((p) => p.match === 'tag-keys');
       const resources = tagged
         ? [...new Set(named.map((p) => resourceArn(p.resource, scope)))]
-        : named.length > 0
-          ? names.map((n) => resourceArn(named[0].resource, scope, n))
-          : [];
-      statements.push({
-        Sid: `Reserve${KIND_NAMES[kind]}For${[...writers].sort().map(pascal).join('And')}`,
-        Effect: 'Deny',
-        Action: actions,
-        Resource: resources,
-        Condition: {
-          ...(tagged ? { 'ForAnyValue:StringEqualsIgnoreCase': { 'aws:TagKeys': names } } : {}),
-          ...exemptOf(writers),
+        : names.map((n) => resourceArn(named[0].resource, scope, n));
+      drafts.push({
+        family: 'Reserve',
+        kinds: [kind],
+        writers: [...writers].sort().map(pascal).join('And'),
+        statement: {
+          Effect: 'Deny',
+          Action: actions,
+          Resource: resources,
+          Condition: {
+            ...(tagged ? { 'ForAnyValue:StringEqualsIgnoreCase': { 'aws:TagKeys': names } } : {}),
+            ...exemptOf(writers),
+          },
         },
       });
     }
     const allTags = paths.filter((p) => p.match === 'all-tags');
     if (allTags.length > 0) {
-      statements.push({
-        Sid: `DenyDeletingAll${KIND_NAMES[kind]}`,
-        Effect: 'Deny',
-        Action: [...new Set(allTags.map((p) => p.action))],
-        Resource: [...new Set(allTags.map((p) => resourceArn(p.resource, scope)))],
-        Condition: { Null: { 'aws:TagKeys': 'true' }, ...exemptOf([...new Set(signals.flatMap((s) => s.writers))]) },
+      drafts.push({
+        family: 'DenyDeletingAll',
+        kinds: [kind],
+        writers: '',
+        statement: {
+          Effect: 'Deny',
+          Action: [...new Set(allTags.map((p) => p.action))],
+          Resource: [...new Set(allTags.map((p) => resourceArn(p.resource, scope)))],
+          Condition: { Null: { 'aws:TagKeys': 'true' }, ...exemptOf([...new Set(signals.flatMap((s) => s.writers))]) },
+        },
       });
     }
   }
-  return statements.map(compact);
+  return mergeSameCondition(drafts).map((d) =>
+    compact({
+      Sid: `${d.family}${d.kinds.map((k) => KIND_NAMES[k]).join('')}${d.writers ? `For${d.writers}` : ''}`,
+      ...d.statement,
+    }),
+  );
+}
+
+/** Drafts of one family with the same condition, as one: their actions and resources united, in order. */
+function mergeSameCondition(drafts: readonly Draft[]): Draft[] {
+  const merged = new Map<string, Draft>();
+  const union = (a: PolicyStatement['Action'] | undefined, b: PolicyStatement['Action'] | undefined) => [
+    ...new Set([...[a ?? []].flat(), ...[b ?? []].flat()]),
+  ];
+  for (const d of drafts) {
+    const key = `${d.family}\u0000${JSON.stringify(d.statement.Condition)}`;
+    const seen = merged.get(key);
+    merged.set(
+      key,
+      seen
+        ? {
+            ...seen,
+            kinds: [...seen.kinds, ...d.kinds],
+            statement: {
+              ...seen.statement,
+              Action: union(seen.statement.Action, d.statement.Action),
+              Resource: union(seen.statement.Resource, d.statement.Resource),
+            },
+          }
+        : d,
+    );
+  }
+  return [...merged.values()];
 }
 
 /** One action or resource as a string, and no empty condition: SCPs count every character. */
