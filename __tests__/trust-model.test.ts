@@ -79,3 +79,40 @@ describe('the trust model and the guards it drives agree', () => {
     expect(document).toMatch(new RegExp(`"Name": ?"${EVIDENCE_IMAGE_NAME_PREFIX}`));
   });
 });
+
+describe('the generator is generic over the model', () => {
+  const scope = { partition: 'aws', region: 'eu-west-1', account: '222222222222' };
+  const principals = {
+    pipeline: ['arn:aws:iam::222222222222:role/image-pipeline'],
+    exceptionGranters: [],
+    automation: ['arn:aws:iam::222222222222:role/ami-guard/*'],
+    iamAdmin: [],
+  };
+
+  test('a signal it has never seen is reserved on every write path of its kind, for its writers', () => {
+    const notice: Signal = {
+      id: 'notice-record',
+      kind: 'ssm-parameter',
+      name: '/ami-guard/notices/i-0123456789abcdef0',
+      decides: 'When the first notice was sent.',
+      writers: ['automation'],
+    };
+    const marker: Signal = { id: 'marker', kind: 'instance-tag', name: 'AmiGuardMarker', decides: 'x', writers: ['automation'] };
+    const statements = trustGuardStatements({
+      signals: [...trustModel({ approvalTagKey: 'Environment' }), notice, marker],
+      principals,
+      scope,
+    });
+    expect(statements.find((s) => s.Sid === 'ReserveParametersForAutomation')).toEqual({
+      Sid: 'ReserveParametersForAutomation',
+      Effect: 'Deny',
+      Action: ['ssm:PutParameter', 'ssm:DeleteParameter', 'ssm:DeleteParameters', 'ssm:LabelParameterVersion'],
+      Resource: 'arn:aws:ssm:eu-west-1:222222222222:parameter/ami-guard/notices/i-0123456789abcdef0',
+      Condition: { ArnNotLike: { 'aws:PrincipalArn': ['arn:aws:iam::222222222222:role/ami-guard/*'] } },
+    });
+    const instanceKeys = statements.find((s) => s.Sid === 'ReserveInstanceTagsForAutomation')?.Condition?.[
+      'ForAnyValue:StringEqualsIgnoreCase'
+    ]?.['aws:TagKeys'];
+    expect(instanceKeys).toEqual(['AmiGuardDeadline', 'AmiGuardMarker']);
+  });
+});
