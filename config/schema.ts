@@ -255,7 +255,9 @@ const remediationSchema = z.strictObject({
     .min(0)
     .max(8760, 'expected at most 8760 hours (a year); escalation is for instances that outstay their deadline')
     .default(DEFAULT_ESCALATE_AFTER_HOURS)
-    .describe('stop/terminate: hours past the deadline after which a still non-compliant instance is escalated; 0 escalates at the first failed action.'),
+    .describe(
+      'stop/terminate: hours past the deadline after which a still non-compliant instance is escalated; 0 escalates at the first failed action.',
+    ),
   routes: z
     .array(routeSchema)
     .default([])

@@ -73,7 +73,11 @@ export function runScriptStep(
     ...(options.now ? { now: options.now.toISOString() } : {}),
   });
   const calls = answer.calls.map(([service, method, kwargs]) => ({ service, method, kwargs }));
-  return { ...(answer.payload ? { payload: answer.payload } : {}), ...(answer.error !== undefined ? { error: answer.error } : {}), calls };
+  return {
+    ...(answer.payload ? { payload: answer.payload } : {}),
+    ...(answer.error !== undefined ? { error: answer.error } : {}),
+    calls,
+  };
 }
 
 interface Choice {

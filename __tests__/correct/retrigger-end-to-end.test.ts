@@ -22,7 +22,15 @@ import { parseRemediationTrigger } from '../../lambda/ami-compliance/retrigger';
 import type { AutomationDocument } from '../../modules/correct/remediation-document';
 import { pythonUnavailableReason, runAutomation, type StubCall } from '../../test-support/runbook';
 import { exampleConfig, exampleVariant, onlyResource, synthConfig, type RawJson } from '../../test-support/synth';
-import { awsError, clientsWith, configEvent, ec2Image, ec2Instance, mockedClients, quietConsole } from '../lambda/fixtures/aws-fakes';
+import {
+  awsError,
+  clientsWith,
+  configEvent,
+  ec2Image,
+  ec2Instance,
+  mockedClients,
+  quietConsole,
+} from '../lambda/fixtures/aws-fakes';
 import scheduledEvent from '../lambda/fixtures/scheduled.invoking-event.json';
 
 const NOW = new Date('2026-06-15T12:00:00Z');

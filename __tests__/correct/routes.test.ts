@@ -61,7 +61,9 @@ describe('routes', () => {
     ).stacks['payments-prod'];
     for (const stack of [payments, terminate]) {
       // The findings topic's policy, and in acting modes the escalation topic's: the same two publishers.
-      const policies = resourcesOf(stack, 'aws_sns_topic_policy').map((p) => JSON.parse(String(p.policy)) as { Statement: { Resource: string }[] });
+      const policies = resourcesOf(stack, 'aws_sns_topic_policy').map(
+        (p) => JSON.parse(String(p.policy)) as { Statement: { Resource: string }[] },
+      );
       expect(policies.map((p) => p.Statement[0].Resource.split(':').at(-1)).sort()).toEqual([
         'ami-guard-escalation',
         'ami-guard-remediation',

@@ -203,14 +203,25 @@ withPython('the runbook, run whole against fakes', () => {
       expect(changes(result.calls)).toEqual([]);
       expect(names(result.calls)).toEqual(['lambda.invoke', 'sns.publish', 'ssm.put_parameter', 'ec2.create_tags']);
       expect(published(result.calls)).toEqual(['notice']);
-      expect(result.calls.at(-1)!.kwargs).toEqual({ Resources: [ID], Tags: [{ Key: 'AmiGuardDeadline', Value: '2026-06-16T12:00Z' }] });
+      expect(result.calls.at(-1)!.kwargs).toEqual({
+        Resources: [ID],
+        Tags: [{ Key: 'AmiGuardDeadline', Value: '2026-06-16T12:00Z' }],
+      });
     });
 
     test('GIVEN a recorded deadline more than escalateAfterHours ago THEN it escalates (escalation topic) and acts', async () => {
       const { result } = await run({ mode, instance: { tags: { AmiGuardDeadline: '2026-06-12T11:00Z' } }, keepEvidenceDays: 0 });
-      expect(published(result.calls)).toEqual(['escalate', mode === 'stop' ? 'stopping' : 'terminating', mode === 'stop' ? 'stopped' : 'terminated']);
+      expect(published(result.calls)).toEqual([
+        'escalate',
+        mode === 'stop' ? 'stopping' : 'terminating',
+        mode === 'stop' ? 'stopped' : 'terminated',
+      ]);
       expect(result.calls.find((c) => c.method === 'publish')!.kwargs.TopicArn).toBe(ESCALATION);
-      const { result: recent } = await run({ mode, instance: { tags: { AmiGuardDeadline: '2026-06-12T13:00Z' } }, keepEvidenceDays: 0 });
+      const { result: recent } = await run({
+        mode,
+        instance: { tags: { AmiGuardDeadline: '2026-06-12T13:00Z' } },
+        keepEvidenceDays: 0,
+      });
       expect(published(recent.calls)).not.toContain('escalate');
     });
 
@@ -283,13 +294,16 @@ withPython('the runbook, run whole against fakes', () => {
     test.each<[string, Instance]>([
       ['a compliant instance', { environment: 'Prod', tags: { AmiGuardDeadline: PASSED } }],
       ['a valid exception', { tags: { AmiGuardDeadline: PASSED, AmiGuardException: 'CHG-1234 until 2026-07-15' } }],
-    ])('GIVEN %s with a deadline THEN the record and the deadline are removed and the owner told, nothing else', async (_, instance) => {
-      const { result } = await run({ mode, instance });
-      expect(names(result.calls)).toEqual(['lambda.invoke', 'ssm.delete_parameter', 'ec2.delete_tags', 'sns.publish']);
-      expect(result.calls[1].kwargs).toEqual({ Name: `/ami-guard/notices/${ID}` });
-      expect(result.calls[2].kwargs).toEqual({ Resources: [ID], Tags: [{ Key: 'AmiGuardDeadline' }] });
-      expect(published(result.calls)).toEqual(['cleared']);
-    });
+    ])(
+      'GIVEN %s with a deadline THEN the record and the deadline are removed and the owner told, nothing else',
+      async (_, instance) => {
+        const { result } = await run({ mode, instance });
+        expect(names(result.calls)).toEqual(['lambda.invoke', 'ssm.delete_parameter', 'ec2.delete_tags', 'sns.publish']);
+        expect(result.calls[1].kwargs).toEqual({ Name: `/ami-guard/notices/${ID}` });
+        expect(result.calls[2].kwargs).toEqual({ Resources: [ID], Tags: [{ Key: 'AmiGuardDeadline' }] });
+        expect(published(result.calls)).toEqual(['cleared']);
+      },
+    );
 
     test('GIVEN an instance in an Auto Scaling group after the deadline THEN no action: the group and template are published', async () => {
       const { result, answer } = await run({

@@ -282,7 +282,12 @@ describe('check mode: the deadline (stop and terminate modes)', () => {
   const unapproved = () => ec2Image(AMI, '111111111111', { Environment: 'prod' });
   const withGrace = (graceHours: number) => ({ amiGuardCheck: { instanceId: ID, graceHours } });
   /** The instance, with a notice record holding its deadline tag's value (AMI Guard wrote both), unless `record` says otherwise. */
-  const marked = (tags: Record<string, string>, image: ReturnType<typeof ec2Image> | null, state = 'running', record?: string) => {
+  const marked = (
+    tags: Record<string, string>,
+    image: ReturnType<typeof ec2Image> | null,
+    state = 'running',
+    record?: string,
+  ) => {
     const m = ec2With(tags, image, state);
     const deadline = record ?? tags.AmiGuardDeadline;
     if (deadline) m.ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: JSON.stringify({ deadline }) } });
@@ -379,7 +384,10 @@ describe('check mode reads the notice record, not the tag', () => {
     expect(await runCheck(event, clientsWith(deleted), env, NOW)).toMatchObject({ phase: 'act', deadline: '2026-06-15T11:00Z' });
     const forged = ec2With({ AmiGuardDeadline: '2000-01-01T00:00Z' }, unapproved);
     forged.ssmMock.on(GetParameterCommand).rejects(awsError('ParameterNotFound'));
-    expect(await runCheck(event, clientsWith(forged), env, NOW)).toMatchObject({ phase: 'notice', deadline: '2026-06-16T12:00Z' });
+    expect(await runCheck(event, clientsWith(forged), env, NOW)).toMatchObject({
+      phase: 'notice',
+      deadline: '2026-06-16T12:00Z',
+    });
   });
 
   test('an error reading the record other than ParameterNotFound stops the check', async () => {

@@ -55,7 +55,10 @@ describe('planPhase', () => {
     const stopped = { verdict: 'SKIP', compliance: 'NON_COMPLIANT', now: NOW, graceHours: 24 } as const;
     expect(planPhase({ ...stopped, recorded: '2026-06-16T00:00Z' })).toEqual({ phase: 'skip', deadline: '2026-06-16T00:00Z' });
     expect(planPhase({ ...stopped, mark: '2026-06-16T00:00Z' })).toEqual({ phase: 'skip', deadline: null });
-    expect(planPhase({ ...stopped, compliance: 'COMPLIANT', recorded: '2026-06-16T00:00Z' })).toEqual({ phase: 'clear', deadline: null });
+    expect(planPhase({ ...stopped, compliance: 'COMPLIANT', recorded: '2026-06-16T00:00Z' })).toEqual({
+      phase: 'clear',
+      deadline: null,
+    });
     expect(planPhase({ ...stopped, compliance: 'NOT_APPLICABLE', mark: 'x' })).toEqual({ phase: 'skip', deadline: null });
     expect(planPhase({ ...stopped, compliance: 'COMPLIANT', mark: 'x' })).toEqual({ phase: 'clear', deadline: null });
   });

@@ -650,7 +650,7 @@ export interface ExpiredEvidence {
  * Lambda's DeregisterImage/DeleteSnapshot permission asks for the same tags; the name is checked here
  * only, as EC2 has no condition key for an image's name.
  */
-export function isEvidenceImage(image: Image): boolean {
+function isEvidenceImage(image: Image): boolean {
   const tags = tagMap(image.Tags);
   const of = tags[EVIDENCE_TAG.instance];
   return (

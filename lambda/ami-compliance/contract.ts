@@ -77,22 +77,6 @@ export const RULE_PARAMETERS_ENV = 'AMI_GUARD_RULE_PARAMETERS';
 export const CHECK_EVENT_KEY = 'amiGuardCheck';
 
 /**
- * The key of a mark event: `{ "amiGuardMark": { "instanceId": "i-...", "executionId": "..." } }`. The
- * runbook sends it after its notice was published; the rule Lambda then writes the notice record and
- * the deadline tag (the runbook's own role may write neither).
- */
-export const MARK_EVENT_KEY = 'amiGuardMark';
-
-/** The event the runbook sends once its notice is published (or to restore a deleted deadline tag before acting). */
-export interface MarkEvent {
-  readonly [MARK_EVENT_KEY]: {
-    readonly instanceId: string;
-    /** The automation execution that published the notice; the Lambda reads it back to confirm. */
-    readonly executionId: string;
-  };
-}
-
-/**
  * Where the notice records live: `/ami-guard/notices/<instance-id>`, one SSM String parameter per
  * noticed instance, `{"deadline":"2026-12-01T10:00Z","noticedAt":"...","executionId":"..."}`. Only
  * AMI Guard's automation roles may write under it; the deadline tag only shows the record.

@@ -72,7 +72,8 @@ export function planPhase(input: PhaseInput): PhasePlan {
     throw new Error(`graceHours must be a whole number of hours >= 0, got ${JSON.stringify(graceHours)}.`);
   }
   if (verdict !== VERDICT.remediate) {
-    if (compliance === 'COMPLIANT' && (mark !== undefined || recorded !== undefined)) return { phase: PHASE.clear, deadline: null };
+    if (compliance === 'COMPLIANT' && (mark !== undefined || recorded !== undefined))
+      return { phase: PHASE.clear, deadline: null };
     return { phase: PHASE.skip, deadline: record ? formatDeadline(record) : null };
   }
   const latest = Math.ceil((now.getTime() + graceHours * HOUR) / MINUTE) * MINUTE;

@@ -142,9 +142,15 @@ export function remediationDocument(props: RemediationDocumentProps): Automation
         Default: 'NotifySkipped',
       },
     },
-    publish('NotifyFinding', ACTION.notify, `AMI Guard: ${ref('InstanceId')} runs an unapproved AMI`, [HEADLINE, ...FACTS, FIX, FOOTER], {
-      isEnd: true,
-    }),
+    publish(
+      'NotifyFinding',
+      ACTION.notify,
+      `AMI Guard: ${ref('InstanceId')} runs an unapproved AMI`,
+      [HEADLINE, ...FACTS, FIX, FOOTER],
+      {
+        isEnd: true,
+      },
+    ),
     publish(
       'NotifySkipped',
       ACTION.skipped,
@@ -227,7 +233,9 @@ function actingSteps(
       ? { base: 'terminate', ing: 'terminating', ed: 'terminated' }
       : { base: 'stop', ing: 'stopping', ed: 'stopped' };
   const evidence = mode === 'terminate' && props.keepEvidenceDays > 0;
-  const afterEvidence = evidence ? `, after taking an evidence image of it (kept until ${ref(`${SAFETY_STEP}.EvidenceUntil`)})` : '';
+  const afterEvidence = evidence
+    ? `, after taking an evidence image of it (kept until ${ref(`${SAFETY_STEP}.EvidenceUntil`)})`
+    : '';
   const steps: AutomationStep[] = [
     publish(
       'NotifyNotice',
@@ -264,11 +272,18 @@ function actingSteps(
     markDeadline(MARK_STEPS.notice, { isEnd: true }),
     // Before the deadline: show the record's deadline again, in case the tag was deleted or moved.
     markDeadline(MARK_STEPS.restore, { isEnd: true }),
-    scriptStep(MARK_STEPS.clear, 'deadline.py', 'clear', { InstanceId: ref('InstanceId') }, [['RecordRemoved', 'RecordRemoved']], {
-      description: 'The instance is compliant (fixed, or a valid exception): remove its notice record and deadline tag.',
-      timeoutSeconds: 60,
-      nextStep: 'NotifyCleared',
-    }),
+    scriptStep(
+      MARK_STEPS.clear,
+      'deadline.py',
+      'clear',
+      { InstanceId: ref('InstanceId') },
+      [['RecordRemoved', 'RecordRemoved']],
+      {
+        description: 'The instance is compliant (fixed, or a valid exception): remove its notice record and deadline tag.',
+        timeoutSeconds: 60,
+        nextStep: 'NotifyCleared',
+      },
+    ),
     publish(
       'NotifyCleared',
       ACTION.cleared,
@@ -362,7 +377,11 @@ function actingSteps(
   } else {
     if (evidence) steps.push(...evidenceSteps());
     steps.push(
-      checkStep(RECHECK_STEP, { functionName: props.functionName, acting: true, graceHours: props.graceHours }, 'DecideTerminate'),
+      checkStep(
+        RECHECK_STEP,
+        { functionName: props.functionName, acting: true, graceHours: props.graceHours },
+        'DecideTerminate',
+      ),
       {
         name: 'DecideTerminate',
         action: 'aws:branch',
@@ -386,7 +405,9 @@ function actingSteps(
       ...changeStateSteps(
         TERMINATE_STEP,
         'terminated',
-        evidence ? [`Evidence image: ${ref(`${EVIDENCE_STEP}.ImageId`)}, kept until ${ref(`${SAFETY_STEP}.EvidenceUntil`)}.`] : [],
+        evidence
+          ? [`Evidence image: ${ref(`${EVIDENCE_STEP}.ImageId`)}, kept until ${ref(`${SAFETY_STEP}.EvidenceUntil`)}.`]
+          : [],
         '',
         'EscalateIfOverdue',
       ),
@@ -405,7 +426,13 @@ function actingSteps(
       'EscalateFailed',
       ACTION.escalate,
       `AMI Guard ESCALATION: could not ${verb.base} ${ref('InstanceId')} long after its deadline`,
-      [HEADLINE, ...FACTS, `Deadline: ${check('Deadline')} UTC passed more than ${ref(ESCALATE_AFTER_HOURS_PARAMETER)} hours ago, and AMI Guard could not ${verb.base} the instance.`, FIX, FOOTER],
+      [
+        HEADLINE,
+        ...FACTS,
+        `Deadline: ${check('Deadline')} UTC passed more than ${ref(ESCALATE_AFTER_HOURS_PARAMETER)} hours ago, and AMI Guard could not ${verb.base} the instance.`,
+        FIX,
+        FOOTER,
+      ],
       { isEnd: true },
     ),
     {
@@ -430,7 +457,8 @@ function evidenceSteps(): AutomationStep[] {
     {
       name: EVIDENCE_STEP,
       action: 'aws:executeAwsApi',
-      description: 'An image of the instance as it was, kept for the investigation; the sweep deletes it after the keep-until day.',
+      description:
+        'An image of the instance as it was, kept for the investigation; the sweep deletes it after the keep-until day.',
       inputs: {
         Service: 'ec2',
         Api: 'CreateImage',

@@ -122,7 +122,10 @@ export function runbookParameters(props: {
   /** @default 72 */
   escalateAfterHours?: number;
 }): Record<string, string> {
-  const hours = wholeNumber('escalateAfterHours', props.escalateAfterHours ?? DEFAULT_ESCALATE_AFTER_HOURS, { min: 0, max: 8760 });
+  const hours = wholeNumber('escalateAfterHours', props.escalateAfterHours ?? DEFAULT_ESCALATE_AFTER_HOURS, {
+    min: 0,
+    max: 8760,
+  });
   return {
     AutomationAssumeRole: props.roleArn,
     Mode: props.mode,
@@ -378,9 +381,7 @@ export class Remediation extends Construct {
             escalationTopicArn: this.escalationTopic?.arn ?? names.escalationTopicArn,
             escalateAfterHours: props.escalateAfterHours,
           }),
-        ).map(
-          ([name, staticValue]) => ({ name, staticValue }),
-        ),
+        ).map(([name, staticValue]) => ({ name, staticValue })),
         { name: 'InstanceId', resourceValue: 'RESOURCE_ID' },
       ].sort((a, b) => a.name.localeCompare(b.name)),
       automatic: props.automatic ?? false,

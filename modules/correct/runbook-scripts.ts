@@ -13,18 +13,18 @@ import {
   DEADLINE_TAG_KEY,
   ESCALATE_AFTER_HOURS_PARAMETER,
   INSTANCE_ID_PATTERN,
-  MARK_EVENT_KEY,
   MAX_GRACE_HOURS,
   NOTICE_RECORD_PATH,
   PHASE,
   PHASES,
   UNKNOWN_OWNER,
   VERDICT,
+  type ActingMode,
   type ComplianceType,
 } from '../../lambda/ami-compliance/contract';
 
 /** What an output says when the answer has no value for it (SNS refuses empty message attributes). */
-export const NONE = 'none';
+const NONE = 'none';
 
 /** The check step's output that says the deadline passed more than the escalation threshold ago (`yes`/`no`). */
 export const OVERDUE_OUTPUT = 'Overdue';
@@ -40,7 +40,9 @@ export function contractPrelude(): string {
   const deadlinePhases = [PHASE.notice, PHASE.wait, PHASE.act];
   const constants: Record<string, string> = {
     CHECK_EVENT_KEY: py(CHECK_EVENT_KEY),
-    MARK_EVENT_KEY: py(MARK_EVENT_KEY),
+    NOTIFY_MODE: py('notify' satisfies ActingMode),
+    STOP_MODE: py('stop' satisfies ActingMode),
+    TERMINATE_MODE: py('terminate' satisfies ActingMode),
     REMEDIATE: py(VERDICT.remediate),
     SKIP: py(VERDICT.skip),
     NON_COMPLIANT: py('NON_COMPLIANT' satisfies ComplianceType),

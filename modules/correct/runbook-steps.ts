@@ -120,7 +120,12 @@ export function changeStateSteps(
       'NotifyDone',
       ACTION[state],
       `AMI Guard: ${state} ${ref('InstanceId')}`,
-      [`Instance ${ref('InstanceId')} (AMI ${check('ImageId')}) was ${state} by AMI Guard.`, `Reason: ${check('Reason')}`, ...doneLines, FOOTER],
+      [
+        `Instance ${ref('InstanceId')} (AMI ${check('ImageId')}) was ${state} by AMI Guard.`,
+        `Reason: ${check('Reason')}`,
+        ...doneLines,
+        FOOTER,
+      ],
       { isEnd: true },
     ),
     publish(

@@ -26,7 +26,7 @@ def check(events, context):
     if not isinstance(instance_id, str) or not INSTANCE_ID.match(instance_id):
         fail("not an instance ID " + json.dumps(instance_id))
     grace = events.get("GraceHours")
-    if events.get("Mode") == "notify":
+    if events.get("Mode") == NOTIFY_MODE:
         grace = None
     if grace is not None and (isinstance(grace, bool) or not isinstance(grace, int) or not 0 <= grace <= MAX_GRACE_HOURS):
         fail("GraceHours must be a whole number of hours from 0 to " + str(MAX_GRACE_HOURS) + ", got " + json.dumps(grace))

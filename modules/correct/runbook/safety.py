@@ -6,8 +6,8 @@ import boto3
 from ami_guard_contract import *  # noqa: F401,F403  (replaced at synth by constants generated from contract.ts)
 
 PROTECTION = {
-    "stop": ("disableApiStop", "DisableApiStop", "stop protection"),
-    "terminate": ("disableApiTermination", "DisableApiTermination", "termination protection"),
+    STOP_MODE: ("disableApiStop", "DisableApiStop", "stop protection"),
+    TERMINATE_MODE: ("disableApiTermination", "DisableApiTermination", "termination protection"),
 }
 
 
@@ -18,7 +18,7 @@ def utc_now():
 def safety(events, context):
     instance_id = events["InstanceId"]
     mode = events["Mode"]
-    verb = "stopping" if mode == "stop" else "terminating"
+    verb = "stopping" if mode == STOP_MODE else "terminating"
     keep_until = utc_now() + timedelta(days=int(events["KeepEvidenceDays"]))
     result = {"Blocked": "yes", "Why": "", "EvidenceUntil": keep_until.strftime("%Y-%m-%d")}
     if mode not in PROTECTION:
