@@ -10,12 +10,13 @@ import {
   DEADLINE_PATTERN,
   DEADLINE_TAG_KEY,
   ESCALATE_AFTER_HOURS_PARAMETER,
+  EVIDENCE_TAG,
   INSTANCE_ID_PATTERN,
   NOTICE_RECORD_PATH,
   PHASE,
   PHASES,
 } from '../../lambda/ami-compliance/contract';
-import { trustModel } from '../../lambda/ami-compliance/trust-model';
+import { AUTOMATION_ROLE_PATH, reservedTagKeys, trustModel } from '../../lambda/ami-compliance/trust-model';
 import { contractPrelude, RUNBOOK_SCRIPT_DIR, RUNBOOK_SCRIPTS, runbookScript } from '../../modules/correct/runbook-scripts';
 import { simulate } from '../../test-support/iam';
 import { pythonUnavailableReason } from '../../test-support/runbook';
@@ -48,6 +49,7 @@ describe('the runbook scripts', () => {
       'REMEDIATE',
       'NON_COMPLIANT',
       ...PHASES,
+      ...ACTING_MODES,
     ];
     for (const file of RUNBOOK_SCRIPTS) {
       const source = fs.readFileSync(`${RUNBOOK_SCRIPT_DIR}/${file}`, 'utf8');
@@ -105,5 +107,25 @@ describe('the notice records', () => {
     const can = (action: string) => simulate({ policies: [lambda], action, resource: record });
     await expect(can('ssm:GetParameter')).resolves.toBe('Allowed');
     await expect(can('ssm:PutParameter')).resolves.not.toBe('Allowed');
+  });
+});
+
+describe('what the runbook and the sweep rely on the guards to reserve', () => {
+  const model = trustModel({ approvalTagKey: 'Environment' });
+
+  test('the deadline tag and the evidence tags are reserved to the automation', () => {
+    expect(reservedTagKeys(model, 'instance-tag', 'automation')).toEqual([DEADLINE_TAG_KEY]);
+    for (const kind of ['image-tag', 'snapshot-tag'] as const) {
+      expect(reservedTagKeys(model, kind, 'automation').sort()).toEqual(Object.values(EVIDENCE_TAG).sort());
+    }
+  });
+
+  test('the runbook role and the rule Lambda role are on the automation path, so the reservation lets them write', () => {
+    const stack = synthConfig(exampleConfig()).stacks['payments-prod'];
+    const roles = resourcesOf(stack, 'aws_iam_role').filter((r) =>
+      /^ami-guard-(remediation|ami-compliance)/.test(String(r.name)),
+    );
+    expect(roles).toHaveLength(2);
+    for (const role of roles) expect(role.path).toBe(AUTOMATION_ROLE_PATH);
   });
 });
