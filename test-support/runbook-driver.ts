@@ -8,13 +8,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tempDir } from './temp';
 
-/** One request: a script, its handler and events, and the stub table (or none: the real boto3). */
+/** One request: a script, its handler and events, and the stub table. */
 export interface DriverRequest {
   readonly script: string;
   readonly handler: string;
   readonly events: Record<string, unknown>;
-  /** `"service.method"` -> answers; absent runs the real boto3 (e.g. against moto). */
+  /** `"service.method"` -> answers. */
   readonly stub?: unknown;
+  /** Calls the stub does not list go to the real boto3 (e.g. against moto). @default false */
+  readonly real?: boolean;
   /** Calls made earlier in the same automation, as `[service, method, kwargs]`. */
   readonly priorCalls?: readonly unknown[];
   /** The clock `utc_now()` returns, ISO 8601. */
@@ -59,8 +61,17 @@ export class RunbookDriver {
     this.child.unref();
   }
 
+  /** Makes one real boto3 call (`ec2`, `create_tags`, kwargs); its reply, or the error as `error`. */
+  call(service: string, method: string, kwargs: Record<string, unknown>): { payload?: Record<string, unknown>; error?: string } {
+    return this.send({ call: { service, method, kwargs } });
+  }
+
   /** Runs one request and waits for its answer. */
   run(request: DriverRequest): DriverAnswer {
+    return this.send(request);
+  }
+
+  private send(request: object): DriverAnswer {
     if (this.stopped) throw new Error('the runbook driver was stopped');
     fs.writeSync(this.requests, `${JSON.stringify(request)}\n`);
     const line = this.readLine();

@@ -8,7 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import type { AutomationDocument, AutomationStep } from '../modules/correct/remediation-document';
-import { sharedRunbookDriver } from './runbook-driver';
+import { sharedRunbookDriver, type RunbookDriver } from './runbook-driver';
 
 /** One stubbed answer: the response dict, or an exception to raise (a timeout, say; `code` names its class, e.g. `ParameterNotFound`). */
 export type StubAnswer = Record<string, unknown> | { readonly raise: string; readonly code?: string };
@@ -51,6 +51,10 @@ export interface ScriptOptions {
   readonly now?: Date;
   /** Calls made earlier in the same automation: they count for answers given one per call. */
   readonly priorCalls?: readonly StubCall[];
+  /** The Python process. @default the test file's shared driver (stubs only) */
+  readonly driver?: RunbookDriver;
+  /** Calls the stub does not list go to the real boto3 of `driver`. @default false */
+  readonly real?: boolean;
 }
 
 /**
@@ -64,11 +68,12 @@ export function runScriptStep(
   options: ScriptOptions = {},
 ): ScriptRun {
   const inputs = step.inputs as { Script: string; Handler: string };
-  const answer = sharedRunbookDriver().run({
+  const answer = (options.driver ?? sharedRunbookDriver()).run({
     script: inputs.Script,
     handler: inputs.Handler,
     events,
     stub,
+    real: options.real ?? false,
     priorCalls: (options.priorCalls ?? []).map((c) => [c.service, c.method, c.kwargs]),
     ...(options.now ? { now: options.now.toISOString() } : {}),
   });
@@ -167,6 +172,14 @@ export interface AutomationRun {
   readonly region?: string;
   /** @default a fixed execution ID */
   readonly executionId?: string;
+  /**
+   * Where calls the stub does not list go: the API steps call `real(service, method, kwargs)`, the
+   * scripts call the real boto3 of `driver`. @default none: an unlisted call fails its step
+   */
+  readonly real?: {
+    readonly driver: RunbookDriver;
+    call(service: string, method: string, kwargs: Record<string, unknown>): Record<string, unknown>;
+  };
 }
 
 /** What a simulated automation did. */
@@ -206,6 +219,7 @@ export function runAutomation(doc: AutomationDocument, run: AutomationRun): Auto
   const answer = (service: string, method: string, kwargs: Record<string, unknown>): Record<string, unknown> => {
     calls.push({ service, method, kwargs });
     const entry = run.stub[`${service}.${method}`];
+    if (entry === undefined && run.real) return run.real.call(service, method, kwargs);
     if (entry === undefined) throw new Error(`stub boto3: unexpected call ${service}.${method}`);
     const count = calls.filter((c) => c.service === service && c.method === method).length;
     const reply = Array.isArray(entry) ? entry[Math.min(count, entry.length) - 1] : entry;
@@ -231,6 +245,7 @@ export function runAutomation(doc: AutomationDocument, run: AutomationRun): Auto
           const result = runScriptStep(step, inputs.InputPayload as Record<string, unknown>, run.stub, {
             now: run.now,
             priorCalls: calls,
+            ...(run.real ? { driver: run.real.driver, real: true } : {}),
           });
           calls.push(...result.calls);
           if (result.error !== undefined) throw new Error(result.error);

@@ -1,14 +1,20 @@
 """Runs runbook script steps for the tests, one request after another, in ONE python3 process.
 
 Reads one JSON request per line from the request pipe and writes one JSON answer per line to the
-answer pipe (paths in argv). A request names the script's Python, its handler, the events, and either
-a stub table (boto3 is then a stub that answers from the table and records every call) or nothing
-(the real boto3, e.g. against moto). Each request gets a fresh module and a fresh stub.
+answer pipe (paths in argv). A request names the script's Python, its handler, the events and a stub
+table: boto3 is then a stub that answers from the table and records every call. With "real": true,
+calls the table does not list go to the real boto3 (e.g. against moto). A request {"call": {...}}
+makes one real boto3 call (the runbook's API steps, against moto). Each request gets a fresh module.
 """
 import json
 import sys
 import types
 from datetime import datetime
+
+try:
+    import boto3 as REAL_BOTO3
+except ImportError:  # the stubbed tests need no boto3
+    REAL_BOTO3 = None
 
 
 class ReadTimeoutError(Exception):
@@ -36,8 +42,8 @@ def _plain(value):
     return value
 
 
-def stub_boto3(table, calls):
-    """A boto3 module whose clients answer `service.method` from `table` and append each call to `calls`."""
+def stub_boto3(table, calls, real=False):
+    """A boto3 module whose clients answer `service.method` from `table` (else, if `real`, from the real boto3)."""
 
     class Client:
         def __init__(self, service):
@@ -49,6 +55,8 @@ def stub_boto3(table, calls):
             def call(**kwargs):
                 calls.append([service, method, {k: _plain(v) for k, v in kwargs.items()}])
                 key = service + "." + method
+                if key not in table and real:
+                    return getattr(REAL_BOTO3.client(service), method)(**kwargs)
                 if key not in table:
                     raise ClientError("stub boto3: unexpected call " + key)
                 answer = table[key]
@@ -70,15 +78,23 @@ def stub_boto3(table, calls):
     return module
 
 
+def call(request):
+    """One real boto3 call; the reply without its metadata, or the error."""
+    c = request["call"]
+    try:
+        reply = getattr(REAL_BOTO3.client(c["service"]), c["method"])(**c["kwargs"])
+    except Exception as err:
+        return {"error": type(err).__name__ + ": " + str(err), "calls": []}
+    reply.pop("ResponseMetadata", None)
+    return {"payload": reply, "calls": []}
+
+
 def run(request):
+    if "call" in request:
+        return call(request)
     calls = [list(c) for c in request.get("priorCalls", [])]
     prior = len(calls)
-    real = request.get("stub") is None
-    if real:
-        sys.modules.pop("boto3", None)
-        import boto3  # noqa: F401  (the real one)
-    else:
-        sys.modules["boto3"] = stub_boto3(request["stub"], calls)
+    sys.modules["boto3"] = stub_boto3(request.get("stub") or {}, calls, request.get("real", False))
     step = types.ModuleType("step")
     exec(compile(request["script"], "step.py", "exec"), step.__dict__)
     if request.get("now") and hasattr(step, "utc_now"):
