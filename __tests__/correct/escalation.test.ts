@@ -15,7 +15,7 @@ const stack = synthConfig(config).stacks['payments-prod'];
 const runbook = JSON.parse(String(onlyResource(stack, 'aws_ssm_document').content)) as AutomationDocument;
 const publishes = runbook.mainSteps.filter((s: AutomationStep) => s.inputs.Api === 'Publish');
 const topicRef = (name: string) => {
-  const [key] = Object.entries(stack.resource.aws_sns_topic).find(([, t]) => (t as { name: string }).name === name)!;
+  const [key] = Object.entries(stack.resource?.aws_sns_topic ?? {}).find(([, t]) => (t as { name: string }).name === name)!;
   return `\${aws_sns_topic.${key}.arn}`;
 };
 
