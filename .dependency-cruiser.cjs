@@ -13,8 +13,11 @@
 const PRODUCT = '^(main\\.ts$|config/|modules/|lambda/)';
 /** The lines of defence, which stand side by side. */
 const LAYERS = 'prevent|detect|correct|org';
-/** The one file of shared facts the layers (and config, and the Lambda) all read. */
-const CONTRACT = '^lambda/ami-compliance/contract\\.ts$';
+/**
+ * The shared facts the layers (and config, and the Lambda) all read: the contract, and the trust model
+ * (the signals AMI Guard acts on and who may write them), which imports only the contract.
+ */
+const CONTRACT = '^lambda/ami-compliance/(contract|trust-model)\\.ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -33,7 +36,7 @@ module.exports = {
         'lambda/ami-compliance/contract.ts is read by config, constructs, the Lambda and the runbook generator: it imports nothing.',
       severity: 'error',
       from: { path: CONTRACT },
-      to: {},
+      to: { pathNot: CONTRACT },
     },
     {
       name: 'layers-independent',

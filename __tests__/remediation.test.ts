@@ -116,11 +116,23 @@ describe('remediation wiring', () => {
   test('maps the flagged resource ID to InstanceId and passes the rest statically', () => {
     expect(remediation.parameter).toEqual([
       { name: 'AutomationAssumeRole', static_value: expect.stringMatching(/^\$\{aws_iam_role\.remediation_role_.*\.arn\}$/) },
+      { name: 'EscalateAfterHours', static_value: '72' },
+      {
+        name: 'EscalationTopicArn',
+        static_value: expect.stringMatching(/^\$\{aws_sns_topic\.remediation_escalation-topic_.*\.arn\}$/),
+      },
       { name: 'InstanceId', resource_value: 'RESOURCE_ID' },
       { name: 'Mode', static_value: 'stop' },
       { name: 'TopicArn', static_value: expect.stringMatching(/^\$\{aws_sns_topic\.remediation_topic_.*\.arn\}$/) },
     ]);
-    expect(Object.keys(runbook(stop).parameters).sort()).toEqual(['AutomationAssumeRole', 'InstanceId', 'Mode', 'TopicArn']);
+    expect(Object.keys(runbook(stop).parameters).sort()).toEqual([
+      'AutomationAssumeRole',
+      'EscalateAfterHours',
+      'EscalationTopicArn',
+      'InstanceId',
+      'Mode',
+      'TopicArn',
+    ]);
   });
 
   test('targets the runbook on the AMI rule with AWS defaults for retries and the configured execution controls', () => {
@@ -136,18 +148,26 @@ describe('remediation wiring', () => {
   });
 
   test('creates an encrypted findings topic; the plain subscriptions receive everything (no filter)', () => {
-    expect(onlyResource(stop, 'aws_sns_topic').kms_master_key_id).toBe('alias/aws/sns');
+    const topics = resourcesOf(stop, 'aws_sns_topic');
+    expect(topics.map((t) => [t.name, t.kms_master_key_id]).sort()).toEqual([
+      ['ami-guard-escalation', 'alias/aws/sns'],
+      ['ami-guard-remediation', 'alias/aws/sns'],
+    ]);
     const plain = resourcesOf(stop, 'aws_sns_topic_subscription').filter((s) => s.filter_policy === undefined);
     expect(plain).toEqual([expect.objectContaining({ protocol: 'email', endpoint: 'cloud-security@example.org' })]);
   });
 
   test('lets only the automation role and the account publish to the topic', async () => {
-    const policy = JSON.parse(String(onlyResource(stop, 'aws_sns_topic_policy').policy));
-    const topic = 'arn:aws:sns:eu-west-1:222222222222:ami-guard-remediation';
-    const publish = (principal: string) =>
-      simulate({ policies: [], principal, resourcePolicy: policy, action: 'sns:Publish', resource: topic });
-    await expect(publish('arn:aws:iam::222222222222:role/ami-guard/ami-guard-remediation-eu-west-1')).resolves.toBe('Allowed');
-    await expect(publish('arn:aws:iam::999999999999:role/attacker')).resolves.not.toBe('Allowed');
+    for (const name of ['ami-guard-remediation', 'ami-guard-escalation']) {
+      const topic = `arn:aws:sns:eu-west-1:222222222222:${name}`;
+      const policy = JSON.parse(
+        String(resourcesOf(stop, 'aws_sns_topic_policy').find((p) => String(p.policy).includes(`"${topic}"`))!.policy),
+      );
+      const publish = (principal: string) =>
+        simulate({ policies: [], principal, resourcePolicy: policy, action: 'sns:Publish', resource: topic });
+      await expect(publish('arn:aws:iam::222222222222:role/ami-guard/ami-guard-remediation-eu-west-1')).resolves.toBe('Allowed');
+      await expect(publish('arn:aws:iam::999999999999:role/attacker')).resolves.not.toBe('Allowed');
+    }
   });
 });
 
@@ -173,7 +193,7 @@ describe('automation runbook', () => {
       expect(all.length).toBeGreaterThanOrEqual(2);
       for (const path of all) {
         expect(path[0]).toBe(CHECK_STEP);
-        if (path.at(-1) === 'BeforeDeadline') continue;
+        if (path.at(-1) === 'RestoreDeadline') continue;
         expect(path.some((name) => isPublish(doc.mainSteps.find((s) => s.name === name)!))).toBe(true);
       }
     });
@@ -202,12 +222,14 @@ describe('automation runbook', () => {
         const decide = doc.mainSteps.find((s) => s.name === path[1])!;
         type Choice = { NextStep: string; And?: unknown[] };
         const choice = (decide.inputs.Choices as Choice[]).find((c) => c.NextStep === path[2]);
-        expect(choice?.And).toEqual([
+        expect(choice?.And?.slice(0, 2)).toEqual([
           { Variable: '{{ CheckInstance.Phase }}', StringEquals: 'act' },
           { Variable: '{{ Mode }}', StringEquals: mode },
         ]);
-        expect(path[2]).toBe(SAFETY_STEP);
-        const gate = doc.mainSteps.find((s) => s.name === path[3])!;
+        // Past the escalation threshold, the escalation goes first; the safety check comes next either way.
+        const safety = path[2] === 'EscalateOverdue' ? 3 : 2;
+        expect(path[safety]).toBe(SAFETY_STEP);
+        const gate = doc.mainSteps.find((s) => s.name === path[safety + 1])!;
         expect(gate.inputs.Choices).toEqual([
           { NextStep: 'MarkBeforeAction', Variable: '{{ CheckSafety.Blocked }}', StringEquals: 'no' },
         ]);

@@ -3,6 +3,7 @@ import {
   DEFAULT_EXCEPTION_TICKET_PATTERN,
   DEFAULT_FUNCTION_MEMORY_MB,
   DEFAULT_FUNCTION_TIMEOUT_SECONDS,
+  DEFAULT_ESCALATE_AFTER_HOURS,
   DEFAULT_GRACE_HOURS,
   DEFAULT_KEEP_EVIDENCE_DAYS,
   DEFAULT_MAX_EXCEPTION_DAYS,
@@ -242,6 +243,21 @@ const remediationSchema = z.strictObject({
   concurrentExecutionRatePercentage: z.number().int().min(1).max(100).default(10),
   errorPercentage: z.number().int().min(1).max(100).default(10),
   subscriptions: z.array(subscriptionSchema).default([]).describe('Subscriptions that receive every message.'),
+  escalation: z
+    .array(subscriptionSchema)
+    .default([])
+    .describe(
+      'stop/terminate: subscriptions to the escalation topic (a platform team, not the owner). They receive every escalation: an instance blocked by protection or Auto Scaling, or still non-compliant escalateAfterHours past its deadline. No owner route receives escalations, so an owner cannot silence them.',
+    ),
+  escalateAfterHours: z
+    .number()
+    .int()
+    .min(0)
+    .max(8760, 'expected at most 8760 hours (a year); escalation is for instances that outstay their deadline')
+    .default(DEFAULT_ESCALATE_AFTER_HOURS)
+    .describe(
+      'stop/terminate: hours past the deadline after which a still non-compliant instance is escalated; 0 escalates at the first failed action.',
+    ),
   routes: z
     .array(routeSchema)
     .default([])

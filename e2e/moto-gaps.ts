@@ -141,3 +141,25 @@ export const MOTO_RUNTIME_GAPS: readonly { readonly api: string; readonly source
     source: 'moto/ssm/responses.py (no start_automation_execution; Automation documents are only stored, moto/ssm/models.py:944)',
   },
 ];
+
+/** What moto lacks for the runbook's own calls, and what __tests__/correct/runbook-moto.e2e.ts does instead. */
+export interface RunbookMotoGap {
+  /** The call as the runbook makes it. */
+  readonly api: string;
+  readonly source: string;
+  /** How the e2e run reaches the same state with calls moto implements, said in the test's output. */
+  readonly instead: string;
+}
+
+export const RUNBOOK_MOTO_GAPS: readonly RunbookMotoGap[] = [
+  {
+    api: 'ec2:CreateImage with a TagSpecification for ResourceType "snapshot" (the evidence image tags its snapshots)',
+    source: 'moto/ec2/models/amis.py:233-234 (create_image: resource_type == "snapshot" raises NotImplementedError)',
+    instead: 'CreateImage with the image tags only, then CreateTags with the snapshot tags on the snapshots of that image',
+  },
+  {
+    api: 'lambda:Invoke (the check step asks the rule Lambda)',
+    source: 'moto/awslambda/models.py:966 (_invoke_lambda runs the function in a Docker container)',
+    instead: "the check step's invoke is answered by the rule's check mode (runCheck) run in the test against moto",
+  },
+];

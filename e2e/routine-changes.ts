@@ -105,8 +105,16 @@ export const ROUTINE_CHANGES: readonly RoutineChange[] = [
     name: 'remediation notify -> stop',
     notApplicable: (a) => (a.remediation.mode === 'notify' ? undefined : `remediation mode is ${a.remediation.mode}`),
     edit: (a) => change(a, 'remediation', { mode: 'stop' }),
-    // The role's description names the mode (IAM updates it in place); the runbook gains its stop step.
-    updates: ['remediation/role', 'remediation/permissions', 'remediation/runbook', 'remediation/configuration'],
+    // The role's description names the mode (IAM updates it in place); the runbook gains its stop step and the
+    // escalation parameters; the rule Lambda may read the notice records; the escalation topic is new.
+    updates: [
+      'remediation/role',
+      'remediation/permissions',
+      'remediation/runbook',
+      'remediation/configuration',
+      'ami-compliance-function/permissions',
+    ],
+    creates: ['remediation/escalation-topic'],
   },
   {
     name: 'sweep frequency changed',

@@ -7,13 +7,11 @@
  * boto3's names (`ec2.create_tags`), so one call log shows everything the runbook did, in order.
  */
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { AutomationDocument, AutomationStep } from '../modules/correct/remediation-document';
-import { tempDir } from './synth';
+import { sharedRunbookDriver, type RunbookDriver } from './runbook-driver';
 
-/** One stubbed answer: the response dict, or an exception to raise (a timeout, say). */
-export type StubAnswer = Record<string, unknown> | { readonly raise: string };
+/** One stubbed answer: the response dict, or an exception to raise (a timeout, say; `code` names its class, e.g. `ParameterNotFound`). */
+export type StubAnswer = Record<string, unknown> | { readonly raise: string; readonly code?: string };
 
 /** `"service.method"` (boto3 names) -> the answer to every call, or one answer per call in order (the last repeats). */
 export type Boto3Stub = Record<string, StubAnswer | readonly StubAnswer[]>;
@@ -34,85 +32,6 @@ export interface ScriptRun {
   readonly calls: readonly StubCall[];
 }
 
-const STUB_BOTO3 = `import json
-import os
-
-
-class ReadTimeoutError(Exception):
-    pass
-
-
-class ClientError(Exception):
-    pass
-
-
-class _Body:
-    def __init__(self, data):
-        self._data = data
-
-    def read(self):
-        return self._data
-
-
-def _plain(value):
-    if isinstance(value, (bytes, bytearray)):
-        try:
-            return json.loads(value.decode())
-        except ValueError:
-            return value.decode()
-    return value
-
-
-class _Client:
-    def __init__(self, service):
-        self._service = service
-
-    def __getattr__(self, method):
-        def call(**kwargs):
-            with open(os.environ["AMI_GUARD_STUB_CALLS"], "a") as log:
-                log.write(json.dumps([self._service, method, {k: _plain(v) for k, v in kwargs.items()}], default=str) + "\\n")
-            table = json.load(open(os.environ["AMI_GUARD_STUB"]))
-            key = self._service + "." + method
-            if key not in table:
-                raise ClientError("stub boto3: unexpected call " + key)
-            answer = table[key]
-            if isinstance(answer, list):
-                count = sum(1 for line in open(os.environ["AMI_GUARD_STUB_CALLS"]) if json.loads(line)[:2] == [self._service, method])
-                answer = answer[min(count, len(answer)) - 1]
-            if "raise" in answer:
-                raise ReadTimeoutError(answer["raise"])
-            answer = dict(answer)
-            if "Payload" in answer:
-                answer["Payload"] = _Body(answer["Payload"].encode())
-            return answer
-
-        return call
-
-
-def client(service, **kwargs):
-    return _Client(service)
-`;
-
-const RUNNER = `import importlib.util
-import json
-import os
-import sys
-from datetime import datetime
-
-spec = importlib.util.spec_from_file_location("step", sys.argv[1])
-step = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(step)
-if os.environ.get("AMI_GUARD_STUB_NOW") and hasattr(step, "utc_now"):
-    fixed = datetime.fromisoformat(os.environ["AMI_GUARD_STUB_NOW"].replace("Z", "+00:00"))
-    step.utc_now = lambda: fixed
-try:
-    result = getattr(step, sys.argv[2])(json.loads(sys.argv[3]), None)
-except Exception as err:
-    print(json.dumps({"error": str(err)}))
-    sys.exit(0)
-print(json.dumps({"payload": result}))
-`;
-
 /** Why Python cannot run here, or undefined when `python3` is available. */
 export function pythonUnavailableReason(): string | undefined {
   const res = spawnSync('python3', ['--version'], { encoding: 'utf8' });
@@ -132,6 +51,10 @@ export interface ScriptOptions {
   readonly now?: Date;
   /** Calls made earlier in the same automation: they count for answers given one per call. */
   readonly priorCalls?: readonly StubCall[];
+  /** The Python process. @default the test file's shared driver (stubs only) */
+  readonly driver?: RunbookDriver;
+  /** Calls the stub does not list go to the real boto3 of `driver`. @default false */
+  readonly real?: boolean;
 }
 
 /**
@@ -145,46 +68,21 @@ export function runScriptStep(
   options: ScriptOptions = {},
 ): ScriptRun {
   const inputs = step.inputs as { Script: string; Handler: string };
-  const dir = tempDir('ami-guard-runbook-');
-  try {
-    fs.writeFileSync(path.join(dir, 'boto3.py'), STUB_BOTO3);
-    fs.writeFileSync(path.join(dir, 'step.py'), inputs.Script);
-    fs.writeFileSync(path.join(dir, 'runner.py'), RUNNER);
-    fs.writeFileSync(path.join(dir, 'stub.json'), JSON.stringify(stub));
-    const callsFile = path.join(dir, 'calls.jsonl');
-    const prior = options.priorCalls ?? [];
-    fs.writeFileSync(callsFile, prior.map((c) => `${JSON.stringify([c.service, c.method, c.kwargs])}\n`).join(''));
-    const res = spawnSync(
-      'python3',
-      [path.join(dir, 'runner.py'), path.join(dir, 'step.py'), inputs.Handler, JSON.stringify(events)],
-      {
-        cwd: dir,
-        encoding: 'utf8',
-        env: {
-          PATH: process.env.PATH,
-          PYTHONPATH: dir,
-          AMI_GUARD_STUB: path.join(dir, 'stub.json'),
-          AMI_GUARD_STUB_CALLS: callsFile,
-          ...(options.now ? { AMI_GUARD_STUB_NOW: options.now.toISOString() } : {}),
-        },
-        timeout: 60_000,
-      },
-    );
-    if (res.status !== 0) throw new Error(`python3 failed to run step ${step.name}: ${res.stderr || res.error}`);
-    const out = JSON.parse(res.stdout) as { payload?: Record<string, unknown>; error?: string };
-    const calls = fs
-      .readFileSync(callsFile, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .slice(prior.length)
-      .map((line) => {
-        const [service, method, kwargs] = JSON.parse(line) as [string, string, Record<string, unknown>];
-        return { service, method, kwargs };
-      });
-    return { ...out, calls };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  const answer = (options.driver ?? sharedRunbookDriver()).run({
+    script: inputs.Script,
+    handler: inputs.Handler,
+    events,
+    stub,
+    real: options.real ?? false,
+    priorCalls: (options.priorCalls ?? []).map((c) => [c.service, c.method, c.kwargs]),
+    ...(options.now ? { now: options.now.toISOString() } : {}),
+  });
+  const calls = answer.calls.map(([service, method, kwargs]) => ({ service, method, kwargs }));
+  return {
+    ...(answer.payload ? { payload: answer.payload } : {}),
+    ...(answer.error !== undefined ? { error: answer.error } : {}),
+    calls,
+  };
 }
 
 interface Choice {
@@ -274,6 +172,14 @@ export interface AutomationRun {
   readonly region?: string;
   /** @default a fixed execution ID */
   readonly executionId?: string;
+  /**
+   * Where calls the stub does not list go: the API steps call `real(service, method, kwargs)`, the
+   * scripts call the real boto3 of `driver`. @default none: an unlisted call fails its step
+   */
+  readonly real?: {
+    readonly driver: RunbookDriver;
+    call(service: string, method: string, kwargs: Record<string, unknown>): Record<string, unknown>;
+  };
 }
 
 /** What a simulated automation did. */
@@ -313,6 +219,7 @@ export function runAutomation(doc: AutomationDocument, run: AutomationRun): Auto
   const answer = (service: string, method: string, kwargs: Record<string, unknown>): Record<string, unknown> => {
     calls.push({ service, method, kwargs });
     const entry = run.stub[`${service}.${method}`];
+    if (entry === undefined && run.real) return run.real.call(service, method, kwargs);
     if (entry === undefined) throw new Error(`stub boto3: unexpected call ${service}.${method}`);
     const count = calls.filter((c) => c.service === service && c.method === method).length;
     const reply = Array.isArray(entry) ? entry[Math.min(count, entry.length) - 1] : entry;
@@ -338,6 +245,7 @@ export function runAutomation(doc: AutomationDocument, run: AutomationRun): Auto
           const result = runScriptStep(step, inputs.InputPayload as Record<string, unknown>, run.stub, {
             now: run.now,
             priorCalls: calls,
+            ...(run.real ? { driver: run.real.driver, real: true } : {}),
           });
           calls.push(...result.calls);
           if (result.error !== undefined) throw new Error(result.error);

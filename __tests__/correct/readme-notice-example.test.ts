@@ -15,7 +15,7 @@ import { CHECK_EVENT_KEY, RULE_PARAMETERS_ENV } from '../../lambda/ami-complianc
 import type { AutomationDocument } from '../../modules/correct/remediation-document';
 import { pythonUnavailableReason, runAutomation } from '../../test-support/runbook';
 import { exampleConfig, onlyResource, synthConfig } from '../../test-support/synth';
-import { clientsWith, ec2Image, ec2Instance, mockedClients } from '../lambda/fixtures/aws-fakes';
+import { awsError, clientsWith, ec2Image, ec2Instance, mockedClients } from '../lambda/fixtures/aws-fakes';
 import runInstances from '../lambda/fixtures/cloudtrail-run-instances.reply.json';
 
 const README = path.join(__dirname, '..', '..', 'README.md');
@@ -41,6 +41,8 @@ async function exampleNotice(): Promise<string> {
     .resolves({ Reservations: [{ Instances: [{ ...instance, LaunchTime: new Date('2026-06-10T08:15:40Z') }] }] });
   m.ec2Mock.on(DescribeImagesCommand).resolves({ Images: [ec2Image(AMI, '444455556666', { Environment: 'prod' })] });
   m.ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: 'ami-0ccccccccccccccc3' } });
+  // The first notice: the instance has no notice record yet.
+  m.ssmMock.on(GetParameterCommand, { Name: `/ami-guard/notices/${ID}` }).rejects(awsError('ParameterNotFound'));
   m.cloudTrailMock.on(LookupEventsCommand).resolves({
     Events: runInstances.Events.map((e) => ({ ...e, EventTime: new Date(e.EventTime) })),
   });
@@ -57,6 +59,8 @@ async function exampleNotice(): Promise<string> {
       InstanceId: ID,
       Mode: 'stop',
       TopicArn: 'arn:aws:sns:eu-west-1:222222222222:ami-guard-remediation',
+      EscalationTopicArn: 'arn:aws:sns:eu-west-1:222222222222:ami-guard-escalation',
+      EscalateAfterHours: '72',
       AutomationAssumeRole: 'arn:aws:iam::222222222222:role/ami-guard/ami-guard-remediation-eu-west-1',
     },
     now: NOW,
@@ -64,6 +68,7 @@ async function exampleNotice(): Promise<string> {
       'lambda.invoke': { StatusCode: 200, Payload: JSON.stringify(answer) },
       'sns.publish': { MessageId: 'm-1' },
       'ec2.create_tags': {},
+      'ssm.put_parameter': { Version: 1 },
     },
   });
   const notice = result.calls.find((c) => c.method === 'publish')!.kwargs;

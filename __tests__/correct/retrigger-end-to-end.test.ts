@@ -22,7 +22,15 @@ import { parseRemediationTrigger } from '../../lambda/ami-compliance/retrigger';
 import type { AutomationDocument } from '../../modules/correct/remediation-document';
 import { pythonUnavailableReason, runAutomation, type StubCall } from '../../test-support/runbook';
 import { exampleConfig, exampleVariant, onlyResource, synthConfig, type RawJson } from '../../test-support/synth';
-import { clientsWith, configEvent, ec2Image, ec2Instance, mockedClients, quietConsole } from '../lambda/fixtures/aws-fakes';
+import {
+  awsError,
+  clientsWith,
+  configEvent,
+  ec2Image,
+  ec2Instance,
+  mockedClients,
+  quietConsole,
+} from '../lambda/fixtures/aws-fakes';
 import scheduledEvent from '../lambda/fixtures/scheduled.invoking-event.json';
 
 const NOW = new Date('2026-06-15T12:00:00Z');
@@ -62,8 +70,16 @@ const fleet: Record<string, Instance> = {
   compliant: ec2Instance('i-0000000000000000f', APPROVED, {}),
 };
 
+/** The notice records AMI Guard wrote (instance -> deadline): every marked instance of the fleet was noticed. */
+const noticed: Record<string, string> = Object.fromEntries(
+  Object.values(fleet).flatMap((i) => {
+    const deadline = i.Tags?.find((t) => t.Key === 'AmiGuardDeadline')?.Value;
+    return deadline ? [[i.InstanceId!, deadline]] : [];
+  }),
+);
+
 /** Fake AWS for the fleet; `log` records the order of Config and SSM calls across clients. */
-function fakeAws(log: string[]) {
+function fakeAws(log: string[], records: Record<string, string> = noticed) {
   const m = mockedClients();
   m.ec2Mock.on(DescribeInstancesCommand).callsFake((input: { InstanceIds?: string[] }) => {
     const all = Object.values(fleet);
@@ -81,7 +97,12 @@ function fakeAws(log: string[]) {
     return { FailedEvaluations: [] };
   });
   // The example approves AMIs by ID too; none of the fleet's.
-  m.ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: 'ami-0ccccccccccccccc3' } });
+  m.ssmMock.on(GetParameterCommand).callsFake((input: { Name: string }) => {
+    if (!input.Name.startsWith('/ami-guard/notices/')) return { Parameter: { Value: 'ami-0ccccccccccccccc3' } };
+    const deadline = records[input.Name.slice('/ami-guard/notices/'.length)];
+    if (!deadline) throw awsError('ParameterNotFound');
+    return { Parameter: { Value: JSON.stringify({ deadline }) } };
+  });
   let n = 0;
   m.ssmMock.on(StartAutomationExecutionCommand).callsFake(() => {
     log.push('ssm.StartAutomationExecution');
@@ -113,8 +134,17 @@ describe('the scheduled sweep starts the runbook again', () => {
     const log: string[] = [];
     const { result, starts } = await sweep(log);
     expect(result.reported).toBe(6);
-    expect(starts.map((s) => s.Parameters?.InstanceId)).toEqual([['i-0000000000000000a'], ['i-0000000000000000c']]);
-    expect(log).toEqual(['config.PutEvaluations', 'ssm.StartAutomationExecution', 'ssm.StartAutomationExecution']);
+    expect(starts.map((s) => s.Parameters?.InstanceId)).toEqual([
+      ['i-0000000000000000a'],
+      ['i-0000000000000000c'],
+      ['i-0000000000000000d'],
+    ]);
+    expect(log).toEqual([
+      'config.PutEvaluations',
+      'ssm.StartAutomationExecution',
+      'ssm.StartAutomationExecution',
+      'ssm.StartAutomationExecution',
+    ]);
     // THEN with the stack's own runbook and the parameters AWS Config passes
     const config = onlyResource(stack, 'aws_config_remediation_configuration');
     const staticNames = (config.parameter as { name: string; static_value?: string }[])
@@ -126,12 +156,15 @@ describe('the scheduled sweep starts the runbook again', () => {
       expect(start.Parameters).toMatchObject({
         Mode: ['stop'],
         TopicArn: ['arn:aws:sns:eu-west-1:222222222222:ami-guard-remediation'],
+        EscalationTopicArn: ['arn:aws:sns:eu-west-1:222222222222:ami-guard-escalation'],
+        EscalateAfterHours: ['72'],
         AutomationAssumeRole: ['arn:aws:iam::222222222222:role/ami-guard/ami-guard-remediation-eu-west-1'],
       });
     }
     expect(result.remediation?.started.map((s) => s.reason)).toEqual([
       'deadline 2026-06-15T09:00Z passed',
       'compliant with a deadline tag: remove it',
+      'non-compliant without a deadline tag: recover it from the notice record, or give notice',
     ]);
   });
 
@@ -141,7 +174,7 @@ describe('the scheduled sweep starts the runbook again', () => {
     const next = (await sweep([], '2026-06-16T12:00:00.000Z')).starts.map((s) => s.ClientToken);
     expect(first).toEqual(retried);
     expect(first.every((t) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(t ?? ''))).toBe(true);
-    expect(new Set(first).size).toBe(2);
+    expect(new Set(first).size).toBe(3);
     expect(next.some((t) => first.includes(t))).toBe(false);
   });
 
@@ -172,12 +205,14 @@ describe('the scheduled sweep starts the runbook again', () => {
     expect(starts.map((s) => s.Parameters?.InstanceId)).toEqual([
       ['i-0000000000000000a'],
       ['i-0000000000000000c'],
+      ['i-0000000000000000d'],
       ['i-0000000000000000e'],
     ]);
     for (const start of starts) expect(start.Parameters).toMatchObject({ Mode: ['terminate'] });
     expect(result.remediation?.started.map((s) => s.reason)).toEqual([
       'deadline 2026-06-15T09:00Z passed',
       'compliant with a deadline tag: remove it',
+      'non-compliant without a deadline tag: recover it from the notice record, or give notice',
       'deadline 2026-06-10T09:00Z passed',
     ]);
   });
@@ -194,9 +229,9 @@ withPython('the runbooks the sweep started', () => {
   quietConsole();
 
   /** Runs the stack's runbook with the parameters the sweep passed, the check answered by the real check mode. */
-  async function execute(parameters: Record<string, string[]>, tf = stack) {
+  async function execute(parameters: Record<string, string[]>, tf = stack, records = noticed) {
     const instanceId = parameters.InstanceId[0];
-    const m = fakeAws([]);
+    const m = fakeAws([], records);
     const runbook = runbookOf(tf);
     const grace = (runbook.mainSteps[0].inputs.InputPayload as { GraceHours: number }).GraceHours;
     const answer = await runCheck(
@@ -213,6 +248,8 @@ withPython('the runbooks the sweep started', () => {
         'sns.publish': { MessageId: 'm-1' },
         'ec2.create_tags': {},
         'ec2.delete_tags': {},
+        'ssm.put_parameter': { Version: 1 },
+        'ssm.delete_parameter': {},
         'ec2.stop_instances': {},
         'ec2.terminate_instances': {},
         'autoscaling.describe_auto_scaling_instances': { AutoScalingInstances: [] },
@@ -226,12 +263,44 @@ withPython('the runbooks the sweep started', () => {
 
   test('stop the instance past its deadline, and remove the deadline of the excepted one', async () => {
     const { starts } = await sweep();
-    const [past, excepted] = await Promise.all(starts.map((s) => execute(s.Parameters as Record<string, string[]>)));
+    const [past, excepted, unmarked] = await Promise.all(starts.map((s) => execute(s.Parameters as Record<string, string[]>)));
     expect(past.status).toBe('Success');
     expect(names(past.calls)).toContain('ec2.stop_instances');
     expect(past.calls.find((c) => c.method === 'stop_instances')?.kwargs).toEqual({ InstanceIds: ['i-0000000000000000a'] });
-    expect(names(excepted.calls)).toEqual(['lambda.invoke', 'ec2.delete_tags', 'sns.publish']);
-    expect(excepted.calls[1].kwargs).toEqual({ Resources: ['i-0000000000000000c'], Tags: [{ Key: 'AmiGuardDeadline' }] });
+    expect(names(excepted.calls)).toEqual(['lambda.invoke', 'ssm.delete_parameter', 'ec2.delete_tags', 'sns.publish']);
+    expect(excepted.calls[2].kwargs).toEqual({ Resources: ['i-0000000000000000c'], Tags: [{ Key: 'AmiGuardDeadline' }] });
+    // Never noticed: the runbook gives the notice now, and records it.
+    expect(names(unmarked.calls)).toEqual(['lambda.invoke', 'sns.publish', 'ssm.put_parameter', 'ec2.create_tags']);
+  });
+
+  test('an owner who deletes the tag after the notice gains nothing: the instance is stopped at the original deadline', async () => {
+    // GIVEN instance d was noticed with the deadline 2026-06-15T11:00Z, and its owner deleted the tag
+    const records = { ...noticed, 'i-0000000000000000d': '2026-06-15T11:00Z' };
+    // WHEN the first sweep after the deadline (12:00) runs
+    const { starts } = await sweep();
+    const start = starts.find((s) => s.Parameters?.InstanceId?.[0] === 'i-0000000000000000d')!;
+    const run = await execute(start.Parameters as Record<string, string[]>, stack, records);
+    // THEN the runbook shows the recorded deadline again (the permission to stop requires the tag) and stops it
+    expect(names(run.calls)).toContain('ec2.stop_instances');
+    expect(run.calls.find((c) => c.method === 'create_tags')?.kwargs).toEqual({
+      Resources: ['i-0000000000000000d'],
+      Tags: [{ Key: 'AmiGuardDeadline', Value: '2026-06-15T11:00Z' }],
+    });
+    expect(names(run.calls)).not.toContain('ssm.put_parameter');
+  });
+
+  test('a backdated deadline someone else wrote leads to a notice first, and action only after the grace', async () => {
+    // GIVEN instance a carries a deadline in the past that AMI Guard never recorded
+    const records = Object.fromEntries(Object.entries(noticed).filter(([id]) => id !== 'i-0000000000000000a'));
+    const { starts } = await sweep();
+    const start = starts.find((s) => s.Parameters?.InstanceId?.[0] === 'i-0000000000000000a')!;
+    const run = await execute(start.Parameters as Record<string, string[]>, stack, records);
+    // THEN the runbook gives notice with a full grace (24 h from now), and changes nothing
+    expect(names(run.calls)).toEqual(['lambda.invoke', 'sns.publish', 'ssm.put_parameter', 'ec2.create_tags']);
+    expect(run.calls.at(-1)?.kwargs).toEqual({
+      Resources: ['i-0000000000000000a'],
+      Tags: [{ Key: 'AmiGuardDeadline', Value: '2026-06-16T12:00Z' }],
+    });
   });
 
   test('in terminate mode, terminate the stopped instance past its deadline, after its evidence image', async () => {

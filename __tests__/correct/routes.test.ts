@@ -60,7 +60,15 @@ describe('routes', () => {
       }),
     ).stacks['payments-prod'];
     for (const stack of [payments, terminate]) {
-      const policy = JSON.parse(String(onlyResource(stack, 'aws_sns_topic_policy').policy));
+      // The findings topic's policy, and in acting modes the escalation topic's: the same two publishers.
+      const policies = resourcesOf(stack, 'aws_sns_topic_policy').map(
+        (p) => JSON.parse(String(p.policy)) as { Statement: { Resource: string; Principal: { AWS: string } }[] },
+      );
+      expect(policies.map((p) => p.Statement[0].Resource.split(':').at(-1)).sort()).toEqual([
+        'ami-guard-escalation',
+        'ami-guard-remediation',
+      ]);
+      const policy = policies.find((p) => p.Statement[0].Resource.endsWith(':ami-guard-remediation'))!;
       const publish = (principal: string) =>
         simulate({
           policies: [],
@@ -73,7 +81,7 @@ describe('routes', () => {
       await expect(publish('arn:aws:iam::999999999999:role/ami-guard/ami-guard-remediation-eu-west-1')).resolves.not.toBe(
         'Allowed',
       );
-      expect(policy.Statement.map((s: { Principal: { AWS: string } }) => s.Principal.AWS)).toEqual([
+      expect(policy.Statement.map((s) => s.Principal.AWS)).toEqual([
         'arn:aws:iam::222222222222:role/ami-guard/ami-guard-remediation-eu-west-1',
         'arn:aws:iam::222222222222:root',
       ]);

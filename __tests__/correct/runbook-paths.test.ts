@@ -16,12 +16,14 @@ import {
   type AutomationDocument,
 } from '../../modules/correct/remediation-document';
 import { pythonUnavailableReason, runAutomation, type Boto3Stub, type StubCall } from '../../test-support/runbook';
-import { clientsWith, ec2Image, ec2Instance, mockedClients } from '../lambda/fixtures/aws-fakes';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { awsError, clientsWith, ec2Image, ec2Instance, mockedClients } from '../lambda/fixtures/aws-fakes';
 
 const ID = 'i-0123456789abcdef0';
 const AMI = 'ami-0aaaaaaaaaaaaaaa1';
 const NOW = new Date('2026-06-15T12:00:00Z');
 const TOPIC = 'arn:aws:sns:eu-west-1:222222222222:ami-guard-remediation';
+const ESCALATION = 'arn:aws:sns:eu-west-1:222222222222:ami-guard-escalation';
 const ROLE = 'arn:aws:iam::222222222222:role/ami-guard/ami-guard-remediation-eu-west-1';
 const PASSED = '2026-06-15T11:00Z';
 const AHEAD = '2026-06-16T08:00Z';
@@ -36,6 +38,11 @@ interface Instance {
   readonly tags?: Record<string, string>;
   /** The instance's Auto Scaling group. */
   readonly group?: string;
+  /**
+   * The deadline of its notice record (which only AMI Guard writes). @default the deadline tag's value:
+   * AMI Guard wrote both. `null`: no record (the tag, if any, was written by someone else).
+   */
+  readonly record?: string | null;
 }
 
 /** What the TypeScript check mode answers for the instance, as the runbook would ask it. */
@@ -61,6 +68,9 @@ async function checkAnswer(instance: Instance, mode: ActingMode, graceHours: num
       } as never,
     ],
   });
+  const record = instance.record === undefined ? instance.tags?.AmiGuardDeadline : instance.record;
+  if (record) m.ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: JSON.stringify({ deadline: record }) } });
+  else m.ssmMock.on(GetParameterCommand).rejects(awsError('ParameterNotFound'));
   const env = {
     [RULE_PARAMETERS_ENV]: JSON.stringify({
       tagKey: 'Environment',
@@ -80,6 +90,8 @@ function stubFor(answer: unknown, instance: Instance, extra: Boto3Stub = {}): Bo
     'sns.publish': { MessageId: 'm-1' },
     'ec2.create_tags': {},
     'ec2.delete_tags': {},
+    'ssm.put_parameter': { Version: 1 },
+    'ssm.delete_parameter': {},
     'ec2.stop_instances': {},
     'ec2.terminate_instances': {},
     'autoscaling.describe_auto_scaling_instances': {
@@ -111,7 +123,14 @@ async function run(s: Scenario) {
   const grace = s.mode === 'notify' ? undefined : (s.graceHours ?? 24);
   const answer = await checkAnswer(s.instance, s.mode, grace);
   const result = runAutomation(doc, {
-    parameters: { InstanceId: ID, Mode: s.mode, TopicArn: TOPIC, AutomationAssumeRole: ROLE },
+    parameters: {
+      InstanceId: ID,
+      Mode: s.mode,
+      TopicArn: TOPIC,
+      EscalationTopicArn: ESCALATION,
+      EscalateAfterHours: '72',
+      AutomationAssumeRole: ROLE,
+    },
     stub: stubFor(answer, s.instance, s.extra),
     now: NOW,
   });
@@ -132,12 +151,18 @@ withPython('the runbook, run whole against fakes', () => {
   describe.each<ActingMode>(['stop', 'terminate'])('%s mode', (mode) => {
     const act = mode === 'stop' ? 'ec2.stop_instances' : 'ec2.terminate_instances';
 
-    test('GIVEN a first REMEDIATE THEN it publishes the notice with the deadline, then tags it, and changes nothing else', async () => {
+    test('GIVEN a first REMEDIATE THEN it publishes the notice with the deadline, then records and tags it, and changes nothing else', async () => {
       const { result } = await run({ mode, instance: { tags: { Owner: 'alice@example.org', Team: 'payments' } } });
       expect(result.status).toBe('Success');
-      expect(names(result.calls)).toEqual(['lambda.invoke', 'sns.publish', 'ec2.create_tags']);
+      expect(names(result.calls)).toEqual(['lambda.invoke', 'sns.publish', 'ssm.put_parameter', 'ec2.create_tags']);
       expect(published(result.calls)).toEqual(['notice']);
-      const [, notice, tag] = result.calls;
+      const [, notice, record, tag] = result.calls;
+      expect(record.kwargs).toMatchObject({
+        Name: `/ami-guard/notices/${ID}`,
+        Type: 'String',
+        Overwrite: true,
+      });
+      expect(JSON.parse(String(record.kwargs.Value))).toMatchObject({ deadline: '2026-06-16T12:00Z' });
       expect(notice.kwargs.Subject).toBe(
         `AMI Guard: ${ID} will be ${mode === 'stop' ? 'stopped' : 'terminated'} after 2026-06-16T12:00Z UTC`,
       );
@@ -152,11 +177,52 @@ withPython('the runbook, run whole against fakes', () => {
       expect(tag.kwargs).toEqual({ Resources: [ID], Tags: [{ Key: 'AmiGuardDeadline', Value: '2026-06-16T12:00Z' }] });
     });
 
-    test('GIVEN a REMEDIATE before the deadline THEN nothing is published or changed', async () => {
+    test('GIVEN a REMEDIATE before the deadline THEN nothing is published; the tag is shown again from the record', async () => {
       const { result } = await run({ mode, instance: { tags: { AmiGuardDeadline: AHEAD } } });
       expect(result.status).toBe('Success');
-      expect(names(result.calls)).toEqual(['lambda.invoke']);
-      expect(result.steps).toEqual([CHECK_STEP, 'Decide', 'BeforeDeadline']);
+      expect(names(result.calls)).toEqual(['lambda.invoke', 'ec2.create_tags']);
+      expect(result.steps).toEqual([CHECK_STEP, 'Decide', 'RestoreDeadline']);
+    });
+
+    test('GIVEN the owner deleted the tag after the notice THEN the record restores it, and no new grace starts', async () => {
+      const { result } = await run({ mode, instance: { tags: {}, record: AHEAD } });
+      expect(published(result.calls)).toEqual([]);
+      expect(result.calls.at(-1)!.kwargs).toEqual({ Resources: [ID], Tags: [{ Key: 'AmiGuardDeadline', Value: AHEAD }] });
+    });
+
+    test('GIVEN the owner deleted the tag and the recorded deadline passed THEN it acts at the original deadline', async () => {
+      const { result } = await run({ mode, instance: { tags: {}, record: PASSED }, keepEvidenceDays: 0 });
+      expect(names(result.calls)).toContain(act);
+      const tag = result.calls.find((c) => c.method === 'create_tags')!;
+      expect(tag.kwargs).toEqual({ Resources: [ID], Tags: [{ Key: 'AmiGuardDeadline', Value: PASSED }] });
+    });
+
+    test('GIVEN a backdated deadline tag written by someone else (no record) THEN a notice comes first, with a full grace', async () => {
+      const { result, answer } = await run({ mode, instance: { tags: { AmiGuardDeadline: '2000-01-01T00:00Z' }, record: null } });
+      expect(answer.reason).toContain('not set by an AMI Guard notice');
+      expect(changes(result.calls)).toEqual([]);
+      expect(names(result.calls)).toEqual(['lambda.invoke', 'sns.publish', 'ssm.put_parameter', 'ec2.create_tags']);
+      expect(published(result.calls)).toEqual(['notice']);
+      expect(result.calls.at(-1)!.kwargs).toEqual({
+        Resources: [ID],
+        Tags: [{ Key: 'AmiGuardDeadline', Value: '2026-06-16T12:00Z' }],
+      });
+    });
+
+    test('GIVEN a recorded deadline more than escalateAfterHours ago THEN it escalates (escalation topic) and acts', async () => {
+      const { result } = await run({ mode, instance: { tags: { AmiGuardDeadline: '2026-06-12T11:00Z' } }, keepEvidenceDays: 0 });
+      expect(published(result.calls)).toEqual([
+        'escalate',
+        mode === 'stop' ? 'stopping' : 'terminating',
+        mode === 'stop' ? 'stopped' : 'terminated',
+      ]);
+      expect(result.calls.find((c) => c.method === 'publish')!.kwargs.TopicArn).toBe(ESCALATION);
+      const { result: recent } = await run({
+        mode,
+        instance: { tags: { AmiGuardDeadline: '2026-06-12T13:00Z' } },
+        keepEvidenceDays: 0,
+      });
+      expect(published(recent.calls)).not.toContain('escalate');
     });
 
     test(`GIVEN a REMEDIATE after the deadline THEN it checks safety, re-tags, announces, ${mode === 'stop' ? 'stops' : 'takes the evidence image, then terminates'}`, async () => {
@@ -177,6 +243,7 @@ withPython('the runbook, run whole against fakes', () => {
               'ec2.create_image',
               'ec2.describe_images',
               'ec2.describe_images',
+              'lambda.invoke',
               'ec2.terminate_instances',
               'sns.publish',
             ],
@@ -214,6 +281,7 @@ withPython('the runbook, run whole against fakes', () => {
         'ec2.describe_instance_attribute',
         'ec2.create_tags',
         'sns.publish',
+        ...(mode === 'terminate' ? ['lambda.invoke'] : []),
         act,
         'sns.publish',
       ]);
@@ -226,12 +294,16 @@ withPython('the runbook, run whole against fakes', () => {
     test.each<[string, Instance]>([
       ['a compliant instance', { environment: 'Prod', tags: { AmiGuardDeadline: PASSED } }],
       ['a valid exception', { tags: { AmiGuardDeadline: PASSED, AmiGuardException: 'CHG-1234 until 2026-07-15' } }],
-    ])('GIVEN %s with a deadline THEN the deadline is removed and the owner told, nothing else', async (_, instance) => {
-      const { result } = await run({ mode, instance });
-      expect(names(result.calls)).toEqual(['lambda.invoke', 'ec2.delete_tags', 'sns.publish']);
-      expect(result.calls[1].kwargs).toEqual({ Resources: [ID], Tags: [{ Key: 'AmiGuardDeadline' }] });
-      expect(published(result.calls)).toEqual(['cleared']);
-    });
+    ])(
+      'GIVEN %s with a deadline THEN the record and the deadline are removed and the owner told, nothing else',
+      async (_, instance) => {
+        const { result } = await run({ mode, instance });
+        expect(names(result.calls)).toEqual(['lambda.invoke', 'ssm.delete_parameter', 'ec2.delete_tags', 'sns.publish']);
+        expect(result.calls[1].kwargs).toEqual({ Name: `/ami-guard/notices/${ID}` });
+        expect(result.calls[2].kwargs).toEqual({ Resources: [ID], Tags: [{ Key: 'AmiGuardDeadline' }] });
+        expect(published(result.calls)).toEqual(['cleared']);
+      },
+    );
 
     test('GIVEN an instance in an Auto Scaling group after the deadline THEN no action: the group and template are published', async () => {
       const { result, answer } = await run({
@@ -241,8 +313,10 @@ withPython('the runbook, run whole against fakes', () => {
       expect(answer.autoScaling).toBe('group web-asg, launch template web (lt-0abc) version 3');
       expect(changes(result.calls)).toEqual([]);
       expect(names(result.calls)).not.toContain('ec2.create_tags');
-      expect(published(result.calls)).toEqual(['blocked']);
-      const message = String(result.calls.at(-1)!.kwargs.Message);
+      expect(published(result.calls)).toEqual(['blocked', 'escalate']);
+      const [blocked, escalation] = result.calls.filter((c) => c.method === 'publish');
+      expect([blocked.kwargs.TopicArn, escalation.kwargs.TopicArn]).toEqual([TOPIC, ESCALATION]);
+      const message = String(blocked.kwargs.Message);
       expect(message).toContain(
         `but AMI Guard did not ${mode} the instance: it belongs to Auto Scaling group web-asg: ${mode === 'stop' ? 'stopping' : 'terminating'} it would only make the group launch a replacement from the same launch template.`,
       );
@@ -260,8 +334,8 @@ withPython('the runbook, run whole against fakes', () => {
         extra: { 'ec2.describe_instance_attribute': { [key]: { Value: true } } },
       });
       expect(changes(result.calls)).toEqual([]);
-      expect(published(result.calls)).toEqual(['blocked']);
-      expect(result.calls.at(-1)!.kwargs.Message).toContain(
+      expect(published(result.calls)).toEqual(['blocked', 'escalate']);
+      expect(result.calls.at(-2)!.kwargs.Message).toContain(
         `AMI Guard did not ${mode} the instance: ${mode === 'stop' ? 'stop' : 'termination'} protection (${key}) is on.`,
       );
     });
@@ -286,7 +360,7 @@ withPython('the runbook, run whole against fakes', () => {
         extra: { [act]: { raise: 'IncorrectInstanceState' } },
       });
       expect(published(result.calls)).toEqual([mode === 'stop' ? 'stopping' : 'terminating', 'failed']);
-      expect(result.steps.at(-1)).toBe('NotifyActionFailed');
+      expect(result.steps.at(-1)).toBe('FailedNotOverdue');
     });
   });
 
@@ -299,7 +373,7 @@ withPython('the runbook, run whole against fakes', () => {
       });
       expect(names(result.calls)).not.toContain('ec2.terminate_instances');
       expect(published(result.calls)).toEqual(['terminating', 'failed']);
-      expect(result.steps.at(-1)).toBe('NotifyEvidenceFailed');
+      expect(result.steps).toContain('NotifyEvidenceFailed');
     });
 
     test('GIVEN CreateImage fails THEN the instance is not terminated', async () => {
@@ -309,7 +383,30 @@ withPython('the runbook, run whole against fakes', () => {
         extra: { 'ec2.create_image': { raise: 'UnauthorizedOperation' } },
       });
       expect(names(result.calls)).not.toContain('ec2.terminate_instances');
-      expect(result.steps.at(-1)).toBe('NotifyEvidenceFailed');
+      expect(result.steps).toContain('NotifyEvidenceFailed');
+    });
+
+    test('GIVEN an exception granted while the evidence image was taken THEN the last check decides: no terminate', async () => {
+      const { answer } = await run({ mode: 'terminate', instance: { tags: { AmiGuardDeadline: PASSED } } });
+      const excepted = await checkAnswer(
+        { tags: { AmiGuardDeadline: PASSED, AmiGuardException: 'CHG-1234 until 2026-07-15' } },
+        'terminate',
+        24,
+      );
+      const { result } = await run({
+        mode: 'terminate',
+        instance: { tags: { AmiGuardDeadline: PASSED } },
+        extra: {
+          'lambda.invoke': [
+            { StatusCode: 200, Payload: JSON.stringify(answer) },
+            { StatusCode: 200, Payload: JSON.stringify(excepted) },
+          ],
+        },
+      });
+      expect(names(result.calls)).toContain('ec2.create_image');
+      expect(names(result.calls)).not.toContain('ec2.terminate_instances');
+      expect(published(result.calls)).toEqual(['terminating', 'skipped']);
+      expect(result.calls.at(-1)!.kwargs.Message).toContain('Exception CHG-1234');
     });
 
     test('GIVEN keepEvidenceDays 0 THEN no image is taken', async () => {

@@ -11,6 +11,7 @@ import { runCheck } from '../../lambda/ami-compliance/check';
 import { CHECK_EVENT_KEY, RULE_PARAMETERS_ENV, type CheckResult } from '../../lambda/ami-compliance/contract';
 import {
   CHECK_STEP,
+  RECHECK_STEP,
   remediationDocument,
   SAFETY_STEP,
   STOP_STEP,
@@ -26,7 +27,8 @@ import {
   substitute,
   type Boto3Stub,
 } from '../../test-support/runbook';
-import { clientsWith, ec2Image, ec2Instance, mockedClients } from '../lambda/fixtures/aws-fakes';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { awsError, clientsWith, ec2Image, ec2Instance, mockedClients } from '../lambda/fixtures/aws-fakes';
 
 const ID = 'i-0123456789abcdef0';
 const OTHER = 'i-0fedcba9876543210';
@@ -54,6 +56,9 @@ async function realCheck(environment: string, mode: ActingMode, deadline?: strin
   m.ec2Mock.on(DescribeImagesCommand).resolves({ Images: [ec2Image(AMI, '111111111111', { Environment: environment })] });
   m.cloudTrailMock.on(LookupEventsCommand).resolves({ Events: [] });
   m.autoScalingMock.on(DescribeAutoScalingInstancesCommand).resolves({ AutoScalingInstances: [] });
+  // A deadline comes with its notice record: AMI Guard wrote both.
+  if (deadline) m.ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: JSON.stringify({ deadline }) } });
+  else m.ssmMock.on(GetParameterCommand).rejects(awsError('ParameterNotFound'));
   const env = { [RULE_PARAMETERS_ENV]: JSON.stringify({ tagKey: 'Environment', tagValues: 'Prod' }) };
   const event = { [CHECK_EVENT_KEY]: { instanceId: ID, mode, ...(mode === 'notify' ? {} : { graceHours: 24 }) } };
   return runCheck(event, clientsWith(m), env, NOW);
@@ -68,7 +73,7 @@ function invoked(body: unknown, extra: Record<string, unknown> = { StatusCode: 2
 function runCheckStep(mode: ActingMode, stub: Boto3Stub) {
   const doc = remediationDocument({ checkFunctionName: 'ami-guard-ami-compliance', mode });
   const step = scriptStep(doc, CHECK_STEP);
-  const parameters = { Mode: mode, InstanceId: ID };
+  const parameters = { Mode: mode, InstanceId: ID, EscalateAfterHours: '72' };
   const payload = step.inputs.InputPayload as Record<string, unknown>;
   const events = Object.fromEntries(
     Object.entries(payload).map(([k, v]) => [k, typeof v === 'string' ? substitute(v, parameters) : v]),
@@ -101,11 +106,16 @@ const reachesAction = (doc: ReturnType<typeof remediationDocument>, from: string
   ACTIONS.some((action) => reachable(doc, from).has(action));
 
 withPython('runbook check step, run with python3 against a stub boto3', () => {
-  test('GIVEN every mode THEN the scripts are the contract-generated check (and, where it acts, the safety check), aborting on failure', () => {
+  test('GIVEN every mode THEN the scripts are the contract-generated check (and, where it acts, the clear, the safety check and, before a terminate, the check again), aborting on failure', () => {
+    const expected = {
+      notify: [CHECK_STEP],
+      stop: [CHECK_STEP, 'RemoveDeadline', SAFETY_STEP],
+      terminate: [CHECK_STEP, 'RemoveDeadline', SAFETY_STEP, RECHECK_STEP],
+    };
     for (const mode of MODES) {
       const doc = remediationDocument({ checkFunctionName: 'fn', mode });
       const scripts = doc.mainSteps.filter((s) => s.action === 'aws:executeScript');
-      expect(scripts.map((s) => s.name)).toEqual(mode === 'notify' ? [CHECK_STEP] : [CHECK_STEP, SAFETY_STEP]);
+      expect(scripts.map((s) => s.name)).toEqual(expected[mode]);
       for (const script of scripts) expect(script.onFailure).toBe('Abort');
     }
   });

@@ -188,9 +188,16 @@ describe('the rule Lambda', () => {
   test('in terminate mode, may delete only evidence images and snapshots', async () => {
     const image = 'arn:aws:ec2:eu-west-1::image/ami-0eeeeeeeeeeeeeee1';
     const snapshot = 'arn:aws:ec2:eu-west-1::snapshot/snap-0123456789abcdef0';
-    const evidence = { 'aws:ResourceTag/AmiGuardEvidenceUntil': '2026-06-29' };
+    const evidence = {
+      'aws:ResourceTag/AmiGuardEvidenceUntil': '2026-06-29',
+      'aws:ResourceTag/AmiGuardEvidenceOf': 'i-0123456789abcdef0',
+    };
     await expect(can(byMode.terminate, 'ec2:DeregisterImage', image, evidence)).resolves.toBe('Allowed');
     await expect(can(byMode.terminate, 'ec2:DeleteSnapshot', snapshot, evidence)).resolves.toBe('Allowed');
+    // A golden image someone tagged with a keep-until date alone is not evidence.
+    const untilOnly = { 'aws:ResourceTag/AmiGuardEvidenceUntil': '2000-01-01' };
+    await expect(can(byMode.terminate, 'ec2:DeregisterImage', image, untilOnly)).resolves.not.toBe('Allowed');
+    await expect(can(byMode.terminate, 'ec2:DeleteSnapshot', snapshot, untilOnly)).resolves.not.toBe('Allowed');
     await expect(can(byMode.terminate, 'ec2:DeregisterImage', image)).resolves.not.toBe('Allowed');
     await expect(can(byMode.terminate, 'ec2:DeleteSnapshot', snapshot)).resolves.not.toBe('Allowed');
     await expect(can(byMode.stop, 'ec2:DeregisterImage', image, evidence)).resolves.not.toBe('Allowed');

@@ -18,6 +18,8 @@ const PATHS: Record<string, string> = {
   runbook: 'remediation/runbook',
   role: 'remediation/role',
   permissions: 'remediation/permissions',
+  'fn-permissions': 'ami-compliance-function/permissions',
+  escalation: 'remediation/escalation-topic',
   stray: 'somewhere-new/thing',
 };
 
@@ -84,7 +86,13 @@ test('GIVEN a resource outside the known lines of defence THEN it is reported', 
 });
 
 test('GIVEN an expected resource the emulator could not apply THEN it is named as a gap, and a missing one is a problem', () => {
-  const applied = [rc('role', ['update']), rc('permissions', ['update']), rc('runbook', ['update'])];
+  const applied = [
+    rc('role', ['update']),
+    rc('permissions', ['update']),
+    rc('runbook', ['update']),
+    rc('fn-permissions', ['update']),
+    rc('escalation', ['create']),
+  ];
 
   const withGap = judge(notifyToStop, applied, ['remediation/configuration']);
   const without = judge(notifyToStop, applied);

@@ -281,6 +281,19 @@ describe('check mode: who owns, who launched, what to change', () => {
 describe('check mode: the deadline (stop and terminate modes)', () => {
   const unapproved = () => ec2Image(AMI, '111111111111', { Environment: 'prod' });
   const withGrace = (graceHours: number) => ({ amiGuardCheck: { instanceId: ID, graceHours } });
+  /** The instance, with a notice record holding its deadline tag's value (AMI Guard wrote both), unless `record` says otherwise. */
+  const marked = (
+    tags: Record<string, string>,
+    image: ReturnType<typeof ec2Image> | null,
+    state = 'running',
+    record?: string,
+  ) => {
+    const m = ec2With(tags, image, state);
+    const deadline = record ?? tags.AmiGuardDeadline;
+    if (deadline) m.ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: JSON.stringify({ deadline }) } });
+    else m.ssmMock.on(GetParameterCommand).rejects(awsError('ParameterNotFound'));
+    return m;
+  };
 
   test.each<[string, Record<string, string>, number, object]>([
     ['a first REMEDIATE sets a deadline grace hours away', {}, 24, { phase: 'notice', deadline: '2026-06-16T12:00Z' }],
@@ -310,18 +323,18 @@ describe('check mode: the deadline (stop and terminate modes)', () => {
       { phase: 'notice', deadline: '2026-06-16T12:00Z' },
     ],
   ])('%s', async (_, tags, graceHours, expected) => {
-    const m = ec2With(tags, unapproved());
+    const m = marked(tags, unapproved());
     const result = await runCheck(withGrace(graceHours), clientsWith(m), env, NOW);
     expect(result).toMatchObject({ verdict: 'REMEDIATE', ...expected });
     if ('AmiGuardDeadline' in tags && (expected as { phase: string }).phase === 'notice') {
-      expect(result.reason).toMatch(/Deadline tag AmiGuardDeadline=.* it was reset\.$/);
+      expect(result.reason).toMatch(/(it was reset|a notice comes first)\.$/);
     }
   });
 
   test('a compliant instance with a deadline clears it; a valid exception counts as compliant', async () => {
-    const fixed = ec2With({ AmiGuardDeadline: '2026-06-16T00:00Z' }, ec2Image(AMI, '111111111111', { Environment: 'Prod' }));
+    const fixed = marked({ AmiGuardDeadline: '2026-06-16T00:00Z' }, ec2Image(AMI, '111111111111', { Environment: 'Prod' }));
     expect(await runCheck(withGrace(24), clientsWith(fixed), env, NOW)).toMatchObject({ phase: 'clear', deadline: null });
-    const excepted = ec2With(
+    const excepted = marked(
       { AmiGuardDeadline: '2026-06-16T00:00Z', AmiGuardException: 'CHG-1234 until 2026-07-15' },
       unapproved(),
     );
@@ -329,7 +342,7 @@ describe('check mode: the deadline (stop and terminate modes)', () => {
   });
 
   test('notify mode (no grace) sets no deadline', async () => {
-    const m = ec2With({ AmiGuardDeadline: '2026-06-15T00:00Z' }, unapproved());
+    const m = marked({ AmiGuardDeadline: '2026-06-15T00:00Z' }, unapproved());
     expect(await runCheck(check, clientsWith(m), env, NOW)).toMatchObject({ phase: 'notify', deadline: null });
   });
 
@@ -346,17 +359,42 @@ describe('check mode: the deadline (stop and terminate modes)', () => {
     const stop = { amiGuardCheck: { instanceId: ID, mode: 'stop', graceHours: 24 } } as const;
     const terminate = { amiGuardCheck: { instanceId: ID, mode: 'terminate', graceHours: 24 } } as const;
     // WHEN the stop runbook asks THEN there is nothing to stop: no action, the mark stays
-    const stopped = await runCheck(stop, clientsWith(ec2With(tags, unapproved(), 'stopped')), env, NOW);
+    const stopped = await runCheck(stop, clientsWith(marked(tags, unapproved(), 'stopped')), env, NOW);
     expect(stopped).toMatchObject({ verdict: 'SKIP', compliance: 'NON_COMPLIANT', phase: 'skip', deadline: '2026-06-15T11:00Z' });
     expect(stopped.reason).toMatch(/^Instance i-0123456789abcdef0 is already stopped; not stopped again\./);
     // WHEN the terminate runbook asks THEN it acts: a stopped instance can be started again on the same AMI
-    const m = ec2With(tags, unapproved(), 'stopped');
+    const m = marked(tags, unapproved(), 'stopped');
     expect(await runCheck(terminate, clientsWith(m), env, NOW)).toMatchObject({ verdict: 'REMEDIATE', phase: 'act' });
   });
 
   test.each([-1, 1.5, 721, '24'])('graceHours %p is rejected', async (graceHours) => {
     const event = { amiGuardCheck: { instanceId: ID, graceHours } } as unknown as typeof check;
     await expect(runCheck(event, clientsWith({}), env, NOW)).rejects.toThrow(/amiGuardCheck\.graceHours must be a whole number/);
+  });
+});
+
+describe('check mode reads the notice record, not the tag', () => {
+  test('a deleted tag: the record still decides; a tag without a record: notice first', async () => {
+    const unapproved = ec2Image(AMI, '111111111111', { Environment: 'prod' });
+    const event = { amiGuardCheck: { instanceId: ID, mode: 'stop', graceHours: 24 } } as const;
+    const deleted = ec2With({}, unapproved);
+    deleted.ssmMock
+      .on(GetParameterCommand, { Name: `/ami-guard/notices/${ID}` })
+      .resolves({ Parameter: { Value: JSON.stringify({ deadline: '2026-06-15T11:00Z' }) } });
+    expect(await runCheck(event, clientsWith(deleted), env, NOW)).toMatchObject({ phase: 'act', deadline: '2026-06-15T11:00Z' });
+    const forged = ec2With({ AmiGuardDeadline: '2000-01-01T00:00Z' }, unapproved);
+    forged.ssmMock.on(GetParameterCommand).rejects(awsError('ParameterNotFound'));
+    expect(await runCheck(event, clientsWith(forged), env, NOW)).toMatchObject({
+      phase: 'notice',
+      deadline: '2026-06-16T12:00Z',
+    });
+  });
+
+  test('an error reading the record other than ParameterNotFound stops the check', async () => {
+    const m = ec2With({}, ec2Image(AMI, '111111111111', { Environment: 'prod' }));
+    m.ssmMock.on(GetParameterCommand).rejects(awsError('AccessDeniedException'));
+    const event = { amiGuardCheck: { instanceId: ID, mode: 'stop', graceHours: 24 } } as const;
+    await expect(runCheck(event, clientsWith(m), env, NOW)).rejects.toThrow('AccessDeniedException');
   });
 });
 

@@ -26,20 +26,39 @@ describe('planPhase', () => {
   });
 
   test('the deadline minute itself is due', () => {
-    expect(planPhase({ ...remediate, graceHours: 24, mark: '2026-06-15T12:00Z' })).toEqual({
+    expect(planPhase({ ...remediate, graceHours: 24, recorded: '2026-06-15T12:00Z' })).toEqual({
       phase: 'act',
       deadline: '2026-06-15T12:00Z',
     });
   });
 
   test('a mark exactly grace hours away is honoured (the notice set it a moment ago)', () => {
-    expect(planPhase({ ...remediate, graceHours: 24, mark: '2026-06-16T12:01Z' })).toMatchObject({ phase: 'wait' });
-    expect(planPhase({ ...remediate, graceHours: 24, mark: '2026-06-16T12:02Z' })).toMatchObject({ phase: 'notice' });
+    expect(planPhase({ ...remediate, graceHours: 24, recorded: '2026-06-16T12:01Z' })).toMatchObject({ phase: 'wait' });
+    expect(planPhase({ ...remediate, graceHours: 24, recorded: '2026-06-16T12:02Z' })).toMatchObject({ phase: 'notice' });
+  });
+
+  test('the notice record decides, not the tag: a deleted tag changes nothing, a tag without a record gives notice first', () => {
+    const recorded = '2026-06-15T11:00Z';
+    expect(planPhase({ ...remediate, graceHours: 24, recorded })).toEqual({ phase: 'act', deadline: recorded });
+    expect(planPhase({ ...remediate, graceHours: 24, recorded, mark: '2026-06-20T00:00Z' })).toEqual({
+      phase: 'act',
+      deadline: recorded,
+    });
+    const forged = planPhase({ ...remediate, graceHours: 24, mark: '2000-01-01T00:00Z' });
+    expect(forged).toMatchObject({ phase: 'notice', deadline: '2026-06-16T12:01Z' });
+    expect(forged.note).toContain('not set by an AMI Guard notice');
+    // Grace 0 acts at once in any case: no tag makes it sooner than that.
+    expect(planPhase({ ...remediate, graceHours: 0, mark: '2000-01-01T00:00Z' })).toMatchObject({ phase: 'act' });
   });
 
   test('a SKIP keeps a readable deadline on record and clears nothing unless COMPLIANT', () => {
     const stopped = { verdict: 'SKIP', compliance: 'NON_COMPLIANT', now: NOW, graceHours: 24 } as const;
-    expect(planPhase({ ...stopped, mark: '2026-06-16T00:00Z' })).toEqual({ phase: 'skip', deadline: '2026-06-16T00:00Z' });
+    expect(planPhase({ ...stopped, recorded: '2026-06-16T00:00Z' })).toEqual({ phase: 'skip', deadline: '2026-06-16T00:00Z' });
+    expect(planPhase({ ...stopped, mark: '2026-06-16T00:00Z' })).toEqual({ phase: 'skip', deadline: null });
+    expect(planPhase({ ...stopped, compliance: 'COMPLIANT', recorded: '2026-06-16T00:00Z' })).toEqual({
+      phase: 'clear',
+      deadline: null,
+    });
     expect(planPhase({ ...stopped, compliance: 'NOT_APPLICABLE', mark: 'x' })).toEqual({ phase: 'skip', deadline: null });
     expect(planPhase({ ...stopped, compliance: 'COMPLIANT', mark: 'x' })).toEqual({ phase: 'clear', deadline: null });
   });
@@ -58,7 +77,13 @@ describe('recheckReason: what the sweep starts the runbook again for', () => {
   });
   type Compliance = 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE';
   test.each<[string, InstanceFacts, Compliance, string | undefined]>([
-    ['no mark', instance({}), 'NON_COMPLIANT', undefined],
+    [
+      'no mark (deleted after the notice, or never given)',
+      instance({}),
+      'NON_COMPLIANT',
+      'non-compliant without a deadline tag: recover it from the notice record, or give notice',
+    ],
+    ['compliant without a mark', instance({}), 'COMPLIANT', undefined],
     [
       'deadline passed',
       instance({ AmiGuardDeadline: '2026-06-15T12:00Z' }),

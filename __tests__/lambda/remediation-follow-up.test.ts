@@ -1,4 +1,9 @@
-import { DeleteSnapshotCommand, DeregisterImageCommand, DescribeImagesCommand } from '@aws-sdk/client-ec2';
+import {
+  DeleteSnapshotCommand,
+  DeregisterImageCommand,
+  DescribeImagesCommand,
+  DescribeSnapshotsCommand,
+} from '@aws-sdk/client-ec2';
 import { StartAutomationExecutionCommand } from '@aws-sdk/client-ssm';
 import type { RemediationTrigger } from '../../lambda/ami-compliance/contract';
 import type { InstanceFacts } from '../../lambda/ami-compliance/evaluate';
@@ -77,27 +82,48 @@ describe('Rechecks.followUp', () => {
     expect(m.ssmMock.commandCalls(StartAutomationExecutionCommand)).toHaveLength(3);
   });
 
-  test('deregisters evidence images after their keep-until day, then their snapshots; keeps the rest', async () => {
+  test('deregisters evidence images after their keep-until day, then their evidence snapshots; keeps the rest', async () => {
     const m = fakes();
-    const evidence = (id: string, until: string) => ({
+    const evidence = (id: string, until: string, name = `ami-guard-evidence-i-0123456789abcdef0-exec-${id}`) => ({
       ImageId: id,
-      Tags: [{ Key: 'AmiGuardEvidenceUntil', Value: until }],
+      Name: name,
+      Tags: [
+        { Key: 'AmiGuardEvidenceUntil', Value: until },
+        { Key: 'AmiGuardEvidenceOf', Value: 'i-0123456789abcdef0' },
+      ],
       BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { SnapshotId: `snap-${id.slice(4)}` } }],
     });
+    const golden = {
+      ImageId: 'ami-0000000000000000d',
+      Name: 'golden-2026-06',
+      Tags: [{ Key: 'AmiGuardEvidenceUntil', Value: '2000-01-01' }],
+      BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { SnapshotId: 'snap-0000000000000000d' } }],
+    };
+    const renamed = { ...evidence('ami-0000000000000000e', '2000-01-01'), Name: 'golden-with-evidence-tags' };
     m.ec2Mock.on(DescribeImagesCommand).resolves({
       Images: [
         evidence('ami-0000000000000000a', '2026-06-14'),
         evidence('ami-0000000000000000b', '2026-06-15'),
         evidence('ami-0000000000000000c', 'someday'),
+        golden,
+        renamed,
       ],
     });
+    m.ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-0000000000000000a' }] });
     const summary = await new Rechecks(NOW, 'terminate').followUp(clientsWith(m), trigger, 'sweep-1');
     expect(summary.expiredImages).toEqual(['ami-0000000000000000a']);
     expect(m.ec2Mock.commandCalls(DescribeImagesCommand)[0].args[0].input).toMatchObject({
       Owners: ['self'],
-      Filters: [{ Name: 'tag-key', Values: ['AmiGuardEvidenceUntil'] }],
+      Filters: [
+        { Name: 'name', Values: ['ami-guard-evidence-*'] },
+        { Name: 'tag-key', Values: ['AmiGuardEvidenceUntil'] },
+      ],
     });
     expect(m.ec2Mock.commandCalls(DeregisterImageCommand).map((c) => c.args[0].input.ImageId)).toEqual(['ami-0000000000000000a']);
+    expect(m.ec2Mock.commandCalls(DescribeSnapshotsCommand)[0].args[0].input).toMatchObject({
+      SnapshotIds: ['snap-0000000000000000a'],
+      Filters: [{ Name: 'tag:AmiGuardEvidenceOf', Values: ['i-0123456789abcdef0'] }],
+    });
     expect(m.ec2Mock.commandCalls(DeleteSnapshotCommand).map((c) => c.args[0].input.SnapshotId)).toEqual([
       'snap-0000000000000000a',
     ]);

@@ -21,6 +21,7 @@ import {
   DeregisterImageCommand,
   DescribeImagesCommand,
   DescribeInstancesCommand,
+  DescribeSnapshotsCommand,
   EC2Client,
   type DescribeInstancesCommandOutput,
   type Image,
@@ -36,7 +37,8 @@ import {
 } from '@aws-sdk/client-config-service';
 import { GetParameterCommand, SSMClient, StartAutomationExecutionCommand } from '@aws-sdk/client-ssm';
 import type { ConfigurationItem, ImageFacts, InstanceFacts } from './evaluate';
-import { AMI_ID_PATTERN, EVIDENCE_TAG, type RemediationTrigger } from './contract';
+import { AMI_ID_PATTERN, EVIDENCE_TAG, INSTANCE_ID_PATTERN, NOTICE_RECORD_PATH, type RemediationTrigger } from './contract';
+import { EVIDENCE_IMAGE_NAME_PREFIX } from './trust-model';
 
 /** The AWS clients the rule uses. Implementations may create them lazily; a test fake may throw for any it was not given. */
 export interface AwsClients {
@@ -326,6 +328,28 @@ export async function readApprovedImageIds(ssm: SSMClient, name: string): Promis
     );
   }
   return new Set(ids);
+}
+
+/**
+ * The deadline of an instance's notice record (`/ami-guard/notices/<id>`), or undefined when it has
+ * none. Only AMI Guard's automation roles may write the record; an unreadable one counts as none, which
+ * can only lead to a new notice (later, never sooner).
+ * @throws on any error but ParameterNotFound
+ */
+export async function readNoticeRecord(ssm: SSMClient, instanceId: string): Promise<string | undefined> {
+  let value: string | undefined;
+  try {
+    value = (await ssm.send(new GetParameterCommand({ Name: `${NOTICE_RECORD_PATH}${instanceId}` }))).Parameter?.Value;
+  } catch (err) {
+    if (errorCode(err) === 'ParameterNotFound') return undefined;
+    throw err;
+  }
+  try {
+    const deadline = (JSON.parse(value ?? '') as { deadline?: unknown }).deadline;
+    return typeof deadline === 'string' ? deadline : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Fetches the latest configuration item of a resource (for oversized change notifications), in change-notification shape. */
@@ -620,8 +644,28 @@ export interface ExpiredEvidence {
 }
 
 /**
+ * True when AMI Guard made `image` as evidence before a terminate: its name starts with
+ * {@link EVIDENCE_IMAGE_NAME_PREFIX} followed by the instance its `AmiGuardEvidenceOf` tag names, and it
+ * carries a keep-until day. The guards reserve both evidence keys to AMI Guard's roles, and the
+ * Lambda's DeregisterImage/DeleteSnapshot permission asks for the same tags; the name is checked here
+ * only, as EC2 has no condition key for an image's name.
+ */
+function isEvidenceImage(image: Image): boolean {
+  const tags = tagMap(image.Tags);
+  const of = tags[EVIDENCE_TAG.instance];
+  return (
+    of !== undefined &&
+    INSTANCE_ID_PATTERN.test(of) &&
+    (image.Name ?? '').startsWith(`${EVIDENCE_IMAGE_NAME_PREFIX}${of}-`) &&
+    /^\d{4}-\d{2}-\d{2}$/.test(tags[EVIDENCE_TAG.keepUntil] ?? '')
+  );
+}
+
+/**
  * Deregisters this account's evidence images whose keep-until day is before today (UTC), then deletes
- * their snapshots. An image whose keep-until tag is unreadable is kept: deleting evidence needs a date.
+ * their snapshots that carry the same evidence tags. Only images {@link isEvidenceImage} accepts: a
+ * golden image someone tagged `AmiGuardEvidenceUntil=2000-01-01` is left alone. An image whose
+ * keep-until tag is unreadable is kept: deleting evidence needs a date.
  * @throws on an EC2 API error
  */
 export async function expireEvidenceImages(ec2: EC2Client, now: Date): Promise<ExpiredEvidence> {
@@ -633,21 +677,34 @@ export async function expireEvidenceImages(ec2: EC2Client, now: Date): Promise<E
     const page = await ec2.send(
       new DescribeImagesCommand({
         Owners: ['self'],
-        Filters: [{ Name: 'tag-key', Values: [EVIDENCE_TAG.keepUntil] }],
+        Filters: [
+          { Name: 'name', Values: [`${EVIDENCE_IMAGE_NAME_PREFIX}*`] },
+          { Name: 'tag-key', Values: [EVIDENCE_TAG.keepUntil] },
+        ],
         MaxResults: 100,
         NextToken,
       }),
     );
     for (const image of page.Images ?? []) {
       const until = image.Tags?.find((t) => t.Key === EVIDENCE_TAG.keepUntil)?.Value ?? '';
-      if (!image.ImageId || !/^\d{4}-\d{2}-\d{2}$/.test(until) || until >= today) continue;
+      if (!image.ImageId || !isEvidenceImage(image) || until >= today) continue;
+      const of = tagMap(image.Tags)[EVIDENCE_TAG.instance];
       await ec2.send(new DeregisterImageCommand({ ImageId: image.ImageId }));
       images.push(image.ImageId);
-      for (const mapping of image.BlockDeviceMappings ?? []) {
-        const snapshot = mapping.Ebs?.SnapshotId;
-        if (!snapshot) continue;
-        await ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshot }));
-        snapshots.push(snapshot);
+      const ids = (image.BlockDeviceMappings ?? []).map((m) => m.Ebs?.SnapshotId).filter((id): id is string => !!id);
+      if (ids.length === 0) continue;
+      // Only the snapshots CreateImage tagged as the same evidence: a snapshot shared with another image stays.
+      const owned = await ec2.send(
+        new DescribeSnapshotsCommand({
+          SnapshotIds: ids,
+          OwnerIds: ['self'],
+          Filters: [{ Name: `tag:${EVIDENCE_TAG.instance}`, Values: [of] }],
+        }),
+      );
+      for (const snapshot of owned.Snapshots ?? []) {
+        if (!snapshot.SnapshotId) continue;
+        await ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshot.SnapshotId }));
+        snapshots.push(snapshot.SnapshotId);
       }
     }
     NextToken = page.NextToken;

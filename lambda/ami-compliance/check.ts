@@ -10,6 +10,7 @@ import {
   errorCode,
   lookupLauncher,
   readApprovedImageIds,
+  readNoticeRecord,
   ImageCatalog,
   type AwsClients,
 } from './aws';
@@ -126,10 +127,13 @@ export async function runCheck(
   const annotation = alreadyStopped
     ? `Instance ${instanceId} is already ${instance.state}; not stopped again. ${evaluation.annotation}`
     : evaluation.annotation;
+  // Only acting modes have notices; notify mode never reads (nor may read) the records.
+  const recorded = graceHours === undefined ? undefined : await readNoticeRecord(clients.ssm, instanceId);
   const plan = planPhase({
     verdict,
     compliance: evaluation.complianceType,
     mark: instance.tags[DEADLINE_TAG_KEY],
+    recorded,
     now,
     graceHours: graceHours as number | undefined,
   });

@@ -76,6 +76,13 @@ export const RULE_PARAMETERS_ENV = 'AMI_GUARD_RULE_PARAMETERS';
 /** The key of a check-mode event: `{ "amiGuardCheck": { "instanceId": "i-..." } }`. */
 export const CHECK_EVENT_KEY = 'amiGuardCheck';
 
+/**
+ * Where the notice records live: `/ami-guard/notices/<instance-id>`, one SSM String parameter per
+ * noticed instance, `{"deadline":"2026-12-01T10:00Z","noticedAt":"...","executionId":"..."}`. Only
+ * AMI Guard's automation roles may write under it; the deadline tag only shows the record.
+ */
+export const NOTICE_RECORD_PATH = '/ami-guard/notices/';
+
 /** Check-mode verdicts: REMEDIATE only for a fresh NON_COMPLIANT; everything else is SKIP. */
 export const VERDICT = { remediate: 'REMEDIATE', skip: 'SKIP' } as const;
 export type CheckVerdict = (typeof VERDICT)[keyof typeof VERDICT];
@@ -110,6 +117,12 @@ export const DEFAULT_GRACE_HOURS = 24;
 export const DEFAULT_KEEP_EVIDENCE_DAYS = 14;
 /** The longest grace a config may give: a longer one is an exception without a ticket. */
 export const MAX_GRACE_HOURS = 720;
+/** Hours past the deadline after which a still NON_COMPLIANT instance is escalated, when the config does not say. */
+export const DEFAULT_ESCALATE_AFTER_HOURS = 72;
+/** The runbook parameter that carries `remediation.escalateAfterHours` (review rules read it from the plan). */
+export const ESCALATE_AFTER_HOURS_PARAMETER = 'EscalateAfterHours';
+/** The runbook parameter naming the escalation topic (unfiltered by owner: the owner cannot silence it). */
+export const ESCALATION_TOPIC_PARAMETER = 'EscalationTopicArn';
 
 /**
  * The instance tag that records the deadline, as Cloud Custodian's mark-for-op does. Its value is a
@@ -287,6 +300,8 @@ export const ACTION = {
   skipped: 'skipped',
   /** Stopping, the evidence image or terminating failed. */
   failed: 'failed',
+  /** Blocked, or still NON_COMPLIANT long past its deadline: sent to the escalation topic, which owners' routes never see. */
+  escalate: 'escalate',
 } as const;
 export type Action = (typeof ACTION)[keyof typeof ACTION];
 

@@ -35,8 +35,13 @@ export function parseDeadline(value: string | undefined): Date | undefined {
 export interface PhaseInput {
   readonly verdict: CheckVerdict;
   readonly compliance: ComplianceType;
-  /** The instance's deadline tag value, if any. */
+  /** The instance's deadline tag value, if any: shown to owners, but it decides nothing by itself. */
   readonly mark?: string;
+  /**
+   * The deadline of the instance's notice record (`/ami-guard/notices/<id>`), which only AMI Guard
+   * writes after publishing a notice. It decides: a tag without a record was not set by a notice.
+   */
+  readonly recorded?: string;
   readonly now: Date;
   /** Hours from notice to action (`stop`/`terminate`); undefined in `notify` mode, which sets no deadline. */
   readonly graceHours?: number;
@@ -52,13 +57,14 @@ export interface PhasePlan {
 /**
  * Decides what the runbook does after a fresh check.
  *
- * A valid deadline tag counts only if it is no later than `now + graceHours`: a tag pushed into the
- * future by hand (or left from a longer grace) does not postpone the action forever, it is reset. A
- * missing or unreadable tag never makes the action come sooner: it starts a new notice.
+ * The notice record decides, not the tag: anyone who could write the tag would otherwise move the
+ * action. A recorded deadline counts only if it is no later than `now + graceHours` (one from a longer
+ * grace is reset, never postponing the action forever). Without a record there was no notice: a tag,
+ * even one in the past, leads to a notice first. A deleted tag changes nothing: the record remains.
  */
 export function planPhase(input: PhaseInput): PhasePlan {
-  const { verdict, compliance, mark, now, graceHours } = input;
-  const marked = parseDeadline(mark);
+  const { verdict, compliance, mark, recorded, now, graceHours } = input;
+  const record = parseDeadline(recorded);
   if (graceHours === undefined) {
     return { phase: verdict === VERDICT.remediate ? PHASE.notify : PHASE.skip, deadline: null };
   }
@@ -66,20 +72,20 @@ export function planPhase(input: PhaseInput): PhasePlan {
     throw new Error(`graceHours must be a whole number of hours >= 0, got ${JSON.stringify(graceHours)}.`);
   }
   if (verdict !== VERDICT.remediate) {
-    if (compliance === 'COMPLIANT' && mark !== undefined) return { phase: PHASE.clear, deadline: null };
-    return { phase: PHASE.skip, deadline: marked ? formatDeadline(marked) : null };
+    if (compliance === 'COMPLIANT' && (mark !== undefined || recorded !== undefined))
+      return { phase: PHASE.clear, deadline: null };
+    return { phase: PHASE.skip, deadline: record ? formatDeadline(record) : null };
   }
   const latest = Math.ceil((now.getTime() + graceHours * HOUR) / MINUTE) * MINUTE;
-  if (marked && marked.getTime() <= latest) {
-    return { phase: marked.getTime() <= now.getTime() ? PHASE.act : PHASE.wait, deadline: mark! };
+  if (record && record.getTime() <= latest) {
+    return { phase: record.getTime() <= now.getTime() ? PHASE.act : PHASE.wait, deadline: recorded! };
   }
-  const note =
-    mark === undefined
+  const note = record
+    ? `The notice's deadline ${recorded} was later than the ${graceHours}-hour grace allows; it was reset.`
+    : mark === undefined
       ? undefined
-      : marked
-        ? `Deadline tag ${DEADLINE_TAG_KEY}=${mark} was later than the ${graceHours}-hour grace allows; it was reset.`
-        : `Deadline tag ${DEADLINE_TAG_KEY}=${JSON.stringify(mark.slice(0, 40))} is not a UTC minute such as 2026-12-01T10:00Z; it was reset.`;
-  // Grace 0 acts at once; the runbook still writes the tag first, the condition of its terminate permission.
+      : `Deadline tag ${DEADLINE_TAG_KEY}=${JSON.stringify(mark.slice(0, 40))} was not set by an AMI Guard notice (no notice record); it does not count, and a notice comes first.`;
+  // Grace 0 acts at once; the runbook still writes the tag first, the condition of its permission to act.
   if (graceHours === 0) return { phase: PHASE.act, deadline: formatDeadline(now), ...(note ? { note } : {}) };
   return { phase: PHASE.notice, deadline: formatDeadline(new Date(latest)), ...(note ? { note } : {}) };
 }
@@ -96,9 +102,10 @@ const ACTIONABLE_STATES: Record<AutomaticMode, ReadonlySet<string>> = {
 
 /**
  * Why the sweep should start the runbook again for this instance, or undefined. AWS Config starts it
- * only when an instance becomes NON_COMPLIANT; nothing starts it when a deadline passes or when a marked
- * instance becomes compliant. Every start goes through the runbook's fresh check, so a stale sweep
- * result can only cause a re-check, never an action by itself.
+ * only when an instance becomes NON_COMPLIANT; nothing starts it when a deadline passes, when a marked
+ * instance becomes compliant, or when an owner deletes the deadline tag. Every start goes through the
+ * runbook's fresh check, which reads the notice record, so a stale or forged tag can only cause a
+ * re-check, never an action by itself.
  * @param mode the runbook's mode, which decides the instance states worth acting on
  */
 export function recheckReason(
@@ -108,9 +115,10 @@ export function recheckReason(
   mode: AutomaticMode,
 ): string | undefined {
   const mark = instance.tags[DEADLINE_TAG_KEY];
-  if (mark === undefined) return undefined;
-  if (compliance === 'COMPLIANT') return 'compliant with a deadline tag: remove it';
+  if (compliance === 'COMPLIANT') return mark === undefined ? undefined : 'compliant with a deadline tag: remove it';
   if (compliance !== 'NON_COMPLIANT' || !ACTIONABLE_STATES[mode].has(instance.state ?? 'running')) return undefined;
+  // Deleted after a notice, or never given: the runbook recovers the deadline from the notice record, or gives the notice.
+  if (mark === undefined) return 'non-compliant without a deadline tag: recover it from the notice record, or give notice';
   const deadline = parseDeadline(mark);
   if (!deadline) return 'unreadable deadline tag: set a new one';
   return deadline.getTime() <= now.getTime() ? `deadline ${mark} passed` : undefined;

@@ -4,7 +4,7 @@
  * table and the write-path matrix test. A feature that adds a signal adds it here, with its writers,
  * and every guard picks it up. No imports beyond the contract: the Lambda bundle reads it too.
  */
-import { DEADLINE_TAG_KEY, EVIDENCE_TAG } from './contract';
+import { DEADLINE_TAG_KEY, EVIDENCE_TAG, NOTICE_RECORD_PATH } from './contract';
 
 /** Where a signal lives. */
 export const SIGNAL_KINDS = ['image-tag', 'instance-tag', 'snapshot-tag', 'ssm-parameter', 'principal-name'] as const;
@@ -92,7 +92,15 @@ export function trustModel(settings: TrustSettings): readonly Signal[] {
       id: 'deadline-tag',
       kind: 'instance-tag',
       name: DEADLINE_TAG_KEY,
-      decides: 'Shows the owner when a NON_COMPLIANT instance will be stopped or terminated.',
+      decides:
+        'Shows the owner when a NON_COMPLIANT instance will be stopped or terminated; the permission to stop or terminate requires it.',
+      writers: ['automation'],
+    },
+    {
+      id: 'notice-records',
+      kind: 'ssm-parameter',
+      name: `${NOTICE_RECORD_PATH}*`,
+      decides: 'The deadline of a noticed instance (one parameter per instance); it survives deletion of the deadline tag.',
       writers: ['automation'],
     },
     ...(['image-tag', 'snapshot-tag'] as const).flatMap((kind) => [

@@ -1,36 +1,50 @@
 /**
  * The SSM Automation runbook AWS Config runs on a NON_COMPLIANT instance (and the scheduled sweep runs
- * again once a deadline passes). Config remediates from a compliance snapshot that can be stale, so the
- * runbook first asks the rule Lambda (check mode: same evaluator, fresh data) and acts only on its answer
- * for that same instance. In `stop` and `terminate` mode the first REMEDIATE publishes a notice and tags
- * the deadline; only a later fresh REMEDIATE after the deadline stops or terminates, and only when no
- * Auto Scaling group or protection forbids it.
+ * again once a deadline passes, or when a NON_COMPLIANT instance has lost its deadline tag). Config
+ * remediates from a compliance snapshot that can be stale, so the runbook first asks the rule Lambda
+ * (check mode: same evaluator, fresh data) and acts only on its answer for that same instance. In
+ * `stop` and `terminate` mode the first REMEDIATE publishes a notice, then writes the notice record
+ * (which decides) and the deadline tag (which shows it); only a later fresh REMEDIATE after the
+ * record's deadline stops or terminates, and only when no Auto Scaling group or protection forbids it.
+ * A terminate asks the check once more after the evidence image, and that answer decides. Blocked, or
+ * still non-compliant long past the deadline, the instance is escalated. The Python is in `runbook/`.
  */
 import {
   ACTION,
-  CHECK_EVENT_KEY,
   CHECK_OUTPUTS,
-  COMPLIANCE_TYPES,
-  DEADLINE_PATTERN,
-  DEADLINE_TAG_KEY,
+  DEFAULT_ESCALATE_AFTER_HOURS,
   DEFAULT_GRACE_HOURS,
   DEFAULT_KEEP_EVIDENCE_DAYS,
+  ESCALATE_AFTER_HOURS_PARAMETER,
+  ESCALATION_TOPIC_PARAMETER,
   EVIDENCE_TAG,
   INSTANCE_ID_PATTERN,
   MAX_GRACE_HOURS,
-  MESSAGE_ATTRIBUTES,
+  NOTICE_RECORD_PATH,
   PHASE,
-  PHASES,
-  UNKNOWN_OWNER,
-  VERDICT,
-  type Action,
   type ActingMode,
-  type ComplianceType,
-  type MessageAttributeName,
 } from '../../lambda/ami-compliance/contract';
+import { EVIDENCE_IMAGE_NAME_PREFIX } from '../../lambda/ami-compliance/trust-model';
 import { wholeNumber } from '../shared/whole-number';
+import { OVERDUE_OUTPUT, runbookScript } from './runbook-scripts';
+import {
+  changeStateSteps,
+  check,
+  CHECK_STEP,
+  FACTS,
+  FIX,
+  FOOTER,
+  HEADLINE,
+  markDeadline,
+  publish,
+  ref,
+  STRING,
+  type AutomationDocument,
+  type AutomationStep,
+} from './runbook-steps';
 
 export type { ActingMode } from '../../lambda/ami-compliance/contract';
+export { CHECK_STEP, type AutomationDocument, type AutomationStep } from './runbook-steps';
 
 export interface RemediationDocumentProps {
   /** Name of the rule Lambda whose check mode decides. */
@@ -43,279 +57,66 @@ export interface RemediationDocumentProps {
   readonly keepEvidenceDays?: number;
 }
 
-/** One Automation step. */
-export interface AutomationStep {
-  readonly name: string;
-  readonly action: string;
-  readonly description?: string;
-  readonly inputs: Record<string, unknown>;
-  readonly outputs?: readonly { Name: string; Selector: string; Type: string }[];
-  readonly onFailure?: string;
-  readonly nextStep?: string;
-  readonly isEnd?: boolean;
-  readonly timeoutSeconds?: number;
-  readonly maxAttempts?: number;
-}
-
-export interface AutomationDocument {
-  readonly schemaVersion: '0.3';
-  readonly description: string;
-  readonly assumeRole: string;
-  readonly parameters: Record<string, { type: string; description: string; allowedPattern?: string; allowedValues?: string[] }>;
-  readonly mainSteps: readonly AutomationStep[];
-  readonly outputs: readonly string[];
-}
-
-/** Name of the step that invokes the check; its outputs feed every later step. */
-export const CHECK_STEP = 'CheckInstance';
 /** Name of the step that re-checks, right before acting, what forbids the action. */
 export const SAFETY_STEP = 'CheckSafety';
 /** Name of the stop step (`stop` mode only). */
 export const STOP_STEP = 'StopInstance';
 /** Name of the terminate step (`terminate` mode only). */
 export const TERMINATE_STEP = 'TerminateInstance';
+/** Name of the check asked again after the evidence image, right before the terminate (`terminate` mode only). */
+export const RECHECK_STEP = 'RecheckBeforeTerminate';
 /** Name of the evidence image step (`terminate` mode with `keepEvidenceDays` > 0). */
 const EVIDENCE_STEP = 'CreateEvidenceImage';
-/** Names of the steps that write and remove the deadline tag. */
-const MARK_STEPS = { notice: 'MarkDeadline', beforeAction: 'MarkBeforeAction', clear: 'RemoveDeadline' } as const;
+/** Names of the steps that record the notice and write, restore and remove the deadline. */
+const MARK_STEPS = {
+  record: 'RecordNotice',
+  notice: 'MarkDeadline',
+  restore: 'RestoreDeadline',
+  beforeAction: 'MarkBeforeAction',
+  clear: 'RemoveDeadline',
+} as const;
 
-// aws:executeScript returns the script's dict as Payload, so the branch can read one field of the
-// verdict; aws:invokeLambdaFunction only returns the whole response as one string. The script is the
-// last gate before any action: it fails closed on anything but a consistent, fresh answer about this
-// very instance. Every name and value it checks comes from the contract module.
-const py = (value: unknown): string => JSON.stringify(value);
-const CHECK_FIELDS = Object.values(CHECK_OUTPUTS);
-/** What an output says when the answer has no value for it (SNS refuses empty message attributes). */
-const NONE = 'none';
-
-/** The Python of the check step, generated from the contract. */
-const CHECK_SCRIPT = `import json
-import re
-from datetime import datetime, timezone
-
-import boto3
-
-CHECK_EVENT_KEY = ${py(CHECK_EVENT_KEY)}
-REMEDIATE = ${py(VERDICT.remediate)}
-SKIP = ${py(VERDICT.skip)}
-NON_COMPLIANT = ${py('NON_COMPLIANT' satisfies ComplianceType)}
-COMPLIANT = ${py('COMPLIANT' satisfies ComplianceType)}
-COMPLIANCE_TYPES = (${COMPLIANCE_TYPES.map(py).join(', ')})
-PHASES = (${PHASES.map(py).join(', ')})
-NOTIFY_PHASES = (${py(PHASE.notify)}, ${py(PHASE.skip)})
-DEADLINE_PHASES = (${py(PHASE.notice)}, ${py(PHASE.wait)}, ${py(PHASE.act)})
-ACTING_PHASES = DEADLINE_PHASES + (${py(PHASE.clear)}, ${py(PHASE.skip)})
-REMEDIATE_PHASES = (${py(PHASE.notify)},) + DEADLINE_PHASES
-ACT = ${py(PHASE.act)}
-CLEAR = ${py(PHASE.clear)}
-INSTANCE_ID = re.compile(${py(INSTANCE_ID_PATTERN.source)})
-DEADLINE = re.compile(${py(DEADLINE_PATTERN.source)})
-MAX_GRACE_HOURS = ${MAX_GRACE_HOURS}
-FIELDS = (${CHECK_FIELDS.map(py).join(', ')})
-UNKNOWN = ${py(UNKNOWN_OWNER)}
-NONE = ${py(NONE)}
-
-
-def utc_now():
-    return datetime.now(timezone.utc)
-
-
-def fail(why, body=""):
-    raise Exception("AMI Guard check failed, nothing was changed: " + why + (": " + body[:500] if body else ""))
-
-
-def check(events, context):
-    instance_id = events["InstanceId"]
-    if not isinstance(instance_id, str) or not INSTANCE_ID.match(instance_id):
-        fail("not an instance ID " + json.dumps(instance_id))
-    grace = events.get("GraceHours")
-    if events.get("Mode") == "notify":
-        grace = None
-    if grace is not None and (isinstance(grace, bool) or not isinstance(grace, int) or not 0 <= grace <= MAX_GRACE_HOURS):
-        fail("GraceHours must be a whole number of hours from 0 to " + str(MAX_GRACE_HOURS) + ", got " + json.dumps(grace))
-    request = {"instanceId": instance_id, "mode": events["Mode"]}
-    if grace is not None:
-        request["graceHours"] = grace
-    try:
-        response = boto3.client("lambda").invoke(
-            FunctionName=events["FunctionName"],
-            Payload=json.dumps({CHECK_EVENT_KEY: request}).encode(),
-        )
-        body = response["Payload"].read().decode()
-    except Exception as err:
-        fail("the check function could not be invoked (" + type(err).__name__ + ": " + str(err) + ")")
-    status = response.get("StatusCode")
-    if response.get("FunctionError"):
-        fail("the check function raised " + str(response.get("FunctionError")), body)
-    if not isinstance(status, int) or not 200 <= status < 300:
-        fail("the check function answered with status " + json.dumps(status), body)
-    try:
-        answer = json.loads(body)
-    except ValueError:
-        fail("the answer is not JSON", body)
-    if not isinstance(answer, dict):
-        fail("the answer is not a JSON object", body)
-    if answer.get("instanceId") != instance_id:
-        fail("the answer is about another instance", body)
-    verdict = answer.get("verdict")
-    compliance = answer.get("compliance")
-    phase = answer.get("phase")
-    if verdict not in (REMEDIATE, SKIP) or compliance not in COMPLIANCE_TYPES:
-        fail("unexpected verdict or compliance", body)
-    if verdict == REMEDIATE and compliance != NON_COMPLIANT:
-        fail("REMEDIATE for an instance that is not NON_COMPLIANT", body)
-    if phase not in PHASES or phase not in (NOTIFY_PHASES if grace is None else ACTING_PHASES):
-        fail("unexpected phase " + json.dumps(phase) + (" without" if grace is None else " with") + " a grace period", body)
-    if (verdict == REMEDIATE) != (phase in REMEDIATE_PHASES):
-        fail("the phase does not match the verdict", body)
-    if phase == CLEAR and compliance != COMPLIANT:
-        fail("removing the deadline of an instance that is not COMPLIANT", body)
-    deadline = answer.get("deadline")
-    if phase in DEADLINE_PHASES:
-        if not isinstance(deadline, str) or not DEADLINE.match(deadline):
-            fail("a deadline phase without a deadline", body)
-        due = datetime.strptime(deadline, "%Y-%m-%dT%H:%MZ").replace(tzinfo=timezone.utc)
-        if phase == ACT and due > utc_now():
-            fail("acting before the deadline " + deadline, body)
-    result = {field: answer.get(field) for field in FIELDS}
-    for field in FIELDS:
-        if not isinstance(result[field], str) or result[field] == "":
-            result[field] = NONE
-    for field in (${py(CHECK_OUTPUTS.Owner)}, ${py(CHECK_OUTPUTS.Team)}, ${py(CHECK_OUTPUTS.Launcher)}, ${py(CHECK_OUTPUTS.ImageId)}):
-        if result[field] == NONE:
-            result[field] = UNKNOWN
-    return result
-`;
-
-/** The Python of the safety step: what forbids the action, asked right before it, failing closed. */
-const SAFETY_SCRIPT = `from datetime import datetime, timedelta, timezone
-
-import boto3
-
-PROTECTION = {"stop": ("disableApiStop", "DisableApiStop", "stop protection"), "terminate": ("disableApiTermination", "DisableApiTermination", "termination protection")}
-
-
-def utc_now():
-    return datetime.now(timezone.utc)
-
-
-def safety(events, context):
-    instance_id = events["InstanceId"]
-    mode = events["Mode"]
-    verb = "stopping" if mode == "stop" else "terminating"
-    result = {"Blocked": "yes", "Why": "", "EvidenceUntil": (utc_now() + timedelta(days=int(events["KeepEvidenceDays"]))).strftime("%Y-%m-%d")}
-    if mode not in PROTECTION:
-        result["Why"] = "mode " + str(mode) + " does not act"
-        return result
-    try:
-        member = boto3.client("autoscaling").describe_auto_scaling_instances(InstanceIds=[instance_id]).get("AutoScalingInstances") or []
-        if member:
-            result["Why"] = ("it belongs to Auto Scaling group " + str(member[0].get("AutoScalingGroupName")) + ": " + verb
-                             + " it would only make the group launch a replacement from the same launch template")
-            return result
-        attribute, key, name = PROTECTION[mode]
-        value = boto3.client("ec2").describe_instance_attribute(InstanceId=instance_id, Attribute=attribute).get(key) or {}
-        if value.get("Value") is not False:
-            result["Why"] = name + " (" + key + ") is on" if value.get("Value") else "its " + name + " setting could not be read"
-            return result
-    except Exception as err:
-        result["Why"] = "AMI Guard could not confirm that " + verb + " it is safe (" + type(err).__name__ + ": " + str(err)[:300] + ")"
-        return result
-    result["Blocked"] = "no"
-    return result
-`;
-
-const STRING = 'String';
-const ref = (name: string) => `{{ ${name} }}`;
-const check = (field: keyof typeof CHECK_OUTPUTS) => ref(`${CHECK_STEP}.${field}`);
-
-/** The message attributes every message carries; routes filter on them. */
-function attributes(action: Action): Record<MessageAttributeName, { DataType: string; StringValue: string }> {
-  const value = (StringValue: string) => ({ DataType: STRING, StringValue });
-  return {
-    [MESSAGE_ATTRIBUTES.owner]: value(check('Owner')),
-    [MESSAGE_ATTRIBUTES.team]: value(check('Team')),
-    [MESSAGE_ATTRIBUTES.accountId]: value(ref('global:ACCOUNT_ID')),
-    [MESSAGE_ATTRIBUTES.region]: value(ref('global:REGION')),
-    [MESSAGE_ATTRIBUTES.action]: value(action),
-  } as Record<MessageAttributeName, { DataType: string; StringValue: string }>;
-}
-
-function publish(
+/** An `aws:executeScript` step running one handler of a `runbook/*.py` file. */
+function scriptStep(
   name: string,
-  action: Action,
-  subject: string,
-  lines: readonly string[],
-  next: { nextStep?: string; isEnd?: boolean },
+  file: Parameters<typeof runbookScript>[0],
+  handler: string,
+  payload: Record<string, unknown>,
+  outputs: readonly [string, string][],
+  rest: Partial<AutomationStep>,
 ): AutomationStep {
   return {
     name,
-    action: 'aws:executeAwsApi',
-    inputs: {
-      Service: 'sns',
-      Api: 'Publish',
-      TopicArn: ref('TopicArn'),
-      Subject: subject,
-      Message: lines.join('\n'),
-      MessageAttributes: attributes(action),
-    },
+    action: 'aws:executeScript',
+    inputs: { Runtime: 'python3.11', Handler: handler, Script: runbookScript(file), InputPayload: payload },
+    outputs: outputs.map(([Name, field]) => ({ Name, Selector: `$.Payload.${field}`, Type: STRING })),
     onFailure: 'Abort',
-    ...next,
+    ...rest,
   };
 }
 
-const HEADLINE = `Instance ${ref('InstanceId')} in account ${ref('global:ACCOUNT_ID')} (${ref('global:REGION')}) runs AMI ${check('ImageId')}, which AMI Guard does not approve.`;
-const FACTS = [
-  `Owner: ${check('Owner')} (team ${check('Team')})`,
-  `Launched by: ${check('Launcher')}`,
-  `Auto Scaling: ${check('AutoScaling')}`,
-  `Reason: ${check('Reason')}`,
-];
-const FIX = `Fix: ${check('Fix')}`;
-const FOOTER = `Automation execution: ${ref('automation:EXECUTION_ID')}`;
-
-/**
- * The state change after the deadline, then the owner's "done" message, or "failed" when the change
- * fails. `doneLines` follow the reason in the "done" message; `stillThere` ends the "failed" line's
- * first sentence (e.g. that the instance is still running).
- */
-function changeStateSteps(
-  name: string,
-  state: 'stopped' | 'terminated',
-  doneLines: readonly string[],
-  stillThere: string,
-): AutomationStep[] {
-  const verb = state === 'stopped' ? 'stop' : 'terminate';
-  return [
+/** The check step (first, or again before a terminate): the rule Lambda's fresh answer, checked by check.py. */
+function checkStep(name: string, props: { functionName: string; acting: boolean; graceHours: number }, next: string) {
+  return scriptStep(
+    name,
+    'check.py',
+    'check',
     {
-      name,
-      action: 'aws:changeInstanceState',
-      inputs: { InstanceIds: [ref('InstanceId')], DesiredState: state },
-      onFailure: 'step:NotifyActionFailed',
-      nextStep: 'NotifyDone',
+      FunctionName: props.functionName,
+      InstanceId: ref('InstanceId'),
+      // The mode goes to the check, which answers SKIP for an instance that stop mode would stop again.
+      Mode: ref('Mode'),
+      ...(props.acting
+        ? { GraceHours: props.graceHours, [ESCALATE_AFTER_HOURS_PARAMETER]: ref(ESCALATE_AFTER_HOURS_PARAMETER) }
+        : {}),
     },
-    publish(
-      'NotifyDone',
-      ACTION[state],
-      `AMI Guard: ${state} ${ref('InstanceId')}`,
-      [
-        `Instance ${ref('InstanceId')} (AMI ${check('ImageId')}) was ${state} by AMI Guard.`,
-        `Reason: ${check('Reason')}`,
-        ...doneLines,
-        FOOTER,
-      ],
-      { isEnd: true },
-    ),
-    publish(
-      'NotifyActionFailed',
-      ACTION.failed,
-      `AMI Guard: FAILED to ${verb} ${ref('InstanceId')}`,
-      [
-        `AMI Guard could not ${verb} instance ${ref('InstanceId')} (AMI ${check('ImageId')})${stillThere}. See automation execution ${ref('automation:EXECUTION_ID')}.`,
-      ],
-      { isEnd: true },
-    ),
-  ];
+    [...Object.entries(CHECK_OUTPUTS), ...(props.acting ? [[OVERDUE_OUTPUT, OVERDUE_OUTPUT] as [string, string]] : [])],
+    {
+      description: 'Re-evaluate this instance now with the rule Lambda (check mode); Config findings can be stale.',
+      timeoutSeconds: 300,
+      nextStep: next,
+    },
+  );
 }
 
 /** Builds the runbook for one mode. */
@@ -328,58 +129,14 @@ export function remediationDocument(props: RemediationDocumentProps): Automation
     { min: 0 },
   );
   const acting = mode !== 'notify';
-  const verb =
-    mode === 'terminate'
-      ? { base: 'terminate', ing: 'terminating', ed: 'terminated' }
-      : { base: 'stop', ing: 'stopping', ed: 'stopped' };
-
   const steps: AutomationStep[] = [
-    {
-      name: CHECK_STEP,
-      action: 'aws:executeScript',
-      description: 'Re-evaluate this instance now with the rule Lambda (check mode); Config findings can be stale.',
-      inputs: {
-        Runtime: 'python3.11',
-        Handler: 'check',
-        Script: CHECK_SCRIPT,
-        // The mode goes to the check, which answers SKIP for an instance that stop mode would stop again.
-        InputPayload: {
-          FunctionName: props.checkFunctionName,
-          InstanceId: ref('InstanceId'),
-          Mode: ref('Mode'),
-          ...(acting ? { GraceHours: graceHours } : {}),
-        },
-      },
-      outputs: Object.entries(CHECK_OUTPUTS).map(([Name, field]) => ({ Name, Selector: `$.Payload.${field}`, Type: STRING })),
-      timeoutSeconds: 300,
-      onFailure: 'Abort',
-      nextStep: 'Decide',
-    },
+    checkStep(CHECK_STEP, { functionName: props.checkFunctionName, acting, graceHours }, 'Decide'),
     {
       name: 'Decide',
       action: 'aws:branch',
       inputs: {
         Choices: [
-          ...(acting
-            ? [
-                {
-                  NextStep: SAFETY_STEP,
-                  And: [
-                    { Variable: check('Phase'), StringEquals: PHASE.act },
-                    { Variable: ref('Mode'), StringEquals: mode },
-                  ],
-                },
-                {
-                  NextStep: 'NotifyNotice',
-                  And: [
-                    { Variable: check('Phase'), StringEquals: PHASE.notice },
-                    { Variable: ref('Mode'), StringEquals: mode },
-                  ],
-                },
-                { NextStep: 'BeforeDeadline', Variable: check('Phase'), StringEquals: PHASE.wait },
-                { NextStep: MARK_STEPS.clear, Variable: check('Phase'), StringEquals: PHASE.clear },
-              ]
-            : []),
+          ...(acting ? actingChoices(mode) : []),
           { NextStep: 'NotifyFinding', Variable: check('Phase'), StringEquals: PHASE.notify },
         ],
         Default: 'NotifySkipped',
@@ -405,179 +162,8 @@ export function remediationDocument(props: RemediationDocumentProps): Automation
       ],
       { isEnd: true },
     ),
+    ...(acting ? actingSteps(mode, { functionName: props.checkFunctionName, graceHours, keepEvidenceDays }) : []),
   ];
-
-  if (acting) {
-    const evidence = keepEvidenceDays > 0;
-    const afterEvidence = evidence
-      ? `, after taking an evidence image of it (kept until ${ref(`${SAFETY_STEP}.EvidenceUntil`)})`
-      : '';
-    steps.push(
-      publish(
-        'NotifyNotice',
-        ACTION.notice,
-        `AMI Guard: ${ref('InstanceId')} will be ${verb.ed} after ${check('Deadline')} UTC`,
-        [
-          HEADLINE,
-          ...FACTS,
-          `Deadline: ${check('Deadline')} UTC. After it, AMI Guard will ${verb.base} the instance if a fresh check still finds it non-compliant` +
-            (mode === 'stop' ? ' (stopped, not terminated: it can be started again once fixed).' : '.'),
-          FIX,
-          FOOTER,
-        ],
-        { nextStep: MARK_STEPS.notice },
-      ),
-      // The notice goes first: a deadline nobody was told about must never be on record.
-      markDeadline(MARK_STEPS.notice, { isEnd: true }),
-      {
-        name: 'BeforeDeadline',
-        action: 'aws:sleep',
-        description: `Nothing to do before the deadline (${DEADLINE_TAG_KEY} tag); the sweep starts this runbook again after it.`,
-        inputs: { Duration: 'PT1S' },
-        isEnd: true,
-      },
-      {
-        name: MARK_STEPS.clear,
-        action: 'aws:executeAwsApi',
-        description: 'The instance is compliant (fixed, or a valid exception): remove its deadline.',
-        inputs: { Service: 'ec2', Api: 'DeleteTags', Resources: [ref('InstanceId')], Tags: [{ Key: DEADLINE_TAG_KEY }] },
-        onFailure: 'Abort',
-        nextStep: 'NotifyCleared',
-      },
-      publish(
-        'NotifyCleared',
-        ACTION.cleared,
-        `AMI Guard: ${ref('InstanceId')} is compliant; its deadline was removed`,
-        [
-          `Instance ${ref('InstanceId')} in account ${ref('global:ACCOUNT_ID')} (${ref('global:REGION')}) is ${check('Compliance')} again; AMI Guard removed its deadline and will not ${verb.base} it.`,
-          `Reason: ${check('Reason')}`,
-          FOOTER,
-        ],
-        { isEnd: true },
-      ),
-      {
-        name: SAFETY_STEP,
-        action: 'aws:executeScript',
-        description: `Right before ${verb.ing}: an Auto Scaling group or ${mode} protection forbids it; any doubt forbids it too.`,
-        inputs: {
-          Runtime: 'python3.11',
-          Handler: 'safety',
-          Script: SAFETY_SCRIPT,
-          InputPayload: { InstanceId: ref('InstanceId'), Mode: ref('Mode'), KeepEvidenceDays: keepEvidenceDays },
-        },
-        outputs: ['Blocked', 'Why', 'EvidenceUntil'].map((Name) => ({ Name, Selector: `$.Payload.${Name}`, Type: STRING })),
-        timeoutSeconds: 120,
-        onFailure: 'Abort',
-        nextStep: 'DecideAction',
-      },
-      {
-        name: 'DecideAction',
-        action: 'aws:branch',
-        inputs: {
-          Choices: [{ NextStep: MARK_STEPS.beforeAction, Variable: ref(`${SAFETY_STEP}.Blocked`), StringEquals: 'no' }],
-          Default: 'NotifyBlocked',
-        },
-      },
-      publish(
-        'NotifyBlocked',
-        ACTION.blocked,
-        `AMI Guard: did not ${verb.base} ${ref('InstanceId')}; action needed`,
-        [
-          HEADLINE,
-          ...FACTS,
-          `Deadline: ${check('Deadline')} UTC passed, but AMI Guard did not ${verb.base} the instance: ${ref(`${SAFETY_STEP}.Why`)}.`,
-          FIX,
-          FOOTER,
-        ],
-        { isEnd: true },
-      ),
-      // Written again before acting: the permission to act requires the tag, and grace 0 has none yet.
-      markDeadline(MARK_STEPS.beforeAction, { nextStep: 'NotifyActing' }),
-      publish(
-        'NotifyActing',
-        mode === 'terminate' ? ACTION.terminating : ACTION.stopping,
-        `AMI Guard: ${verb.ing} ${ref('InstanceId')} (unapproved AMI)`,
-        [
-          HEADLINE,
-          ...FACTS,
-          mode === 'stop'
-            ? `Action: the deadline ${check('Deadline')} UTC passed; the instance is being stopped (not terminated; start it again once fixed).`
-            : `Action: the deadline ${check('Deadline')} UTC passed; the instance is being terminated${afterEvidence}.`,
-          FIX,
-          FOOTER,
-        ],
-        { nextStep: mode === 'stop' ? STOP_STEP : evidence ? EVIDENCE_STEP : TERMINATE_STEP },
-      ),
-    );
-    if (mode === 'stop') {
-      steps.push(...changeStateSteps(STOP_STEP, 'stopped', [FIX], '; it is still running'));
-    } else {
-      if (evidence) {
-        const tags = [
-          { Key: EVIDENCE_TAG.instance, Value: ref('InstanceId') },
-          { Key: EVIDENCE_TAG.keepUntil, Value: ref(`${SAFETY_STEP}.EvidenceUntil`) },
-          { Key: EVIDENCE_TAG.finding, Value: ref(`${CHECK_STEP}.Reason`) },
-        ];
-        steps.push(
-          {
-            name: EVIDENCE_STEP,
-            action: 'aws:executeAwsApi',
-            description:
-              'An image of the instance as it was, kept for the investigation; the sweep deletes it after the keep-until day.',
-            inputs: {
-              Service: 'ec2',
-              Api: 'CreateImage',
-              InstanceId: ref('InstanceId'),
-              Name: `ami-guard-evidence-${ref('InstanceId')}-${ref('automation:EXECUTION_ID')}`,
-              Description: `AMI Guard evidence of ${ref('InstanceId')} before termination`,
-              NoReboot: true,
-              TagSpecifications: [
-                { ResourceType: 'image', Tags: tags },
-                { ResourceType: 'snapshot', Tags: tags },
-              ],
-            },
-            outputs: [{ Name: 'ImageId', Selector: '$.ImageId', Type: STRING }],
-            onFailure: 'step:NotifyEvidenceFailed',
-            nextStep: 'WaitForEvidenceImage',
-          },
-          {
-            name: 'WaitForEvidenceImage',
-            action: 'aws:waitForAwsResourceProperty',
-            description: 'Terminate only once the evidence image is available.',
-            inputs: {
-              Service: 'ec2',
-              Api: 'DescribeImages',
-              ImageIds: [ref(`${EVIDENCE_STEP}.ImageId`)],
-              PropertySelector: '$.Images[0].State',
-              DesiredValues: ['available'],
-            },
-            timeoutSeconds: 7200,
-            onFailure: 'step:NotifyEvidenceFailed',
-            nextStep: TERMINATE_STEP,
-          },
-          publish(
-            'NotifyEvidenceFailed',
-            ACTION.failed,
-            `AMI Guard: did not terminate ${ref('InstanceId')}; the evidence image failed`,
-            [
-              `AMI Guard could not take an available evidence image of instance ${ref('InstanceId')} (AMI ${check('ImageId')}), so it did not terminate it. See automation execution ${ref('automation:EXECUTION_ID')}.`,
-            ],
-            { isEnd: true },
-          ),
-        );
-      }
-      steps.push(
-        ...changeStateSteps(
-          TERMINATE_STEP,
-          'terminated',
-          evidence
-            ? [`Evidence image: ${ref(`${EVIDENCE_STEP}.ImageId`)}, kept until ${ref(`${SAFETY_STEP}.EvidenceUntil`)}.`]
-            : [],
-          '',
-        ),
-      );
-    }
-  }
 
   return {
     schemaVersion: '0.3',
@@ -594,11 +180,21 @@ export function remediationDocument(props: RemediationDocumentProps): Automation
         description: acting ? `notify, or ${mode} (where the account enabled it).` : 'notify.',
         allowedValues: acting ? ['notify', mode] : ['notify'],
       },
-      TopicArn: {
-        type: STRING,
-        description: 'SNS topic for notifications.',
-        allowedPattern: '^arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[\\w-]+$',
-      },
+      TopicArn: { type: STRING, description: 'SNS topic for notifications.', allowedPattern: TOPIC_ARN_PATTERN },
+      ...(acting
+        ? {
+            [ESCALATION_TOPIC_PARAMETER]: {
+              type: STRING,
+              description: 'SNS topic for escalations (blocked, or long past the deadline); no owner route subscribes to it.',
+              allowedPattern: TOPIC_ARN_PATTERN,
+            },
+            [ESCALATE_AFTER_HOURS_PARAMETER]: {
+              type: STRING,
+              description: `Hours past the deadline after which a still non-compliant instance is escalated (default ${DEFAULT_ESCALATE_AFTER_HOURS}).`,
+              allowedPattern: '^\\d{1,5}$',
+            },
+          }
+        : {}),
       AutomationAssumeRole: {
         type: STRING,
         description: 'Role the automation runs as.',
@@ -610,18 +206,298 @@ export function remediationDocument(props: RemediationDocumentProps): Automation
   };
 }
 
-/** Writes the deadline tag (the only tag key the automation role may write). */
-function markDeadline(name: string, next: { nextStep?: string; isEnd?: boolean }): AutomationStep {
-  return {
-    name,
-    action: 'aws:executeAwsApi',
-    inputs: {
-      Service: 'ec2',
-      Api: 'CreateTags',
-      Resources: [ref('InstanceId')],
-      Tags: [{ Key: DEADLINE_TAG_KEY, Value: check('Deadline') }],
+const TOPIC_ARN_PATTERN = '^arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[\\w-]+$';
+
+/** The Decide choices of `stop`/`terminate` mode. */
+function actingChoices(mode: ActingMode) {
+  const phase = (value: string) => [
+    { Variable: check('Phase'), StringEquals: value },
+    { Variable: ref('Mode'), StringEquals: mode },
+  ];
+  return [
+    { NextStep: 'EscalateOverdue', And: [...phase(PHASE.act), { Variable: check('Overdue'), StringEquals: 'yes' }] },
+    { NextStep: SAFETY_STEP, And: phase(PHASE.act) },
+    { NextStep: 'NotifyNotice', And: phase(PHASE.notice) },
+    { NextStep: MARK_STEPS.restore, Variable: check('Phase'), StringEquals: PHASE.wait },
+    { NextStep: MARK_STEPS.clear, Variable: check('Phase'), StringEquals: PHASE.clear },
+  ];
+}
+
+/** The steps of `stop`/`terminate` mode after Decide. */
+function actingSteps(
+  mode: ActingMode,
+  props: { functionName: string; graceHours: number; keepEvidenceDays: number },
+): AutomationStep[] {
+  const verb =
+    mode === 'terminate'
+      ? { base: 'terminate', ing: 'terminating', ed: 'terminated' }
+      : { base: 'stop', ing: 'stopping', ed: 'stopped' };
+  const evidence = mode === 'terminate' && props.keepEvidenceDays > 0;
+  const afterEvidence = evidence
+    ? `, after taking an evidence image of it (kept until ${ref(`${SAFETY_STEP}.EvidenceUntil`)})`
+    : '';
+  const steps: AutomationStep[] = [
+    publish(
+      'NotifyNotice',
+      ACTION.notice,
+      `AMI Guard: ${ref('InstanceId')} will be ${verb.ed} after ${check('Deadline')} UTC`,
+      [
+        HEADLINE,
+        ...FACTS,
+        `Deadline: ${check('Deadline')} UTC. After it, AMI Guard will ${verb.base} the instance if a fresh check still finds it non-compliant` +
+          (mode === 'stop' ? ' (stopped, not terminated: it can be started again once fixed).' : '.'),
+        FIX,
+        FOOTER,
+      ],
+      { nextStep: MARK_STEPS.record },
+    ),
+    // The notice goes first: a deadline nobody was told about must never be on record.
+    {
+      name: MARK_STEPS.record,
+      action: 'aws:executeAwsApi',
+      description: `The notice record (${NOTICE_RECORD_PATH}<instance>): only AMI Guard writes it, and it survives the tag.`,
+      inputs: {
+        Service: 'ssm',
+        Api: 'PutParameter',
+        Name: `${NOTICE_RECORD_PATH}${ref('InstanceId')}`,
+        Type: STRING,
+        Tier: 'Standard',
+        Overwrite: true,
+        Value: `{"deadline":"${check('Deadline')}","executionId":"${ref('automation:EXECUTION_ID')}"}`,
+        Description: `AMI Guard notice: ${ref('InstanceId')} is due for ${verb.base} after the deadline`,
+      },
+      onFailure: 'Abort',
+      nextStep: MARK_STEPS.notice,
     },
-    onFailure: 'Abort',
-    ...next,
-  };
+    markDeadline(MARK_STEPS.notice, { isEnd: true }),
+    // Before the deadline: show the record's deadline again, in case the tag was deleted or moved.
+    markDeadline(MARK_STEPS.restore, { isEnd: true }),
+    scriptStep(
+      MARK_STEPS.clear,
+      'deadline.py',
+      'clear',
+      { InstanceId: ref('InstanceId') },
+      [['RecordRemoved', 'RecordRemoved']],
+      {
+        description: 'The instance is compliant (fixed, or a valid exception): remove its notice record and deadline tag.',
+        timeoutSeconds: 60,
+        nextStep: 'NotifyCleared',
+      },
+    ),
+    publish(
+      'NotifyCleared',
+      ACTION.cleared,
+      `AMI Guard: ${ref('InstanceId')} is compliant; its deadline was removed`,
+      [
+        `Instance ${ref('InstanceId')} in account ${ref('global:ACCOUNT_ID')} (${ref('global:REGION')}) is ${check('Compliance')} again; AMI Guard removed its deadline and will not ${verb.base} it.`,
+        `Reason: ${check('Reason')}`,
+        FOOTER,
+      ],
+      { isEnd: true },
+    ),
+    publish(
+      'EscalateOverdue',
+      ACTION.escalate,
+      `AMI Guard ESCALATION: ${ref('InstanceId')} is still non-compliant long after its deadline`,
+      [
+        HEADLINE,
+        ...FACTS,
+        `Deadline: ${check('Deadline')} UTC passed more than ${ref(ESCALATE_AFTER_HOURS_PARAMETER)} hours ago; AMI Guard tries to ${verb.base} it again now.`,
+        FIX,
+        FOOTER,
+      ],
+      { nextStep: SAFETY_STEP },
+    ),
+    scriptStep(
+      SAFETY_STEP,
+      'safety.py',
+      'safety',
+      { InstanceId: ref('InstanceId'), Mode: ref('Mode'), KeepEvidenceDays: props.keepEvidenceDays },
+      ['Blocked', 'Why', 'EvidenceUntil'].map((n) => [n, n] as [string, string]),
+      {
+        description: `Right before ${verb.ing}: an Auto Scaling group or ${mode} protection forbids it; any doubt forbids it too.`,
+        timeoutSeconds: 120,
+        nextStep: 'DecideAction',
+      },
+    ),
+    {
+      name: 'DecideAction',
+      action: 'aws:branch',
+      inputs: {
+        Choices: [{ NextStep: MARK_STEPS.beforeAction, Variable: ref(`${SAFETY_STEP}.Blocked`), StringEquals: 'no' }],
+        Default: 'NotifyBlocked',
+      },
+    },
+    publish(
+      'NotifyBlocked',
+      ACTION.blocked,
+      `AMI Guard: did not ${verb.base} ${ref('InstanceId')}; action needed`,
+      [
+        HEADLINE,
+        ...FACTS,
+        `Deadline: ${check('Deadline')} UTC passed, but AMI Guard did not ${verb.base} the instance: ${ref(`${SAFETY_STEP}.Why`)}.`,
+        FIX,
+        FOOTER,
+      ],
+      { nextStep: 'EscalateBlocked' },
+    ),
+    publish(
+      'EscalateBlocked',
+      ACTION.escalate,
+      `AMI Guard ESCALATION: ${ref('InstanceId')} is past its deadline and blocked`,
+      [
+        HEADLINE,
+        ...FACTS,
+        `Deadline: ${check('Deadline')} UTC passed, but AMI Guard cannot ${verb.base} the instance: ${ref(`${SAFETY_STEP}.Why`)}.`,
+        FIX,
+        FOOTER,
+      ],
+      { isEnd: true },
+    ),
+    // The permission to act requires the tag: shown again from the record, in case the owner deleted it.
+    markDeadline(MARK_STEPS.beforeAction, { nextStep: 'NotifyActing' }),
+    publish(
+      'NotifyActing',
+      mode === 'terminate' ? ACTION.terminating : ACTION.stopping,
+      `AMI Guard: ${verb.ing} ${ref('InstanceId')} (unapproved AMI)`,
+      [
+        HEADLINE,
+        ...FACTS,
+        mode === 'stop'
+          ? `Action: the deadline ${check('Deadline')} UTC passed; the instance is being stopped (not terminated; start it again once fixed).`
+          : `Action: the deadline ${check('Deadline')} UTC passed; the instance is being terminated${afterEvidence}, if a last check still finds it non-compliant.`,
+        FIX,
+        FOOTER,
+      ],
+      { nextStep: mode === 'stop' ? STOP_STEP : evidence ? EVIDENCE_STEP : RECHECK_STEP },
+    ),
+  ];
+  if (mode === 'stop') {
+    steps.push(...changeStateSteps(STOP_STEP, 'stopped', [FIX], '; it is still running', 'EscalateIfOverdue'));
+  } else {
+    if (evidence) steps.push(...evidenceSteps());
+    steps.push(
+      checkStep(
+        RECHECK_STEP,
+        { functionName: props.functionName, acting: true, graceHours: props.graceHours },
+        'DecideTerminate',
+      ),
+      {
+        name: 'DecideTerminate',
+        action: 'aws:branch',
+        description: 'The answer after the evidence image decides: an exception granted or an AMI approved meanwhile counts.',
+        inputs: {
+          Choices: [{ NextStep: TERMINATE_STEP, Variable: check('Phase', RECHECK_STEP), StringEquals: PHASE.act }],
+          Default: 'NotifyTerminateCancelled',
+        },
+      },
+      publish(
+        'NotifyTerminateCancelled',
+        ACTION.skipped,
+        `AMI Guard: did not terminate ${ref('InstanceId')}; a last check found nothing to do`,
+        [
+          `AMI Guard did not terminate instance ${ref('InstanceId')}: the check right before the terminate found it ${check('Compliance', RECHECK_STEP)} (phase ${check('Phase', RECHECK_STEP)}).`,
+          `Reason: ${check('Reason', RECHECK_STEP)}`,
+          FOOTER,
+        ],
+        { isEnd: true },
+      ),
+      ...changeStateSteps(
+        TERMINATE_STEP,
+        'terminated',
+        evidence
+          ? [`Evidence image: ${ref(`${EVIDENCE_STEP}.ImageId`)}, kept until ${ref(`${SAFETY_STEP}.EvidenceUntil`)}.`]
+          : [],
+        '',
+        'EscalateIfOverdue',
+      ),
+    );
+  }
+  steps.push(
+    {
+      name: 'EscalateIfOverdue',
+      action: 'aws:branch',
+      inputs: {
+        Choices: [{ NextStep: 'EscalateFailed', Variable: check('Overdue'), StringEquals: 'yes' }],
+        Default: 'FailedNotOverdue',
+      },
+    },
+    publish(
+      'EscalateFailed',
+      ACTION.escalate,
+      `AMI Guard ESCALATION: could not ${verb.base} ${ref('InstanceId')} long after its deadline`,
+      [
+        HEADLINE,
+        ...FACTS,
+        `Deadline: ${check('Deadline')} UTC passed more than ${ref(ESCALATE_AFTER_HOURS_PARAMETER)} hours ago, and AMI Guard could not ${verb.base} the instance.`,
+        FIX,
+        FOOTER,
+      ],
+      { isEnd: true },
+    ),
+    {
+      name: 'FailedNotOverdue',
+      action: 'aws:sleep',
+      description: 'The failure was reported to the owner; the next sweep tries again.',
+      inputs: { Duration: 'PT1S' },
+      isEnd: true,
+    },
+  );
+  return steps;
+}
+
+/** The evidence image before a terminate, named and tagged as AMI Guard's (the sweep deletes nothing else). */
+function evidenceSteps(): AutomationStep[] {
+  const tags = [
+    { Key: EVIDENCE_TAG.instance, Value: ref('InstanceId') },
+    { Key: EVIDENCE_TAG.keepUntil, Value: ref(`${SAFETY_STEP}.EvidenceUntil`) },
+    { Key: EVIDENCE_TAG.finding, Value: check('Reason') },
+  ];
+  return [
+    {
+      name: EVIDENCE_STEP,
+      action: 'aws:executeAwsApi',
+      description:
+        'An image of the instance as it was, kept for the investigation; the sweep deletes it after the keep-until day.',
+      inputs: {
+        Service: 'ec2',
+        Api: 'CreateImage',
+        InstanceId: ref('InstanceId'),
+        Name: `${EVIDENCE_IMAGE_NAME_PREFIX}${ref('InstanceId')}-${ref('automation:EXECUTION_ID')}`,
+        Description: `AMI Guard evidence of ${ref('InstanceId')} before termination`,
+        NoReboot: true,
+        TagSpecifications: [
+          { ResourceType: 'image', Tags: tags },
+          { ResourceType: 'snapshot', Tags: tags },
+        ],
+      },
+      outputs: [{ Name: 'ImageId', Selector: '$.ImageId', Type: STRING }],
+      onFailure: 'step:NotifyEvidenceFailed',
+      nextStep: 'WaitForEvidenceImage',
+    },
+    {
+      name: 'WaitForEvidenceImage',
+      action: 'aws:waitForAwsResourceProperty',
+      description: 'Terminate only once the evidence image is available.',
+      inputs: {
+        Service: 'ec2',
+        Api: 'DescribeImages',
+        ImageIds: [ref(`${EVIDENCE_STEP}.ImageId`)],
+        PropertySelector: '$.Images[0].State',
+        DesiredValues: ['available'],
+      },
+      timeoutSeconds: 7200,
+      onFailure: 'step:NotifyEvidenceFailed',
+      nextStep: RECHECK_STEP,
+    },
+    publish(
+      'NotifyEvidenceFailed',
+      ACTION.failed,
+      `AMI Guard: did not terminate ${ref('InstanceId')}; the evidence image failed`,
+      [
+        `AMI Guard could not take an available evidence image of instance ${ref('InstanceId')} (AMI ${check('ImageId')}), so it did not terminate it. See automation execution ${ref('automation:EXECUTION_ID')}.`,
+      ],
+      { nextStep: 'EscalateIfOverdue' },
+    ),
+  ];
 }

@@ -6,11 +6,15 @@ import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscrip
 import { SsmDocument } from '@cdktf/provider-aws/lib/ssm-document';
 import {
   DEADLINE_TAG_KEY,
+  DEFAULT_ESCALATE_AFTER_HOURS,
   DEFAULT_GRACE_HOURS,
   DEFAULT_KEEP_EVIDENCE_DAYS,
+  ESCALATE_AFTER_HOURS_PARAMETER,
+  ESCALATION_TOPIC_PARAMETER,
   EVIDENCE_TAG,
   INSTANCE_RESOURCE_TYPE,
   MESSAGE_ATTRIBUTE_NAMES,
+  NOTICE_RECORD_PATH,
   type ActingMode,
   type MessageAttributeName,
 } from '../../lambda/ami-compliance/contract';
@@ -70,10 +74,22 @@ export interface RemediationProps {
   readonly graceHours?: number;
   /** `terminate`: days to keep an image of the instance taken before terminating it; 0 takes none. @default 14 */
   readonly keepEvidenceDays?: number;
+  /**
+   * `stop`/`terminate`: hours past the deadline after which a still non-compliant instance is escalated
+   * (a blocked one is escalated at once). @default 72
+   */
+  readonly escalateAfterHours?: number;
+  /**
+   * `stop`/`terminate`: subscriptions to the escalation topic. Unfiltered: they receive every
+   * escalation, whatever its owner or team, and no owner route receives one. @default []
+   */
+  readonly escalation?: readonly Subscription[];
 }
 
 /** Name prefix of every remediation resource. */
 const NAME = 'ami-guard-remediation';
+/** The escalation topic's name (acting modes). */
+const ESCALATION_NAME = 'ami-guard-escalation';
 
 /**
  * The runbook's name, the same in every mode: a document's name cannot change in place, its content
@@ -87,15 +103,37 @@ export function remediationNames(props: { accountId: string; region: string }) {
   const roleName = `${NAME}-${props.region}`;
   return {
     topicArn: arn(props.region, 'sns', props.accountId, NAME),
+    escalationTopicArn: arn(props.region, 'sns', props.accountId, ESCALATION_NAME),
     roleName,
     roleArn: roleArn(props.region, props.accountId, roleName),
     documentName: RUNBOOK_NAME,
   };
 }
 
-/** The runbook parameters besides `InstanceId`, as AWS Config passes them and the sweep passes them again. */
-export function runbookParameters(props: { roleArn: string; mode: ActingMode; topicArn: string }): Record<string, string> {
-  return { AutomationAssumeRole: props.roleArn, Mode: props.mode, TopicArn: props.topicArn };
+/**
+ * The runbook parameters besides `InstanceId`, as AWS Config passes them and the sweep passes them again.
+ * `stop`/`terminate` add the escalation topic and threshold.
+ */
+export function runbookParameters(props: {
+  roleArn: string;
+  mode: ActingMode;
+  topicArn: string;
+  escalationTopicArn: string;
+  /** @default 72 */
+  escalateAfterHours?: number;
+}): Record<string, string> {
+  const hours = wholeNumber('escalateAfterHours', props.escalateAfterHours ?? DEFAULT_ESCALATE_AFTER_HOURS, {
+    min: 0,
+    max: 8760,
+  });
+  return {
+    AutomationAssumeRole: props.roleArn,
+    Mode: props.mode,
+    TopicArn: props.topicArn,
+    ...(props.mode === 'notify'
+      ? {}
+      : { [ESCALATION_TOPIC_PARAMETER]: props.escalationTopicArn, [ESCALATE_AFTER_HOURS_PARAMETER]: String(hours) }),
+  };
 }
 
 /** Least-privilege permissions of the automation role. */
@@ -105,12 +143,22 @@ function automationRolePolicy(props: {
   mode: ActingMode;
   checkFunctionArn: string;
   topicArn: string;
+  escalationTopicArn: string;
   /** `terminate`: whether the runbook takes an evidence image. @default false */
   evidence?: boolean;
 }): PolicyDocument {
   const instances = arn(props.region, 'ec2', props.accountId, 'instance/*');
   const marked = { Null: { [`aws:ResourceTag/${DEADLINE_TAG_KEY}`]: 'false' } };
+  const records = arn(props.region, 'ssm', props.accountId, `parameter${NOTICE_RECORD_PATH}*`);
   const acting: PolicyStatement[] = [
+    { Sid: 'Escalate', Effect: 'Allow', Action: 'sns:Publish', Resource: props.escalationTopicArn },
+    {
+      // The notice record decides the deadline; only AMI Guard's roles may write under its path.
+      Sid: 'RecordNotices',
+      Effect: 'Allow',
+      Action: ['ssm:PutParameter', 'ssm:DeleteParameter'],
+      Resource: records,
+    },
     // aws:changeInstanceState polls DescribeInstances, which has no resource-level permissions.
     { Sid: 'WatchInstanceState', Effect: 'Allow', Action: 'ec2:DescribeInstances', Resource: '*' },
     { Sid: 'ReadProtection', Effect: 'Allow', Action: 'ec2:DescribeInstanceAttribute', Resource: instances },
@@ -223,6 +271,8 @@ function topicPolicy(props: { accountId: string; region: string; topicArn: strin
 /** Correct: the findings topic, the re-checking runbook, its role, and the remediation wired to the rule. */
 export class Remediation extends Construct {
   readonly topic: SnsTopic;
+  /** Where escalations go (`stop`/`terminate` only). */
+  readonly escalationTopic?: SnsTopic;
   readonly document: SsmDocument;
   readonly role: ServiceRole;
   readonly configuration: ConfigRemediationConfiguration;
@@ -238,6 +288,10 @@ export class Remediation extends Construct {
     const graceHours = props.graceHours ?? DEFAULT_GRACE_HOURS;
     const keepEvidenceDays = mode === 'terminate' ? (props.keepEvidenceDays ?? DEFAULT_KEEP_EVIDENCE_DAYS) : 0;
     const filterPolicies = (props.routes ?? []).map((route, i) => routeFilterPolicy(route, `routes[${i}]`));
+    const acting = mode !== 'notify';
+    if (!acting && (props.escalation ?? []).length > 0) {
+      throw new Error('`escalation` subscriptions need mode stop or terminate: notify mode never escalates. Fix: remove them.');
+    }
     // Literal ARNs so the policies read in full before any plan.
     const names = remediationNames({ accountId, region });
     const { topicArn } = names;
@@ -254,6 +308,7 @@ export class Remediation extends Construct {
         mode,
         checkFunctionArn: props.checkFunction.functionArn,
         topicArn,
+        escalationTopicArn: names.escalationTopicArn,
         evidence: keepEvidenceDays > 0,
       }),
     });
@@ -281,6 +336,24 @@ export class Remediation extends Construct {
       });
     });
 
+    if (acting) {
+      this.escalationTopic = new SnsTopic(this, 'escalation-topic', { name: ESCALATION_NAME, kmsMasterKeyId: 'alias/aws/sns' });
+      new SnsTopicPolicy(this, 'escalation-topic-policy', {
+        arn: this.escalationTopic.arn,
+        policy: renderPolicy(
+          topicPolicy({ accountId, region, topicArn: names.escalationTopicArn, automationRoleArn: this.role.roleArn }),
+        ),
+        dependsOn: [this.role.role],
+      });
+      (props.escalation ?? []).forEach((s, i) => {
+        new SnsTopicSubscription(this, `escalation-${i}`, {
+          topicArn: this.escalationTopic!.arn,
+          protocol: s.protocol,
+          endpoint: s.endpoint,
+        });
+      });
+    }
+
     this.document = new SsmDocument(this, 'runbook', {
       name: names.documentName,
       documentType: 'Automation',
@@ -300,9 +373,15 @@ export class Remediation extends Construct {
       targetType: 'SSM_DOCUMENT',
       targetId: this.document.name,
       parameter: [
-        ...Object.entries(runbookParameters({ roleArn: this.role.role.arn, mode, topicArn: this.topic.arn })).map(
-          ([name, staticValue]) => ({ name, staticValue }),
-        ),
+        ...Object.entries(
+          runbookParameters({
+            roleArn: this.role.role.arn,
+            mode,
+            topicArn: this.topic.arn,
+            escalationTopicArn: this.escalationTopic?.arn ?? names.escalationTopicArn,
+            escalateAfterHours: props.escalateAfterHours,
+          }),
+        ).map(([name, staticValue]) => ({ name, staticValue })),
         { name: 'InstanceId', resourceValue: 'RESOURCE_ID' },
       ].sort((a, b) => a.name.localeCompare(b.name)),
       automatic: props.automatic ?? false,

@@ -6,6 +6,7 @@ import {
   DEFAULT_FUNCTION_MEMORY_MB,
   DEFAULT_FUNCTION_TIMEOUT_SECONDS,
   EVIDENCE_TAG,
+  NOTICE_RECORD_PATH,
   REMEDIATION_TRIGGER_ENV,
   RULE_PARAMETERS_ENV,
   type RemediationTrigger,
@@ -38,6 +39,11 @@ export interface AmiComplianceFunctionProps {
    */
   readonly ownerAttribution?: boolean;
   /**
+   * The remediation acts (`stop`/`terminate`): the check mode reads the notice records
+   * (`/ami-guard/notices/*`), which decide every deadline. @default false
+   */
+  readonly noticeRecords?: boolean;
+  /**
    * Where remediation acts automatically: the runbook the sweep starts again after a deadline, and the
    * role that runs it. @default none (the sweep starts nothing)
    */
@@ -57,11 +63,20 @@ function amiComplianceFunctionPolicy(props: {
   logGroupName: string;
   approvedImageIdsParameter?: string;
   ownerAttribution?: boolean;
+  noticeRecords?: boolean;
   remediationTrigger?: FunctionRemediationTrigger;
 }): PolicyDocument {
   const { accountId, region, remediationTrigger: trigger } = props;
   const logGroupArn = arn(region, 'logs', accountId, `log-group:${props.logGroupName}`);
-  const evidenceOnly = { Null: { [`aws:ResourceTag/${EVIDENCE_TAG.keepUntil}`]: 'false' } };
+  // DeregisterImage (image) and DeleteSnapshot (snapshot) take aws:ResourceTag/${TagKey} conditions, as
+  // AWS's own EC2ImageBuilderLifecycleExecutionPolicy uses them:
+  // https://docs.aws.amazon.com/aws-managed-policy/latest/reference/EC2ImageBuilderLifecycleExecutionPolicy.html
+  // and https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html (image,
+  // snapshot: aws:ResourceTag/${TagKey}, ec2:ResourceTag/${TagKey}). Both evidence keys are reserved to
+  // AMI Guard's roles by the tag guards; EC2 has no condition key for an image's name, which the sweep checks.
+  const evidenceOnly = {
+    Null: { [`aws:ResourceTag/${EVIDENCE_TAG.instance}`]: 'false', [`aws:ResourceTag/${EVIDENCE_TAG.keepUntil}`]: 'false' },
+  };
   return {
     Version: '2012-10-17',
     Statement: [
@@ -95,6 +110,16 @@ function amiComplianceFunctionPolicy(props: {
             },
           ]
         : []),
+      ...(props.noticeRecords
+        ? [
+            {
+              Sid: 'ReadNoticeRecords',
+              Effect: 'Allow' as const,
+              Action: 'ssm:GetParameter',
+              Resource: arn(region, 'ssm', accountId, `parameter${NOTICE_RECORD_PATH}*`),
+            },
+          ]
+        : []),
       ...(trigger
         ? [
             {
@@ -118,6 +143,8 @@ function amiComplianceFunctionPolicy(props: {
         : []),
       ...(trigger?.expireEvidence
         ? [
+            // DescribeSnapshots supports no resource-level permissions.
+            { Sid: 'FindEvidenceSnapshots', Effect: 'Allow' as const, Action: 'ec2:DescribeSnapshots', Resource: '*' },
             {
               Sid: 'ExpireEvidenceImages',
               Effect: 'Allow' as const,
@@ -179,6 +206,7 @@ export class AmiComplianceFunction extends Construct {
       logGroupName,
       approvedImageIdsParameter: props.approvedImageIdsParameter,
       ownerAttribution: props.ownerAttribution,
+      noticeRecords: props.noticeRecords,
       remediationTrigger: props.remediationTrigger,
     });
     this.role = new ServiceRole(this, {

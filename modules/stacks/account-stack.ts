@@ -107,6 +107,8 @@ export class AccountStack extends IndependentStack {
         concurrentExecutionRatePercentage: remediation.concurrentExecutionRatePercentage,
         errorPercentage: remediation.errorPercentage,
         subscriptions: remediation.subscriptions,
+        escalation: remediation.escalation,
+        escalateAfterHours: remediation.escalateAfterHours,
       });
       new TerraformOutput(this, 'remediation_topic_arn', {
         value: this.remediation.topic.arn,
@@ -151,6 +153,7 @@ export class AccountStack extends IndependentStack {
       memoryMb: detection.memoryMb,
       timeoutSeconds: detection.timeoutSeconds,
       ownerAttribution: remediation.mode !== 'off',
+      noticeRecords: remediation.mode === 'stop' || remediation.mode === 'terminate',
       remediationTrigger: remediationTrigger(account),
     });
     const rule = new AmiComplianceRule(this, 'ami-compliance-rule', {
@@ -185,7 +188,13 @@ function remediationTrigger(account: AccountConfig): FunctionRemediationTrigger 
     documentName: names.documentName,
     mode,
     automationRoleArn: names.roleArn,
-    parameters: runbookParameters({ roleArn: names.roleArn, mode, topicArn: names.topicArn }),
+    parameters: runbookParameters({
+      roleArn: names.roleArn,
+      mode,
+      topicArn: names.topicArn,
+      escalationTopicArn: names.escalationTopicArn,
+      escalateAfterHours: account.remediation.escalateAfterHours,
+    }),
     expireEvidence: mode === 'terminate',
   };
 }
