@@ -60,6 +60,10 @@ describe('check mode', () => {
       launcher: '',
       autoScaling: null,
       fix: '',
+      finding: null,
+      replacement: null,
+      notice: '',
+      chatNotice: '',
     });
   });
 
@@ -118,6 +122,10 @@ describe('check mode', () => {
       launcher: '',
       autoScaling: null,
       fix: '',
+      finding: null,
+      replacement: null,
+      notice: '',
+      chatNotice: '',
     });
     expect(m.ec2Mock.commandCalls(DescribeImagesCommand)).toHaveLength(0);
   });
