@@ -125,7 +125,7 @@ function nextSteps(input: NoticeInput): string[] {
     steps.push(
       input.autoScaling
         ? `Auto Scaling ${input.autoScaling}: create a launch template version with "ImageId": "${r.imageId}", make it the group's version, then start an instance refresh.`
-        : `Launch template hint: create a version with "ImageId": "${r.imageId}" (aws ec2 create-launch-template-version --source-version '$Latest' --launch-template-data '{"ImageId":"${r.imageId}"}'), then relaunch the instance from it.`,
+        : `Launch template hint: create a version with "ImageId": "${r.imageId}" (aws ec2 create-launch-template-version --launch-template-id <template> --source-version '$Latest' --launch-template-data '{"ImageId":"${r.imageId}"}'), then relaunch the instance from it.`,
     );
   }
   if (input.fix) steps.push(input.fix);
