@@ -36,16 +36,40 @@ describe('freshness config', () => {
       j.accounts[1].remediation = { ...(j.accounts[1].remediation ?? {}), enforceFreshness: true };
     });
     expect(config.accounts[0].approval).toMatchObject({ maxImageAgeDays: 180, familyTagKey: 'ImageFamily' });
-    expect(config.accounts[1].approval).toMatchObject({ maxImageAgeDays: 365, deprecatedImages: 'ignore', familyTagKey: 'ImageFamily' });
+    expect(config.accounts[1].approval).toMatchObject({
+      maxImageAgeDays: 365,
+      deprecatedImages: 'ignore',
+      familyTagKey: 'ImageFamily',
+    });
     expect(config.accounts[1].remediation.enforceFreshness).toBe(true);
   });
 
   test.each([
-    ['a zero age', (j: RawJson) => (j.defaults.approval.maxImageAgeDays = 0), /defaults\.approval\.maxImageAgeDays: expected at least 1 day/],
-    ['a fractional age', (j: RawJson) => (j.defaults.approval.maxImageAgeDays = 90.5), /maxImageAgeDays: expected a whole number of days/],
-    ['an unknown deprecation choice', (j: RawJson) => (j.defaults.approval.deprecatedImages = 'warn'), /deprecatedImages: .*"stale".*"ignore".*got "warn"/],
-    ['a reserved family tag key', (j: RawJson) => (j.defaults.approval.familyTagKey = 'aws:family'), /familyTagKey: expected a tag key such as "ImageFamily".*got "aws:family"/],
-    ['a non-boolean enforceFreshness', (j: RawJson) => (j.defaults.remediation.enforceFreshness = 'yes'), /remediation\.enforceFreshness: .*boolean.*got "yes"/],
+    [
+      'a zero age',
+      (j: RawJson) => (j.defaults.approval.maxImageAgeDays = 0),
+      /defaults\.approval\.maxImageAgeDays: expected at least 1 day/,
+    ],
+    [
+      'a fractional age',
+      (j: RawJson) => (j.defaults.approval.maxImageAgeDays = 90.5),
+      /maxImageAgeDays: expected a whole number of days/,
+    ],
+    [
+      'an unknown deprecation choice',
+      (j: RawJson) => (j.defaults.approval.deprecatedImages = 'warn'),
+      /deprecatedImages: .*"stale".*"ignore".*got "warn"/,
+    ],
+    [
+      'a reserved family tag key',
+      (j: RawJson) => (j.defaults.approval.familyTagKey = 'aws:family'),
+      /familyTagKey: expected a tag key such as "ImageFamily".*got "aws:family"/,
+    ],
+    [
+      'a non-boolean enforceFreshness',
+      (j: RawJson) => (j.defaults.remediation.enforceFreshness = 'yes'),
+      /remediation\.enforceFreshness: .*boolean.*got "yes"/,
+    ],
   ])('rejects %s, naming the path and the fix', (_what, edit, message) => {
     expect(problemsOf(edit)).toMatch(message);
   });
@@ -66,7 +90,11 @@ describe('freshness config', () => {
       familyTagKey: 'ImageFamily',
       enforceFreshness: 'true',
     });
-    expect(parseRuleParameters(encoded)).toMatchObject({ maxImageAgeDays: 180, familyTagKey: 'ImageFamily', enforceFreshness: true });
+    expect(parseRuleParameters(encoded)).toMatchObject({
+      maxImageAgeDays: 180,
+      familyTagKey: 'ImageFamily',
+      enforceFreshness: true,
+    });
     expect(encodeRuleParameters({ tagKey: 'E', tagValues: ['P'], deprecatedImages: 'ignore', enforceFreshness: false })).toEqual({
       tagKey: 'E',
       tagValues: 'P',

@@ -24,7 +24,8 @@ const SWEEP_TIME = '2026-01-11T00:00:00.000Z';
 /** The AMIs' ages and names: AMI j is 2j days old, of family `golden-<j % 10>`. */
 export const IMAGE_AGES = {
   imageCreated: (j: number) => new Date(Date.parse(SWEEP_TIME) - 2 * j * 86_400_000).toISOString(),
-  imageName: (j: number) => `golden-${j % 10}-${new Date(Date.parse(SWEEP_TIME) - 2 * j * 86_400_000).toISOString().slice(0, 10)}`,
+  imageName: (j: number) =>
+    `golden-${j % 10}-${new Date(Date.parse(SWEEP_TIME) - 2 * j * 86_400_000).toISOString().slice(0, 10)}`,
 };
 
 /** What one sweep run reports. */

@@ -139,7 +139,8 @@ export const MOTO_RUNTIME_GAPS: readonly { readonly api: string; readonly source
   },
   {
     api: 'ec2 AMI DeprecationTime and EnableImageDeprecation (deprecated AMIs run against the AWS model)',
-    source: 'absent from moto/ec2 (no deprecation_time in models/amis.py:38-82, no enable_image_deprecation in responses/amis.py)',
+    source:
+      'absent from moto/ec2 (no deprecation_time in models/amis.py:38-82, no enable_image_deprecation in responses/amis.py)',
   },
   {
     api: 'cloudtrail:LookupEvents (the check mode reports the launcher as unknown)',

@@ -285,7 +285,9 @@ export class AwsModel {
     );
   }
 
-  private putEvaluations(input: { Evaluations?: { ComplianceResourceId: string; ComplianceType: string; Annotation?: string }[] }) {
+  private putEvaluations(input: {
+    Evaluations?: { ComplianceResourceId: string; ComplianceType: string; Annotation?: string }[];
+  }) {
     const evaluations = input.Evaluations ?? [];
     if (evaluations.length === 0 || evaluations.length > 100) {
       return jsonError('ValidationException', `Evaluations must hold 1 to 100 items, got ${evaluations.length}`, 400);
@@ -295,7 +297,8 @@ export class AwsModel {
       if (i >= 0 && i < this.instances) this.received[i] = Math.min(255, this.received[i] + 1);
       else this.unknownEvaluations++;
       this.receivedByCompliance[e.ComplianceType] = (this.receivedByCompliance[e.ComplianceType] ?? 0) + 1;
-      if (this.options.keepAnnotations) this.annotations.set(e.ComplianceResourceId, `${e.ComplianceType}: ${e.Annotation ?? ''}`);
+      if (this.options.keepAnnotations)
+        this.annotations.set(e.ComplianceResourceId, `${e.ComplianceType}: ${e.Annotation ?? ''}`);
     }
     return jsonReply({ FailedEvaluations: [] });
   }

@@ -1,6 +1,11 @@
 import { DescribeAutoScalingInstancesCommand } from '@aws-sdk/client-auto-scaling';
 import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
-import { DescribeImagesCommand, DescribeInstancesCommand, type DescribeImagesCommandInput, type Image } from '@aws-sdk/client-ec2';
+import {
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  type DescribeImagesCommandInput,
+  type Image,
+} from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { runCheck } from '../../lambda/ami-compliance/check';
 import { DEADLINE_TAG_KEY, RULE_PARAMETERS_ENV } from '../../lambda/ami-compliance/contract';
@@ -39,7 +44,13 @@ function fleet(tags: Record<string, string> = { Owner: 'alice@example.org', Team
 }
 
 const envWith = (extra: Record<string, string>) => ({
-  [RULE_PARAMETERS_ENV]: JSON.stringify({ tagKey: 'Environment', tagValues: 'Prod', maxImageAgeDays: '180', ownerTagKeys: 'Owner,Team', ...extra }),
+  [RULE_PARAMETERS_ENV]: JSON.stringify({
+    tagKey: 'Environment',
+    tagValues: 'Prod',
+    maxImageAgeDays: '180',
+    ownerTagKeys: 'Owner,Team',
+    ...extra,
+  }),
   AWS_REGION: 'eu-west-1',
 });
 const stop = { amiGuardCheck: { instanceId: ID, mode: 'stop', graceHours: 24 } } as const;
@@ -58,7 +69,9 @@ describe('check mode: stale AMIs', () => {
     });
     expect(result.reason).toContain(`Move to ${NEW} (golden-al2023-2026-06-01, 14 days old).`);
     // The approved images were read with the tag filter, once
-    const tagged = m.ec2Mock.commandCalls(DescribeImagesCommand).filter((c) => c.args[0].input.Filters?.[0]?.Name === 'tag:Environment');
+    const tagged = m.ec2Mock
+      .commandCalls(DescribeImagesCommand)
+      .filter((c) => c.args[0].input.Filters?.[0]?.Name === 'tag:Environment');
     expect(tagged).toHaveLength(1);
   });
 
@@ -66,7 +79,12 @@ describe('check mode: stale AMIs', () => {
     const first = await runCheck(stop, clientsWith(fleet()), envWith({ enforceFreshness: 'true' }), NOW);
     expect(first).toMatchObject({ finding: 'stale', phase: 'notice', deadline: '2026-06-16T12:00Z' });
     const later = fleet({ Owner: 'alice@example.org', [DEADLINE_TAG_KEY]: '2026-06-16T12:00Z' });
-    const after = await runCheck(stop, clientsWith(later), envWith({ enforceFreshness: 'true' }), new Date('2026-06-16T12:01:00Z'));
+    const after = await runCheck(
+      stop,
+      clientsWith(later),
+      envWith({ enforceFreshness: 'true' }),
+      new Date('2026-06-16T12:01:00Z'),
+    );
     expect(after).toMatchObject({ finding: 'stale', phase: 'act', deadline: '2026-06-16T12:00Z' });
   });
 
@@ -85,6 +103,9 @@ describe('check mode: stale AMIs', () => {
     expect(result.notice).toContain('remediation.enforceFreshness is off');
     const chat = JSON.parse(result.chatNotice) as unknown;
     expect(chatbotCustomNotification.safeParse(chat).success).toBe(true);
+    // One SNS message: text by default and for email, the Chatbot JSON for HTTPS (Chatbot's) subscribers
+    const message = JSON.parse(result.snsMessage) as Record<string, string>;
+    expect(message).toEqual({ default: result.notice, email: result.notice, https: result.chatNotice });
   });
 });
 
@@ -143,7 +164,13 @@ describe('the notice', () => {
   });
 
   test('the deadline and what happens after it are stated; the replacement comes with its launch-template hint', () => {
-    const withDeadline = buildNotice({ ...base, finding: 'unapproved', phase: 'notice', mode: 'stop', deadline: '2026-06-16T12:00Z' });
+    const withDeadline = buildNotice({
+      ...base,
+      finding: 'unapproved',
+      phase: 'notice',
+      mode: 'stop',
+      deadline: '2026-06-16T12:00Z',
+    });
     expect(withDeadline.text).toContain('Deadline: 2026-06-16T12:00Z UTC. After it, AMI Guard will stop the instance');
     const stale = buildNotice({
       ...base,

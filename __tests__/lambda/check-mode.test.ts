@@ -64,6 +64,7 @@ describe('check mode', () => {
       replacement: null,
       notice: '',
       chatNotice: '',
+      snsMessage: '',
     });
   });
 
@@ -126,6 +127,7 @@ describe('check mode', () => {
       replacement: null,
       notice: '',
       chatNotice: '',
+      snsMessage: '',
     });
     expect(m.ec2Mock.commandCalls(DescribeImagesCommand)).toHaveLength(0);
   });

@@ -5,7 +5,13 @@
  * the sweep's clock; AMIs of different ages, deprecation and the replacement are covered by
  * __tests__/lambda/freshness-sweep.test.ts against the AWS model.
  */
-import { CreateImageCommand, CreateTagsCommand, DescribeImagesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  CreateImageCommand,
+  CreateTagsCommand,
+  DescribeImagesCommand,
+  EC2Client,
+  RunInstancesCommand,
+} from '@aws-sdk/client-ec2';
 import { lazyAwsClients } from '../../lambda/ami-compliance/aws';
 import { handleConfigEvent } from '../../lambda/ami-compliance/handler';
 import { MOTO_RUNTIME_GAPS } from '../../e2e/moto-gaps';
@@ -24,15 +30,21 @@ beforeAll(async () => {
   const reason = motoUnavailableReason();
   if (reason) throw new Error(reason);
   moto = await startMoto({ timeoutMs: 60_000 });
-  const ec2 = new EC2Client({ region: REGION, endpoint: moto.url, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  const ec2 = new EC2Client({
+    region: REGION,
+    endpoint: moto.url,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
   const launch = async (imageId: string) =>
-    (await ec2.send(new RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, InstanceType: 't3.micro' }))).Instances![0]
-      .InstanceId!;
+    (await ec2.send(new RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, InstanceType: 't3.micro' })))
+      .Instances![0].InstanceId!;
   const base = (await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'] }))).Images![0].ImageId!;
   const builder = await launch(base);
   const image = async (name: string, tags: Record<string, string>) => {
     const id = (await ec2.send(new CreateImageCommand({ InstanceId: builder, Name: name }))).ImageId!;
-    await ec2.send(new CreateTagsCommand({ Resources: [id], Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }));
+    await ec2.send(
+      new CreateTagsCommand({ Resources: [id], Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }),
+    );
     return id;
   };
   amis.first = await image('golden-web-2026-01-05', { Environment: 'Prod' });
@@ -49,12 +61,18 @@ afterAll(async () => {
 
 /** One scheduled sweep at `now`, with the evaluations the handler sent (moto stores none: TestMode only). */
 async function sweepAt(now: Date, params: Record<string, string>) {
-  const clients = lazyAwsClients({ region: REGION, endpoint: moto!.url, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  const clients = lazyAwsClients({
+    region: REGION,
+    endpoint: moto!.url,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
   const sent = new Map<string, string>();
   let tagged = 0;
   clients.config.middlewareStack.add(
     (next, context) => async (args) => {
-      const input = args.input as { Evaluations?: { ComplianceResourceId: string; ComplianceType: string; Annotation: string }[] };
+      const input = args.input as {
+        Evaluations?: { ComplianceResourceId: string; ComplianceType: string; Annotation: string }[];
+      };
       if (context.commandName === 'PutEvaluationsCommand') {
         for (const e of input.Evaluations ?? []) sent.set(e.ComplianceResourceId, `${e.ComplianceType}: ${e.Annotation}`);
       }
@@ -93,7 +111,9 @@ describe('freshness sweep against moto', () => {
   test('200 days on, the AMI is stale: NON_COMPLIANT, and the annotation names its family as having no fresh AMI', async () => {
     const { sent, tagged } = await sweepAt(new Date(Date.now() + 200 * DAY), { maxImageAgeDays: '180' });
     const annotation = sent.get(ids.golden) ?? '';
-    expect(annotation).toMatch(new RegExp(`^NON_COMPLIANT: AMI ${amis.first} \\(golden-web-2026-01-05\\) is 200 days old \\(max 180\\)\\. `));
+    expect(annotation).toMatch(
+      new RegExp(`^NON_COMPLIANT: AMI ${amis.first} \\(golden-web-2026-01-05\\) is 200 days old \\(max 180\\)\\. `),
+    );
     expect(annotation).toContain('No fresh approved AMI of family "golden-web"');
     expect(annotation.length).toBeLessThanOrEqual(256 + 'NON_COMPLIANT: '.length);
     expect(tagged).toBe(1);

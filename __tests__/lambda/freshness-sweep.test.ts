@@ -14,7 +14,9 @@ const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000 - 3_600_0
  * and AMI 6 (5 days, deprecated yesterday), all of family golden-a. The others are not approved.
  */
 const AGES = [400, 300, 300, 20, 10, 10, 5, 1, 1];
-const NAMES = ['a', 'x', 'x', 'a', 'x', 'x', 'a', 'x', 'x'].map((family, j) => `golden-${family}-${daysAgo(AGES[j]).slice(0, 10)}`);
+const NAMES = ['a', 'x', 'x', 'a', 'x', 'x', 'a', 'x', 'x'].map(
+  (family, j) => `golden-${family}-${daysAgo(AGES[j]).slice(0, 10)}`,
+);
 
 function model() {
   return new AwsModel({
@@ -45,7 +47,9 @@ describe('sweep with freshness', () => {
     );
     expect(m.annotations.get(instanceId(3))).toMatch(/^COMPLIANT: /);
     // AMI 6 is deprecated: NON_COMPLIANT, and its replacement is AMI 3 (never itself, never a deprecated one)
-    expect(m.annotations.get(instanceId(6))).toMatch(new RegExp(`^NON_COMPLIANT: AMI ${imageId(6)} .* was deprecated on .* Move to ${imageId(3)} `));
+    expect(m.annotations.get(instanceId(6))).toMatch(
+      new RegExp(`^NON_COMPLIANT: AMI ${imageId(6)} .* was deprecated on .* Move to ${imageId(3)} `),
+    );
     // the unapproved AMIs are judged as before
     expect(m.annotations.get(instanceId(1))).toMatch(/^NON_COMPLIANT: .*\(wrong case\)/);
     expect(m.taggedImageQueries).toBe(1);

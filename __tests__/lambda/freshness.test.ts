@@ -5,7 +5,12 @@ import { ApprovedImages, imageFamily } from '../../lambda/ami-compliance/freshne
 const NOW = new Date('2026-06-15T12:00:00Z');
 const PIPELINE = '111111111111';
 const params: RuleParameters = { tagKey: 'Environment', tagValues: ['Prod'], trustedOwners: [PIPELINE], maxImageAgeDays: 180 };
-const instance: InstanceFacts = { instanceId: 'i-0123456789abcdef0', imageId: 'ami-0aaaaaaaaaaaaaaa1', state: 'running', tags: {} };
+const instance: InstanceFacts = {
+  instanceId: 'i-0123456789abcdef0',
+  imageId: 'ami-0aaaaaaaaaaaaaaa1',
+  state: 'running',
+  tags: {},
+};
 
 /** An approved golden image created `days` days (and an hour) before NOW. */
 function golden(id: string, days: number, extra: Partial<ImageFacts> = {}): ImageFacts {
@@ -38,14 +43,18 @@ describe('freshness verdict', () => {
     const newer = golden('ami-0bbbbbbbbbbbbbbb2', 14);
     const older = golden('ami-0ccccccccccccccc3', 60);
     const verdict = judge(current, [current, older, newer]);
-    expect(verdict).toMatchObject({ complianceType: 'NON_COMPLIANT', reason: 'stale', replacement: { imageId: newer.imageId, ageDays: 14 } });
+    expect(verdict).toMatchObject({
+      complianceType: 'NON_COMPLIANT',
+      reason: 'stale',
+      replacement: { imageId: newer.imageId, ageDays: 14 },
+    });
     expect(verdict.annotation).toBe(
       `AMI ami-0aaaaaaaaaaaaaaa1 (${current.name}) is 181 days old (max 180). Move to ami-0bbbbbbbbbbbbbbb2 (${newer.name}, 14 days old).`,
     );
     expect(verdict.annotation.length).toBeLessThanOrEqual(256);
   });
 
-  test('without an age limit, an old approved AMI stays COMPLIANT (today\'s verdicts do not change)', () => {
+  test("without an age limit, an old approved AMI stays COMPLIANT (today's verdicts do not change)", () => {
     expect(judge(golden('ami-0aaaaaaaaaaaaaaa1', 900), [], { ...params, maxImageAgeDays: undefined })).toMatchObject({
       complianceType: 'COMPLIANT',
     });
@@ -67,11 +76,14 @@ describe('freshness verdict', () => {
     expect(verdict.annotation).toContain('has no CreationDate');
   });
 
-  test.each(['yesterday', '2026-13-45T00:00:00Z', '', 'NaN', '1e12'])('an unparseable CreationDate %j is never COMPLIANT', (date) => {
-    const verdict = judge(golden('ami-0aaaaaaaaaaaaaaa1', 1, { creationDate: date }));
-    expect(verdict.complianceType).toBe('NON_COMPLIANT');
-    expect(verdict.annotation).toContain('unreadable CreationDate');
-  });
+  test.each(['yesterday', '2026-13-45T00:00:00Z', '', 'NaN', '1e12'])(
+    'an unparseable CreationDate %j is never COMPLIANT',
+    (date) => {
+      const verdict = judge(golden('ami-0aaaaaaaaaaaaaaa1', 1, { creationDate: date }));
+      expect(verdict.complianceType).toBe('NON_COMPLIANT');
+      expect(verdict.annotation).toContain('unreadable CreationDate');
+    },
+  );
 
   test('a family with no replacement: the annotation says so and names the family', () => {
     const current = golden('ami-0aaaaaaaaaaaaaaa1', 200);
@@ -115,12 +127,9 @@ describe('freshness verdict', () => {
   test('a valid exception still covers a stale AMI; an unapproved AMI is "unapproved", a missing one "unknown-image"', () => {
     const stale = golden('ami-0aaaaaaaaaaaaaaa1', 400);
     const p = { ...params, exceptionTagKey: 'AmiGuardException' };
-    const excepted = evaluateInstance(
-      { ...instance, tags: { AmiGuardException: 'CHG-1 until 2026-07-01' } },
-      stale,
-      p,
-      { now: NOW },
-    );
+    const excepted = evaluateInstance({ ...instance, tags: { AmiGuardException: 'CHG-1 until 2026-07-01' } }, stale, p, {
+      now: NOW,
+    });
     expect(excepted.complianceType).toBe('COMPLIANT');
     expect(judge(golden('ami-0aaaaaaaaaaaaaaa1', 1, { tags: {} })).reason).toBe('unapproved');
     expect(evaluateInstance(instance, undefined, params, { now: NOW }).reason).toBe('unknown-image');
@@ -147,7 +156,10 @@ describe('the family rule', () => {
     ['al2023-ami-2023.6.20241121.0-kernel-6.1-x86_64', 'al2023-ami-kernel-6.1-x86_64'],
     ['al2023-ami-2023.6.20241121.0-kernel-6.12-arm64', 'al2023-ami-kernel-6.12-arm64'],
     ['amzn2-ami-kernel-5.10-hvm-2.0.20241113.1-x86_64-gp2', 'amzn2-ami-kernel-5.10-hvm-x86_64-gp2'],
-    ['ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20241119', 'ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server'],
+    [
+      'ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20241119',
+      'ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server',
+    ],
     ['Windows_Server-2022-English-Full-Base-2024.11.13', 'Windows_Server-2022-English-Full-Base'],
     ['golden-al2023-2026-03-02', 'golden-al2023'],
     ['golden-al2023-2026-03-02T1030Z', 'golden-al2023'],
@@ -161,10 +173,18 @@ describe('the family rule', () => {
   });
 
   test('two releases of each real-world family share it; different kernels and architectures do not', () => {
-    expect(imageFamily('al2023-ami-2023.6.20241121.0-kernel-6.1-x86_64')).toBe(imageFamily('al2023-ami-2023.7.20250512.0-kernel-6.1-x86_64'));
-    expect(imageFamily('Windows_Server-2022-English-Full-Base-2024.11.13')).toBe(imageFamily('Windows_Server-2022-English-Full-Base-2025.01.15'));
-    expect(imageFamily('al2023-ami-2023.6.20241121.0-kernel-6.1-x86_64')).not.toBe(imageFamily('al2023-ami-2023.6.20241121.0-kernel-6.12-x86_64'));
-    expect(imageFamily('ubuntu-noble-24.04-amd64-server-20241119')).not.toBe(imageFamily('ubuntu-noble-24.04-arm64-server-20241119'));
+    expect(imageFamily('al2023-ami-2023.6.20241121.0-kernel-6.1-x86_64')).toBe(
+      imageFamily('al2023-ami-2023.7.20250512.0-kernel-6.1-x86_64'),
+    );
+    expect(imageFamily('Windows_Server-2022-English-Full-Base-2024.11.13')).toBe(
+      imageFamily('Windows_Server-2022-English-Full-Base-2025.01.15'),
+    );
+    expect(imageFamily('al2023-ami-2023.6.20241121.0-kernel-6.1-x86_64')).not.toBe(
+      imageFamily('al2023-ami-2023.6.20241121.0-kernel-6.12-x86_64'),
+    );
+    expect(imageFamily('ubuntu-noble-24.04-amd64-server-20241119')).not.toBe(
+      imageFamily('ubuntu-noble-24.04-arm64-server-20241119'),
+    );
   });
 
   test('a name that is only a release has no family', () => {

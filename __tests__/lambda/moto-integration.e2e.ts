@@ -381,6 +381,7 @@ test(
       replacement: null,
       notice: '',
       chatNotice: '',
+      snsMessage: '',
     });
   },
   forCalls(10),

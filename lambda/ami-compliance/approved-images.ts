@@ -17,7 +17,7 @@ export const APPROVED_IMAGE_PAGE_SIZE = 1000;
  * DescribeImages calls: ceil(tagged approved AMIs / 1000), plus ceil(listed IDs not yet described / 200).
  * @throws on any API error: the caller decides whether a replacement is worth failing for
  */
-export async function loadApprovedImages(
+async function loadApprovedImages(
   ec2: EC2Client,
   catalog: ImageCatalog,
   params: RuleParameters,

@@ -30,7 +30,7 @@ import {
   type CheckResult,
   type RuleParameters,
 } from './contract';
-import { buildNotice } from './notice';
+import { buildNotice, snsMessage } from './notice';
 import { ownerOf } from './owner';
 import { parseRuleParameters } from './params';
 
@@ -105,6 +105,7 @@ export async function runCheck(
       replacement: null,
       notice: '',
       chatNotice: '',
+      snsMessage: '',
     };
   }
   const approvedImageIds = params.approvedImageIdsParameter
@@ -115,7 +116,12 @@ export async function runCheck(
   const image = images.get(instance.imageId);
   const approvedImages = await new ReplacementSource(clients.ec2, images, params, approvedImageIds, now).whenNeeded([image]);
   // The owner has its own field (and line in the messages): the reason leaves it out.
-  const evaluation = evaluateInstance(instance, image, { ...params, ownerTagKeys: undefined }, { now, approvedImageIds, approvedImages });
+  const evaluation = evaluateInstance(
+    instance,
+    image,
+    { ...params, ownerTagKeys: undefined },
+    { now, approvedImageIds, approvedImages },
+  );
   // Still non-compliant, but stopping it again changes nothing and would announce a stop that is not one.
   const alreadyStopped =
     evaluation.complianceType === 'NON_COMPLIANT' &&
@@ -174,6 +180,7 @@ export async function runCheck(
     replacement: replacement ? `${replacement.imageId}${replacement.name ? ` (${replacement.name})` : ''}` : null,
     notice: notice?.text ?? '',
     chatNotice: notice ? JSON.stringify(notice.chat) : '',
+    snsMessage: notice ? snsMessage(notice) : '',
   };
 }
 

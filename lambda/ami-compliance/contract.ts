@@ -207,6 +207,8 @@ export interface CheckResult {
   readonly notice: string;
   /** The same notice as an AWS Chatbot custom notification (JSON); empty for a SKIP. */
   readonly chatNotice: string;
+  /** Both, as one SNS message for `Publish` with `MessageStructure: "json"` (text by default, Chatbot JSON over HTTPS); empty for a SKIP. */
+  readonly snsMessage: string;
 }
 
 /** The fields of a check-mode answer that the runbook reads, by the check step's output name. */
@@ -226,6 +228,7 @@ export const CHECK_OUTPUTS = {
   Replacement: 'replacement',
   Notice: 'notice',
   ChatNotice: 'chatNotice',
+  SnsMessage: 'snsMessage',
 } as const satisfies Record<string, keyof CheckResult>;
 
 /** How far ahead an exception may be dated, by default. */

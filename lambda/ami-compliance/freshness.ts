@@ -58,7 +58,7 @@ function parseTime(value: string | undefined): number | undefined {
 }
 
 /** Whole days from `creationDate` to `now` (an AMI created 23 hours ago is 0 days old); `undefined` when unreadable. */
-export function imageAgeDays(creationDate: string | undefined, now: Date): number | undefined {
+function imageAgeDays(creationDate: string | undefined, now: Date): number | undefined {
   const created = parseTime(creationDate);
   return created === undefined ? undefined : Math.floor((now.getTime() - created) / DAY_MS);
 }
@@ -79,14 +79,20 @@ export function freshnessProblem(image: ImageLaunchFacts, settings: FreshnessSet
       };
     }
     if (deprecated <= now.getTime()) {
-      return { reason: 'deprecated', problem: `AMI ${label} was deprecated on ${new Date(deprecated).toISOString().slice(0, 10)}.` };
+      return {
+        reason: 'deprecated',
+        problem: `AMI ${label} was deprecated on ${new Date(deprecated).toISOString().slice(0, 10)}.`,
+      };
     }
   }
   const max = settings.maxImageAgeDays;
   if (max === undefined) return undefined;
   const age = imageAgeDays(image.creationDate, now);
   if (age === undefined) {
-    const what = image.creationDate === undefined ? 'no CreationDate' : `an unreadable CreationDate ${JSON.stringify(image.creationDate.slice(0, 40))}`;
+    const what =
+      image.creationDate === undefined
+        ? 'no CreationDate'
+        : `an unreadable CreationDate ${JSON.stringify(image.creationDate.slice(0, 40))}`;
     return { reason: 'stale', problem: `AMI ${label} has ${what}, so its age (max ${max} days) cannot be checked.` };
   }
   if (age > max) return { reason: 'stale', problem: `AMI ${label} is ${age} days old (max ${max}).` };
@@ -94,7 +100,7 @@ export function freshnessProblem(image: ImageLaunchFacts, settings: FreshnessSet
 }
 
 /** `ami-… (name)`, the name clipped so an annotation keeps its shape. */
-export function describeImage(image: { imageId: string; name?: string }): string {
+function describeImage(image: { imageId: string; name?: string }): string {
   return image.name ? `${image.imageId} (${clip(image.name)})` : image.imageId;
 }
 
@@ -123,7 +129,7 @@ export function replacementAdvice(
  * The family of an AMI: the value of `familyTagKey` when the settings name one (an AMI without that tag
  * has no family), else the family by {@link imageFamily} of its name.
  */
-export function familyOf(image: ImageLaunchFacts, settings: FreshnessSettings): string | undefined {
+function familyOf(image: ImageLaunchFacts, settings: FreshnessSettings): string | undefined {
   if (settings.familyTagKey !== undefined) {
     const value = image.tags[settings.familyTagKey];
     return value === undefined || value === '' ? undefined : value;

@@ -185,7 +185,13 @@ class Facts {
 
   /** Finds replacements for stale AMIs; the approved AMIs are read once, and only when one is needed. */
   async replacements(now: Date): Promise<ReplacementSource> {
-    return (this.source ??= new ReplacementSource(this.clients.ec2, this.images, this.params, await this.approvedImageIds(), now));
+    return (this.source ??= new ReplacementSource(
+      this.clients.ec2,
+      this.images,
+      this.params,
+      await this.approvedImageIds(),
+      now,
+    ));
   }
 
   approvedImageIds(): Promise<ReadonlySet<string>> {

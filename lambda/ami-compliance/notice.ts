@@ -76,7 +76,9 @@ const MAX_SUBJECT = 100;
 /** Builds the notice of one finding. */
 export function buildNotice(input: NoticeInput): Notice {
   const title = `AMI Guard: ${input.instanceId} ${TITLES[input.finding]}`;
-  const owner = input.owner ? `${input.owner}${input.team && input.team !== input.owner ? ` (team ${input.team})` : ''}` : 'unknown (no owner tag)';
+  const owner = input.owner
+    ? `${input.owner}${input.team && input.team !== input.owner ? ` (team ${input.team})` : ''}`
+    : 'unknown (no owner tag)';
   const where = input.region ? ` in ${input.region}` : '';
   const facts = [
     `Instance: ${input.instanceId}${where}, AMI ${input.imageId}`,
@@ -131,4 +133,14 @@ function nextSteps(input: NoticeInput): string[] {
   if (input.fix) steps.push(input.fix);
   if (steps.length === 0) steps.push('Relaunch the instance from an approved AMI.');
   return steps;
+}
+
+/**
+ * The SNS message of a notice, for `Publish` with `MessageStructure: "json"`: plain text by default
+ * and for email, the Chatbot custom notification for HTTPS subscribers (AWS Chatbot subscribes to a
+ * topic over HTTPS). https://docs.aws.amazon.com/sns/latest/api/API_Publish.html (MessageStructure)
+ */
+export function snsMessage(notice: Notice): string {
+  const chat = JSON.stringify(notice.chat);
+  return JSON.stringify({ default: notice.text, email: notice.text, https: chat });
 }
