@@ -97,6 +97,7 @@ describe('check mode: stale AMIs', () => {
 
   test('the check carries the notice, in plain text and as a Chatbot custom notification', async () => {
     const result = await runCheck(stop, clientsWith(fleet()), envWith({}), NOW);
+    expect(result.subject).toBe(`AMI Guard: ${ID} runs a stale AMI`);
     expect(result.notice).toContain(`AMI Guard: ${ID} runs a stale AMI`);
     expect(result.notice).toContain('Owner: alice@example.org (team payments)');
     expect(result.notice).toContain(`Move to ${NEW} (golden-al2023-2026-06-01, 14 days old).`);

@@ -379,6 +379,7 @@ test(
       fix: '',
       finding: null,
       replacement: null,
+      subject: '',
       notice: '',
       chatNotice: '',
       snsMessage: '',

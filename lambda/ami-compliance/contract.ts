@@ -203,6 +203,8 @@ export interface CheckResult {
   readonly finding: FindingReason | null;
   /** The AMI to move to (`ami-... (name)`), or null when none applies or none exists. */
   readonly replacement: string | null;
+  /** The notice's subject (SNS `Subject`, at most 100 characters); empty for a SKIP. */
+  readonly subject: string;
   /** The notice for people (email), plain text; empty for a SKIP. */
   readonly notice: string;
   /** The same notice as an AWS Chatbot custom notification (JSON); empty for a SKIP. */
@@ -226,6 +228,7 @@ export const CHECK_OUTPUTS = {
   Fix: 'fix',
   Finding: 'finding',
   Replacement: 'replacement',
+  Subject: 'subject',
   Notice: 'notice',
   ChatNotice: 'chatNotice',
   SnsMessage: 'snsMessage',
