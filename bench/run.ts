@@ -22,6 +22,7 @@ import * as path from 'node:path';
 import { buildAmiComplianceBundle } from '../lambda/ami-compliance/build';
 import { DEFAULT_FUNCTION_MEMORY_MB } from '../lambda/ami-compliance/contract';
 import { EVALUATIONS_PER_CALL, IMAGE_BATCH_SIZE, INSTANCE_PAGE_SIZE } from '../lambda/ami-compliance/aws';
+import { APPROVED_IMAGE_PAGE_SIZE } from '../lambda/ami-compliance/approved-images';
 import { amiComplianceZip } from '../modules/detect/lambda-asset';
 import { LATENCY_MODEL, type SweepRun } from './sweep';
 import { formatRatio, markdownTable, type BenchResults, type Machine, type Row } from './table';
@@ -186,10 +187,17 @@ function benchAppCommand(baseline: string): void {
   });
 }
 
-function sweep(instances: number, tuning: 'concurrent' | 'sequential'): SweepRun {
+function sweep(instances: number, tuning: 'concurrent' | 'sequential', freshness = false): SweepRun {
   const { stdout } = run(
     process.execPath,
-    ['--require', require.resolve('tsx/cjs'), path.join(__dirname, 'sweep.ts'), String(instances), tuning],
+    [
+      '--require',
+      require.resolve('tsx/cjs'),
+      path.join(__dirname, 'sweep.ts'),
+      String(instances),
+      tuning,
+      ...(freshness ? ['freshness'] : []),
+    ],
     {
       cwd: REPO,
     },
@@ -253,6 +261,7 @@ function benchSweeps(): void {
         ours: `${seconds(ours.cpuMs)} (model ${seconds(ours.modelMs)})`,
         baseline: seconds(ours.ms),
       });
+      benchFreshness(n, ours, floor.DescribeImages);
       add({
         what: `  response at ${n.toLocaleString('en')} (vs Lambda's limit)`,
         ours: `${ours.responseBytes} B`,
@@ -262,6 +271,40 @@ function benchSweeps(): void {
       });
     }
   }
+}
+
+/**
+ * The same sweep with freshness on (an age limit: a third of the approved AMIs are stale and get a
+ * replacement), side by side with it off: the time and memory it adds, and its calls: the floor plus
+ * the pages of approved AMIs, read once.
+ */
+function benchFreshness(n: number, off: SweepRun, imageFloor: number): void {
+  const on = sweep(n, 'concurrent', true);
+  const approvedPages = Math.ceil(Math.ceil(LATENCY_MODEL.images / 3) / APPROVED_IMAGE_PAGE_SIZE);
+  const accepted = (r: SweepRun, op: string) => r.calls[op] - r.throttled[op];
+  const floorsMet = ['DescribeInstances', 'PutEvaluations'].every((op) => accepted(on, op) === accepted(off, op));
+  add({
+    what: `sweep, ${n.toLocaleString('en')} instances, freshness on (vs off)`,
+    ours: seconds(on.ms),
+    baseline: seconds(off.ms),
+    ratio: off.ms / on.ms,
+    target: 'all once',
+    met: on.complete && on.receivedOnce === n && on.receivedTotal === n,
+    detail: { on, off },
+  });
+  add({
+    what: `  DescribeImages calls, freshness on (vs floor + approved pages)`,
+    ours: `${accepted(on, 'DescribeImages')} (${on.approvedImageCalls} approved)`,
+    baseline: `${imageFloor} + ${approvedPages}`,
+    target: '= floor + pages',
+    met: floorsMet && on.approvedImageCalls === approvedPages && accepted(on, 'DescribeImages') === imageFloor + approvedPages,
+  });
+  add({
+    what: `  peak heap / RSS, freshness on (vs off)`,
+    ours: `${on.peakHeapMb}/${on.peakRssMb} MB`,
+    baseline: `${off.peakHeapMb}/${off.peakRssMb} MB`,
+    detail: { cpuMsOn: on.cpuMs, cpuMsOff: off.cpuMs },
+  });
 }
 
 async function benchColdLoad(): Promise<void> {

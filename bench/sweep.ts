@@ -1,6 +1,8 @@
 /**
  * One scheduled sweep against the AWS model, in its own process so its heap is its own:
- * `node --require tsx/cjs bench/sweep.ts <instances> <concurrent|sequential>` prints one JSON line.
+ * `node --require tsx/cjs bench/sweep.ts <instances> <concurrent|sequential> [freshness]` prints one JSON line.
+ * With `freshness`, the rule has an age limit (180 days) and deprecated AMIs count: the AMIs are of ages
+ * 0 to 598 days in ten families, so a third of the approved ones are stale and get a replacement.
  * The model: 100 ms per call, AWS page sizes, PutEvaluations throttled above 50 calls/s and DescribeImages
  * above 20 calls/s; the Lambda context gives the function's default timeout of wall-clock time.
  */
@@ -16,10 +18,24 @@ export const LATENCY_MODEL = {
   images: 300,
 } as const;
 
+/** The notification time and the clock of the sweep. */
+const SWEEP_TIME = '2026-01-11T00:00:00.000Z';
+
+/** The AMIs' ages and names: AMI j is 2j days old, of family `golden-<j % 10>`. */
+export const IMAGE_AGES = {
+  imageCreated: (j: number) => new Date(Date.parse(SWEEP_TIME) - 2 * j * 86_400_000).toISOString(),
+  imageName: (j: number) =>
+    `golden-${j % 10}-${new Date(Date.parse(SWEEP_TIME) - 2 * j * 86_400_000).toISOString().slice(0, 10)}`,
+};
+
 /** What one sweep run reports. */
 export interface SweepRun {
   readonly instances: number;
   readonly tuning: 'concurrent' | 'sequential';
+  /** The rule judged freshness (an age limit, deprecation). */
+  readonly freshness: boolean;
+  /** DescribeImages calls that read the approved AMIs (a tag filter). */
+  readonly approvedImageCalls: number;
   readonly ms: number;
   /** CPU time of the process during the sweep. */
   readonly cpuMs: number;
@@ -39,10 +55,12 @@ export interface SweepRun {
 async function main(): Promise<void> {
   const instances = Number(process.argv[2]);
   const tuning = process.argv[3] === 'sequential' ? 'sequential' : 'concurrent';
-  const model = new AwsModel({ instances, ...LATENCY_MODEL });
+  const freshness = process.argv[4] === 'freshness';
+  const model = new AwsModel({ instances, ...LATENCY_MODEL, ...IMAGE_AGES });
+  const params = freshness ? { maxImageAgeDays: '180' } : { deprecatedImages: 'ignore' };
   const event = {
-    invokingEvent: JSON.stringify({ messageType: 'ScheduledNotification', notificationCreationTime: '2026-01-11T00:00:00.000Z' }),
-    ruleParameters: JSON.stringify({ tagKey: 'Environment', tagValues: 'Prod' }),
+    invokingEvent: JSON.stringify({ messageType: 'ScheduledNotification', notificationCreationTime: SWEEP_TIME }),
+    ruleParameters: JSON.stringify({ tagKey: 'Environment', tagValues: 'Prod', ...params }),
     resultToken: 'bench',
   };
   let peakHeap = 0;
@@ -59,7 +77,7 @@ async function main(): Promise<void> {
   const context = { getRemainingTimeInMillis: () => deadline - performance.now() };
   const cpu = process.cpuUsage();
   const result = await handleConfigEvent(event, model.clients(), {
-    now: new Date('2026-01-11T00:00:00Z'),
+    now: new Date(SWEEP_TIME),
     context,
     tuning: tuning === 'sequential' ? SEQUENTIAL_TUNING : DEFAULT_TUNING,
   });
@@ -70,6 +88,8 @@ async function main(): Promise<void> {
   const run: SweepRun = {
     instances,
     tuning,
+    freshness,
+    approvedImageCalls: model.taggedImageQueries,
     ms: Math.round(ms),
     cpuMs: Math.round((cpuUsed.user + cpuUsed.system) / 1000),
     modelMs: Math.round(model.modelMs),

@@ -1,5 +1,6 @@
 import {
   AccountConfig,
+  AGE_FROM_APPROVAL,
   ALLOWED_IMAGES_LIMITS,
   ImageCriterion,
   OrganizationConfig,
@@ -127,10 +128,22 @@ export function resolveOrganization(
         `${where}: the default holds ${providers.length} providers, AWS allows at most ${ALLOWED_IMAGES_LIMITS.providers}; list the providers explicitly`,
       );
     }
+    let created = c.maximumDaysSinceCreated === AGE_FROM_APPROVAL ? undefined : c.maximumDaysSinceCreated;
+    if (c.maximumDaysSinceCreated === AGE_FROM_APPROVAL) {
+      // The most lenient account's limit: no account's fresh approved AMI may be blocked at launch.
+      const ages = context.accounts.map((a) => a.approval.maxImageAgeDays).filter((d): d is number => d !== undefined);
+      if (ages.length === 0) {
+        problems.push(
+          `${at(`allowedImages.criteria[${i}].maximumDaysSinceCreated`)}: "${AGE_FROM_APPROVAL}" takes approval.maxImageAgeDays, but no account sets it; set approval.maxImageAgeDays (in defaults or the accounts) or give a number of days`,
+        );
+      } else {
+        created = Math.max(...ages);
+      }
+    }
     criteria.push({
       imageProviders: providers,
       ...(c.imageNames ? { imageNames: distinct(c.imageNames) } : {}),
-      ...(c.maximumDaysSinceCreated !== undefined ? { maximumDaysSinceCreated: c.maximumDaysSinceCreated } : {}),
+      ...(created !== undefined ? { maximumDaysSinceCreated: created } : {}),
       ...(c.maximumDaysSinceDeprecated !== undefined ? { maximumDaysSinceDeprecated: c.maximumDaysSinceDeprecated } : {}),
     });
   });

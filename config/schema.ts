@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  DEFAULT_DEPRECATED_IMAGES,
   DEFAULT_EXCEPTION_TICKET_PATTERN,
   DEFAULT_FUNCTION_MEMORY_MB,
   DEFAULT_FUNCTION_TIMEOUT_SECONDS,
@@ -10,7 +11,9 @@ import {
   DEFAULT_OWNER_TAG_KEYS,
   INSTANCE_RESOURCE_TYPE,
   MAX_EXCEPTION_DAYS_LIMIT,
+  DEPRECATED_IMAGES,
   MAX_GRACE_HOURS,
+  MAX_IMAGE_AGE_DAYS_LIMIT,
   MESSAGE_ATTRIBUTE_NAMES,
   REMEDIATION_MODES,
   TAG_KEY_PATTERN,
@@ -101,6 +104,24 @@ const approvalSchema = z.strictObject({
     .default([])
     .describe(
       'The only principals (of those the policies are attached to) allowed to add or remove the exception tag on instances, at launch or later; empty: none of them may. "{accountId}" stands for the account the stack governs.',
+    ),
+  maxImageAgeDays: z
+    .number()
+    .int('expected a whole number of days')
+    .min(1, 'expected at least 1 day')
+    .max(MAX_IMAGE_AGE_DAYS_LIMIT, `expected at most ${MAX_IMAGE_AGE_DAYS_LIMIT} days (ten years)`)
+    .optional()
+    .describe(
+      'An approved AMI created more than this many days ago is stale: its instances are NON_COMPLIANT, with the replacement to move to (docs/freshness.md). No default: without it, age does not count.',
+    ),
+  deprecatedImages: z
+    .enum(DEPRECATED_IMAGES)
+    .default(DEFAULT_DEPRECATED_IMAGES)
+    .describe('"stale": an approved AMI past its DeprecationTime is stale; "ignore": deprecation does not count.'),
+  familyTagKey: enforcedTag(TAG_KEY_PATTERN, 'expected a tag key such as "ImageFamily"', tagKeyProblem)
+    .optional()
+    .describe(
+      'Image tag naming the AMI family, which decides the replacement of a stale AMI; set by the image pipeline. Default: the family is the AMI name without its date or version (docs/freshness.md).',
     ),
 });
 
@@ -291,6 +312,12 @@ const remediationSchema = z.strictObject({
     })
     .default({ keepEvidenceDays: DEFAULT_KEEP_EVIDENCE_DAYS })
     .describe('Settings of mode "terminate".'),
+  enforceFreshness: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Stale and deprecated approved AMIs follow the mode (stop, terminate) like unapproved ones; false: their findings only ever notify.',
+    ),
 });
 
 /** The same section with every field optional and no defaults, so an override never masks `defaults`. */
@@ -361,6 +388,8 @@ const TARGET_ID = new RegExp(`(${ROOT_ID})|(${OU_ID})|(^\\d{12}$)`);
 /** Allowed AMIs name pattern: 1-128 letters, digits, spaces and ( ) [ ] . / - ' @ _ * ? (EC2 ImageCriterion). */
 const IMAGE_NAME = /^[A-Za-z0-9()[\]./\-'@_*? ]{1,128}$/;
 const MAX_DAYS = 2147483647;
+/** The `maximumDaysSinceCreated` that opts a criterion into the accounts' `approval.maxImageAgeDays`. */
+export const AGE_FROM_APPROVAL = 'approval';
 
 const orgPrincipals = (what: string) =>
   z.array(
@@ -401,12 +430,14 @@ const imageCriterionSchema = z
       .optional()
       .describe('AMI name patterns (wildcards * and ?) an allowed AMI must match, e.g. "golden-al2023-*".'),
     maximumDaysSinceCreated: z
-      .number()
-      .int('expected a whole number of days')
-      .min(0)
-      .max(MAX_DAYS)
+      .union([
+        z.number().int('expected a whole number of days').min(0).max(MAX_DAYS),
+        z.literal(AGE_FROM_APPROVAL, { error: `expected a whole number of days, or "${AGE_FROM_APPROVAL}"` }),
+      ])
       .optional()
-      .describe('Allow only AMIs created at most this many days ago.'),
+      .describe(
+        `Allow only AMIs created at most this many days ago; "${AGE_FROM_APPROVAL}" takes the largest approval.maxImageAgeDays of the accounts, so an AMI the rule finds stale cannot be launched either.`,
+      ),
     maximumDaysSinceDeprecated: z
       .number()
       .int('expected a whole number of days')

@@ -133,6 +133,16 @@ export const MOTO_RUNTIME_GAPS: readonly { readonly api: string; readonly source
     source: 'moto/awslambda/models.py:966 (_invoke_lambda runs the function in a Docker container)',
   },
   {
+    api: 'ec2 AMI CreationDate (freshness: every AMI moto makes is created "now"; AMIs of several ages run against the AWS model in __tests__/lambda/freshness-sweep.test.ts)',
+    source:
+      'moto/ec2/models/amis.py:82 (creation_date or utcnow(); CreateImage and RegisterImage pass none); MOTO_AMIS_PATH dates are parsed in place in the shared list at :195-196, so the second EC2 backend fails ("Parser must be a string or character stream, not datetime")',
+  },
+  {
+    api: 'ec2 AMI DeprecationTime and EnableImageDeprecation (deprecated AMIs run against the AWS model)',
+    source:
+      'absent from moto/ec2 (no deprecation_time in models/amis.py:38-82, no enable_image_deprecation in responses/amis.py)',
+  },
+  {
     api: 'cloudtrail:LookupEvents (the check mode reports the launcher as unknown)',
     source: 'moto/cloudtrail/responses.py (trail management only: create_trail ... get_insight_selectors, no lookup_events)',
   },

@@ -51,6 +51,14 @@ export interface AwsModelOptions {
   readonly repeatNextToken?: boolean;
   /** Value of the SSM StringList parameter, when the rule reads one. @default none (ParameterNotFound) */
   readonly approvedImageIds?: string;
+  /** CreationDate of AMI j (ISO 8601). @default none in the reply */
+  readonly imageCreated?: (j: number) => string | undefined;
+  /** DeprecationTime of AMI j (ISO 8601). @default none */
+  readonly imageDeprecated?: (j: number) => string | undefined;
+  /** Name of AMI j. @default `golden-<j>` */
+  readonly imageName?: (j: number) => string;
+  /** Keep every annotation Config receives, by instance ID (small fleets only). @default false */
+  readonly keepAnnotations?: boolean;
 }
 
 /** Instance i: `i-` and 17 hex digits; AMI j: `ami-` and 17 hex digits. */
@@ -81,6 +89,10 @@ export class AwsModel {
   unknownEvaluations = 0;
   /** AMI IDs asked for with DescribeImages, counted per ID. */
   readonly imageRequests = new Map<string, number>();
+  /** The annotations Config received, by instance ID, when `keepAnnotations` is set. */
+  readonly annotations = new Map<string, string>();
+  /** DescribeImages calls with a tag filter (the approved images read by a freshness sweep). */
+  taggedImageQueries = 0;
   /** Milliseconds the model spent reading requests and building replies: CPU a real AWS spends on its side, not in the Lambda. */
   modelMs = 0;
 
@@ -222,24 +234,60 @@ export class AwsModel {
 
   private describeImages(query: URLSearchParams): { response: HttpResponse } {
     const byId = [...query.entries()].filter(([k]) => /^ImageId\.\d+$/.test(k)).map(([, v]) => v);
+    const filterName = query.get('Filter.1.Name');
     const byFilter = [...query.entries()].filter(([k]) => /^Filter\.1\.Value\.\d+$/.test(k)).map(([, v]) => v);
+    if (filterName?.startsWith('tag:')) return this.describeTaggedImages(filterName.slice(4), byFilter, query);
     const ids = byId.length > 0 ? byId : byFilter;
     for (const id of ids) this.imageRequests.set(id, (this.imageRequests.get(id) ?? 0) + 1);
     const known = (id: string): number | undefined => {
       const j = /^ami-[0-9a-f]{17}$/.test(id) ? Number.parseInt(id.slice(4), 16) : NaN;
-      return j >= 0 && j < this.images - (this.options.missingImages ?? 0) ? j : undefined;
+      return j >= 0 && j < this.liveImages ? j : undefined;
     };
     if (byId.length > 0 && byId.some((id) => known(id) === undefined)) {
       return ec2Error('InvalidAMIID.NotFound', `The image id '[${byId.find((id) => known(id) === undefined)}]' does not exist`);
     }
     const items = ids.flatMap((id) => {
       const j = known(id);
-      return j === undefined ? [] : [imageXml(j)];
+      return j === undefined ? [] : [this.imageXml(j)];
     });
     return ec2Reply('DescribeImages', `<imagesSet>${items.join('')}</imagesSet>`);
   }
 
-  private putEvaluations(input: { Evaluations?: { ComplianceResourceId: string; ComplianceType: string }[] }) {
+  /** AMIs the model still knows. */
+  private get liveImages(): number {
+    return this.images - (this.options.missingImages ?? 0);
+  }
+
+  /** DescribeImages with a tag filter (the approved images of a freshness sweep), paged by MaxResults. */
+  private describeTaggedImages(key: string, values: string[], query: URLSearchParams): { response: HttpResponse } {
+    this.taggedImageQueries++;
+    const maxResults = Number(query.get('MaxResults') ?? 1000);
+    const start = Number(query.get('NextToken') ?? 0);
+    const matching: number[] = [];
+    for (let j = 0; j < this.liveImages; j++) if (values.includes(imageTags(j)[key])) matching.push(j);
+    const page = matching.slice(start, start + maxResults);
+    const next = start + maxResults < matching.length ? `<nextToken>${start + maxResults}</nextToken>` : '';
+    return ec2Reply('DescribeImages', `<imagesSet>${page.map((j) => this.imageXml(j)).join('')}</imagesSet>${next}`);
+  }
+
+  private imageXml(j: number): string {
+    const created = this.options.imageCreated?.(j);
+    const deprecated = this.options.imageDeprecated?.(j);
+    const name = this.options.imageName?.(j) ?? `golden-${j}`;
+    return (
+      `<item><imageId>${imageId(j)}</imageId><imageLocation>111111111111/${name}</imageLocation>` +
+      `<imageState>available</imageState><imageOwnerId>111111111111</imageOwnerId><isPublic>false</isPublic>` +
+      `<architecture>arm64</architecture><imageType>machine</imageType><name>${name}</name>` +
+      (created ? `<creationDate>${created}</creationDate>` : '') +
+      (deprecated ? `<deprecationTime>${deprecated}</deprecationTime>` : '') +
+      `<virtualizationType>hvm</virtualizationType><platformDetails>Linux/UNIX</platformDetails>` +
+      `<rootDeviceType>ebs</rootDeviceType><tagSet>${xmlTags(imageTags(j))}</tagSet></item>`
+    );
+  }
+
+  private putEvaluations(input: {
+    Evaluations?: { ComplianceResourceId: string; ComplianceType: string; Annotation?: string }[];
+  }) {
     const evaluations = input.Evaluations ?? [];
     if (evaluations.length === 0 || evaluations.length > 100) {
       return jsonError('ValidationException', `Evaluations must hold 1 to 100 items, got ${evaluations.length}`, 400);
@@ -249,6 +297,8 @@ export class AwsModel {
       if (i >= 0 && i < this.instances) this.received[i] = Math.min(255, this.received[i] + 1);
       else this.unknownEvaluations++;
       this.receivedByCompliance[e.ComplianceType] = (this.receivedByCompliance[e.ComplianceType] ?? 0) + 1;
+      if (this.options.keepAnnotations)
+        this.annotations.set(e.ComplianceResourceId, `${e.ComplianceType}: ${e.Annotation ?? ''}`);
     }
     return jsonReply({ FailedEvaluations: [] });
   }
@@ -387,15 +437,6 @@ const FULL_INSTANCE = xml`<item><instanceId>i-${'hex'}</instanceId><imageId>${'i
 <metadataOptions><state>applied</state><httpTokens>required</httpTokens><httpPutResponseHopLimit>2</httpPutResponseHopLimit>\
 <httpEndpoint>enabled</httpEndpoint></metadataOptions>\
 <tagSet><item><key>Name</key><value>${'name'}</value></item><item><key>Team</key><value>payments</value></item></tagSet></item>`;
-
-function imageXml(j: number): string {
-  return (
-    `<item><imageId>${imageId(j)}</imageId><imageLocation>111111111111/golden-${j}</imageLocation>` +
-    `<imageState>available</imageState><imageOwnerId>111111111111</imageOwnerId><isPublic>false</isPublic>` +
-    `<architecture>arm64</architecture><imageType>machine</imageType><name>golden-${j}</name>` +
-    `<rootDeviceType>ebs</rootDeviceType><tagSet>${xmlTags(imageTags(j))}</tagSet></item>`
-  );
-}
 
 function ec2Reply(operation: string, inner: string): { response: HttpResponse } {
   const xml =

@@ -23,8 +23,9 @@ describe('buildAmiComplianceBundle', () => {
     const code = fs.readFileSync(built.bundle, 'utf8');
     expect(code).not.toMatch(/sourceMappingURL/);
     expect(code).not.toMatch(/@license|@preserve/);
-    // minified: a few long lines, not the 60,000 of the readable bundle
-    expect(code.split('\n').length).toBeLessThan(50);
+    // minified: a few long lines, not the 60,000 of the readable bundle (esbuild writes a "\n" in a
+    // string as a raw newline inside a template literal, so each such string adds a line)
+    expect(code.split('\n').length).toBeLessThan(100);
     const map = JSON.parse(fs.readFileSync(built.sourceMap, 'utf8'));
     expect(map.sources.some((s: string) => s.endsWith('lambda/ami-compliance/handler.ts'))).toBe(true);
   });

@@ -60,6 +60,12 @@ describe('check mode', () => {
       launcher: '',
       autoScaling: null,
       fix: '',
+      finding: null,
+      replacement: null,
+      subject: '',
+      notice: '',
+      chatNotice: '',
+      snsMessage: '',
     });
   });
 
@@ -118,6 +124,12 @@ describe('check mode', () => {
       launcher: '',
       autoScaling: null,
       fix: '',
+      finding: null,
+      replacement: null,
+      subject: '',
+      notice: '',
+      chatNotice: '',
+      snsMessage: '',
     });
     expect(m.ec2Mock.commandCalls(DescribeImagesCommand)).toHaveLength(0);
   });

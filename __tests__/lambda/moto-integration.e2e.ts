@@ -354,6 +354,7 @@ test(
       // moto has no LookupEvents: the launcher is unknown, and the verdict stands. Auto Scaling answers: no group.
       launcher: expect.stringMatching(/^unknown \(CloudTrail lookup failed: /),
       autoScaling: null,
+      finding: 'unapproved',
     });
     await expect(check(ids.deregistered)).resolves.toMatchObject({ compliance: 'NON_COMPLIANT', verdict: 'REMEDIATE' });
     await expect(check(ids.prod)).resolves.toMatchObject({ compliance: 'COMPLIANT', verdict: 'SKIP' });
@@ -376,6 +377,12 @@ test(
       launcher: '',
       autoScaling: null,
       fix: '',
+      finding: null,
+      replacement: null,
+      subject: '',
+      notice: '',
+      chatNotice: '',
+      snsMessage: '',
     });
   },
   forCalls(10),

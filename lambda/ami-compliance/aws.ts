@@ -216,7 +216,7 @@ class PageRequest {
 }
 
 /** Remembers the NextTokens of one paged call, so a token seen before is an error instead of an endless loop. */
-class PageTokens {
+export class PageTokens {
   private readonly seen = new Set<string>();
 
   constructor(private readonly call: string) {}
@@ -741,12 +741,19 @@ function createdAt(instance: Instance): Date | undefined {
   return times.length > 0 ? new Date(Math.min(...times.map((t) => t.getTime()))) : undefined;
 }
 
-function toImageFacts(image: Image): ImageFacts {
+/** The facts the evaluator reads of a DescribeImages item. */
+export function toImageFacts(image: Image): ImageFacts {
   return {
     imageId: image.ImageId ?? '',
     ownerId: image.OwnerId,
     ownerAlias: image.ImageOwnerAlias,
     tags: tagMap(image.Tags),
+    name: image.Name,
+    creationDate: image.CreationDate,
+    deprecationTime: image.DeprecationTime,
+    architecture: image.Architecture,
+    platform: image.PlatformDetails ?? (image.Platform ? 'Windows' : undefined),
+    virtualizationType: image.VirtualizationType,
   };
 }
 

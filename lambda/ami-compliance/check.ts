@@ -14,7 +14,8 @@ import {
   ImageCatalog,
   type AwsClients,
 } from './aws';
-import { planPhase } from './deadline';
+import { ReplacementSource } from './approved-images';
+import { onlyNotifies, planPhase } from './deadline';
 import { evaluateInstance, type InstanceFacts } from './evaluate';
 import {
   ACTING_MODES,
@@ -30,6 +31,7 @@ import {
   type CheckResult,
   type RuleParameters,
 } from './contract';
+import { buildNotice, snsMessage } from './notice';
 import { ownerOf } from './owner';
 import { parseRuleParameters } from './params';
 
@@ -100,6 +102,12 @@ export async function runCheck(
       launcher: '',
       autoScaling: null,
       fix: '',
+      finding: null,
+      replacement: null,
+      subject: '',
+      notice: '',
+      chatNotice: '',
+      snsMessage: '',
     };
   }
   const approvedImageIds = params.approvedImageIdsParameter
@@ -107,15 +115,14 @@ export async function runCheck(
     : undefined;
   const images = new ImageCatalog(clients.ec2);
   await images.load([instance.imageId]);
+  const image = images.get(instance.imageId);
+  const approvedImages = await new ReplacementSource(clients.ec2, images, params, approvedImageIds, now).whenNeeded([image]);
   // The owner has its own field (and line in the messages): the reason leaves it out.
   const evaluation = evaluateInstance(
     instance,
-    images.get(instance.imageId),
+    image,
     { ...params, ownerTagKeys: undefined },
-    {
-      now,
-      approvedImageIds,
-    },
+    { now, approvedImageIds, approvedImages },
   );
   // Still non-compliant, but stopping it again changes nothing and would announce a stop that is not one.
   const alreadyStopped =
@@ -136,21 +143,50 @@ export async function runCheck(
     recorded,
     now,
     graceHours: graceHours as number | undefined,
+    notifyOnly: onlyNotifies(evaluation.reason, params.enforceFreshness),
   });
   // Who to tell and what to change matter only when something will happen.
   const context = verdict === VERDICT.remediate ? await attribution(instance, clients, now) : undefined;
+  const reason = plan.note ? `${annotation} ${plan.note}` : annotation;
+  const ownership = ownerOf(instance.tags, params.ownerTagKeys);
+  const fix = context ? fixFor(context.group, context.autoScaling, params) : '';
+  const finding = evaluation.complianceType === 'NON_COMPLIANT' ? (evaluation.reason ?? 'unapproved') : null;
+  const notice =
+    context && finding
+      ? buildNotice({
+          instanceId,
+          imageId: instance.imageId,
+          finding,
+          reason,
+          ...ownership,
+          deadline: plan.deadline,
+          phase: plan.phase,
+          mode,
+          replacement: evaluation.replacement,
+          fix,
+          autoScaling: context.autoScaling,
+          region: env.AWS_REGION,
+        })
+      : undefined;
+  const replacement = evaluation.replacement;
   return {
     instanceId,
     imageId: instance.imageId,
     compliance: evaluation.complianceType,
     verdict,
-    reason: plan.note ? `${annotation} ${plan.note}` : annotation,
+    reason,
     phase: plan.phase,
     deadline: plan.deadline,
-    ...ownerOf(instance.tags, params.ownerTagKeys),
+    ...ownership,
     launcher: context?.launcher ?? '',
     autoScaling: context?.autoScaling ?? null,
-    fix: context ? fixFor(context.group, context.autoScaling, params) : '',
+    fix,
+    finding,
+    replacement: replacement ? `${replacement.imageId}${replacement.name ? ` (${replacement.name})` : ''}` : null,
+    subject: notice?.subject ?? '',
+    notice: notice?.text ?? '',
+    chatNotice: notice ? JSON.stringify(notice.chat) : '',
+    snsMessage: notice ? snsMessage(notice) : '',
   };
 }
 

@@ -55,7 +55,38 @@ export interface RuleParameters extends Approval {
    * team is the last key's value. @default no owner attribution
    */
   readonly ownerTagKeys?: readonly string[];
+  /** An approved AMI created more than this many whole days ago is stale. @default no age limit */
+  readonly maxImageAgeDays?: number;
+  /** Whether an approved AMI past its `DeprecationTime` is stale. @default {@link DEFAULT_DEPRECATED_IMAGES} */
+  readonly deprecatedImages?: DeprecatedImages;
+  /** Image tag naming the AMI family (decides the replacement); without it, the family comes from the image name. @default name rule */
+  readonly familyTagKey?: string;
+  /**
+   * Stale and deprecated findings follow the remediation mode (stop, terminate) like unapproved ones.
+   * Read by the check mode only. @default false: they only ever notify
+   */
+  readonly enforceFreshness?: boolean;
 }
+
+/** What a passed `DeprecationTime` means for an approved AMI: `stale`, or nothing (`ignore`). */
+export const DEPRECATED_IMAGES = ['stale', 'ignore'] as const;
+export type DeprecatedImages = (typeof DEPRECATED_IMAGES)[number];
+/** A deprecated approved AMI is stale unless the config says `ignore`. */
+export const DEFAULT_DEPRECATED_IMAGES: DeprecatedImages = 'stale';
+/** The largest `maxImageAgeDays` a rule accepts (ten years). */
+export const MAX_IMAGE_AGE_DAYS_LIMIT = 3650;
+
+/**
+ * Why an instance is NON_COMPLIANT, as the check mode reports it and the notice states it:
+ * - `unapproved`: the AMI is not approved (tag, owner, ID list);
+ * - `stale`: approved, but older than `maxImageAgeDays` (or its age cannot be read);
+ * - `deprecated`: approved, but past its `DeprecationTime` (with `deprecatedImages: stale`);
+ * - `unknown-image`: the AMI is not visible (deregistered, or not shared with this account).
+ */
+export const FINDING_REASONS = ['unapproved', 'stale', 'deprecated', 'unknown-image'] as const;
+export type FindingReason = (typeof FINDING_REASONS)[number];
+/** Findings that only ever notify unless `enforceFreshness` is true. */
+export const FRESHNESS_REASONS: readonly FindingReason[] = ['stale', 'deprecated'];
 
 /** Every rule parameter name, in the order they are encoded. */
 export const RULE_PARAMETER_NAMES = [
@@ -67,6 +98,10 @@ export const RULE_PARAMETER_NAMES = [
   'maxExceptionDays',
   'exceptionTicketPattern',
   'ownerTagKeys',
+  'maxImageAgeDays',
+  'deprecatedImages',
+  'familyTagKey',
+  'enforceFreshness',
 ] as const satisfies readonly (keyof RuleParameters)[];
 export type RuleParameterName = (typeof RULE_PARAMETER_NAMES)[number];
 
@@ -177,6 +212,18 @@ export interface CheckResult {
   readonly autoScaling: string | null;
   /** What the owner should do. Empty for a SKIP. */
   readonly fix: string;
+  /** Why it is NON_COMPLIANT (`unapproved`, `stale`, `deprecated`, `unknown-image`), or null when it is not. */
+  readonly finding: FindingReason | null;
+  /** The AMI to move to (`ami-... (name)`), or null when none applies or none exists. */
+  readonly replacement: string | null;
+  /** The notice's subject (SNS `Subject`, at most 100 characters); empty for a SKIP. */
+  readonly subject: string;
+  /** The notice for people (email), plain text; empty for a SKIP. */
+  readonly notice: string;
+  /** The same notice as an AWS Chatbot custom notification (JSON); empty for a SKIP. */
+  readonly chatNotice: string;
+  /** Both, as one SNS message for `Publish` with `MessageStructure: "json"` (text by default, Chatbot JSON over HTTPS); empty for a SKIP. */
+  readonly snsMessage: string;
 }
 
 /** The fields of a check-mode answer that the runbook reads, by the check step's output name. */
@@ -192,6 +239,12 @@ export const CHECK_OUTPUTS = {
   Launcher: 'launcher',
   AutoScaling: 'autoScaling',
   Fix: 'fix',
+  Finding: 'finding',
+  Replacement: 'replacement',
+  Subject: 'subject',
+  Notice: 'notice',
+  ChatNotice: 'chatNotice',
+  SnsMessage: 'snsMessage',
 } as const satisfies Record<string, keyof CheckResult>;
 
 /** How far ahead an exception may be dated, by default. */

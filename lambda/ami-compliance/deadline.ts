@@ -5,12 +5,14 @@
  */
 import {
   DEADLINE_PATTERN,
+  FRESHNESS_REASONS,
   DEADLINE_TAG_KEY,
   PHASE,
   VERDICT,
   type AutomaticMode,
   type CheckVerdict,
   type ComplianceType,
+  type FindingReason,
   type Phase,
 } from './contract';
 import type { InstanceFacts } from './evaluate';
@@ -31,6 +33,15 @@ export function parseDeadline(value: string | undefined): Date | undefined {
   return Number.isNaN(time.getTime()) || formatDeadline(time) !== value ? undefined : time;
 }
 
+/**
+ * True when a finding only ever notifies, whatever the remediation mode: a stale or deprecated approved
+ * AMI, unless `enforceFreshness` is on. A team that stops instances on unapproved AMIs must not wake up
+ * to stopped fleets because an approved AMI turned 181 days old.
+ */
+export function onlyNotifies(finding: FindingReason | undefined, enforceFreshness: boolean | undefined): boolean {
+  return finding !== undefined && FRESHNESS_REASONS.includes(finding) && enforceFreshness !== true;
+}
+
 /** What the check knows when it decides the phase. */
 export interface PhaseInput {
   readonly verdict: CheckVerdict;
@@ -45,6 +56,8 @@ export interface PhaseInput {
   readonly now: Date;
   /** Hours from notice to action (`stop`/`terminate`); undefined in `notify` mode, which sets no deadline. */
   readonly graceHours?: number;
+  /** The finding only ever notifies, whatever the mode (a stale AMI without `enforceFreshness`). @default false */
+  readonly notifyOnly?: boolean;
 }
 
 /** The phase, the deadline in force, and a sentence when an existing tag was not honoured. */
@@ -61,11 +74,13 @@ export interface PhasePlan {
  * action. A recorded deadline counts only if it is no later than `now + graceHours` (one from a longer
  * grace is reset, never postponing the action forever). Without a record there was no notice: a tag,
  * even one in the past, leads to a notice first. A deleted tag changes nothing: the record remains.
+ * A finding that only notifies (`notifyOnly`) gets the `notify` phase in every mode, so the runbook
+ * publishes it and sets no deadline, with no branch of its own.
  */
 export function planPhase(input: PhaseInput): PhasePlan {
   const { verdict, compliance, mark, recorded, now, graceHours } = input;
   const record = parseDeadline(recorded);
-  if (graceHours === undefined) {
+  if (graceHours === undefined || (input.notifyOnly === true && verdict === VERDICT.remediate)) {
     return { phase: verdict === VERDICT.remediate ? PHASE.notify : PHASE.skip, deadline: null };
   }
   if (!Number.isInteger(graceHours) || graceHours < 0) {

@@ -10,8 +10,17 @@ import {
   INSTANCE_RESOURCE_TYPE,
   ticketMatches,
   type ComplianceType,
+  type FindingReason,
   type RuleParameters,
 } from './contract';
+import {
+  freshnessApplies,
+  freshnessProblem,
+  replacementAdvice,
+  type ApprovedImages,
+  type ImageLaunchFacts,
+  type Replacement,
+} from './freshness';
 import { describeOwner, ownerOf } from './owner';
 
 export type { ComplianceType } from './contract';
@@ -21,6 +30,10 @@ export interface Verdict {
   readonly complianceType: ComplianceType;
   /** Why, in at most {@link MAX_ANNOTATION} characters. */
   readonly annotation: string;
+  /** For NON_COMPLIANT: which kind of finding (the exception, if any, did not count). */
+  readonly reason?: FindingReason;
+  /** For a stale or deprecated AMI: the approved AMI to move to, when one exists. */
+  readonly replacement?: Replacement;
 }
 
 /** What the rule knows about one EC2 instance. */
@@ -37,9 +50,8 @@ export interface InstanceFacts {
   readonly createdAt?: Date;
 }
 
-/** What this account can see of one AMI. */
-export interface ImageFacts {
-  readonly imageId: string;
+/** What this account can see of one AMI (name, dates and kind: see {@link ImageLaunchFacts}). */
+export interface ImageFacts extends ImageLaunchFacts {
   /** Account ID of the owner. */
   readonly ownerId?: string;
   /** `amazon`, `aws-marketplace`, ... for images owned by AWS. */
@@ -48,12 +60,19 @@ export interface ImageFacts {
   readonly tags: Readonly<Record<string, string>>;
 }
 
+export type { ImageLaunchFacts, Replacement } from './freshness';
+
 /** Inputs that are neither the instance nor its image. */
 export interface EvaluationContext {
   /** The clock, for exception expiry. */
   readonly now: Date;
   /** AMI IDs approved by ID (the `approvedImageIdsParameter` list); empty or absent when not configured. */
   readonly approvedImageIds?: ReadonlySet<string>;
+  /**
+   * The approved AMIs of the invocation, to find a stale AMI's replacement. Without it a stale AMI is
+   * still NON_COMPLIANT, and the annotation names its family instead of a replacement.
+   */
+  readonly approvedImages?: ApprovedImages;
 }
 
 /** AWS Config's limit on an evaluation annotation. */
@@ -79,7 +98,17 @@ export function evaluateInstance(
   if (instance.state && GONE_STATES.has(instance.state)) {
     return verdict('NOT_APPLICABLE', `Instance ${instance.instanceId} is ${instance.state}.`);
   }
-  const approval = imageApproval(instance.imageId, image, params, context.approvedImageIds);
+  let approval = imageApproval(instance.imageId, image, params, context.approvedImageIds);
+  let reason: FindingReason = image ? 'unapproved' : 'unknown-image';
+  let replacement: Replacement | undefined;
+  if (approval.approved && image && freshnessApplies(params)) {
+    const stale = freshnessProblem(image, params, context.now);
+    if (stale) {
+      reason = stale.reason;
+      replacement = context.approvedImages?.replacementFor(image);
+      approval = { approved: false, problem: stale.problem, fix: replacementAdvice(image, context.approvedImages, params) };
+    }
+  }
   if (approval.approved) return verdict('COMPLIANT', approval.reason);
 
   const exception = exceptionStatus(instance, params, context.now);
@@ -93,7 +122,16 @@ export function evaluateInstance(
   // The owner only where it fits whole: the problem and the fix matter more.
   const ownership = ownerOf(instance.tags, params.ownerTagKeys);
   const owner = ownership.owner === null ? '' : ` Owner: ${describeOwner(ownership)}.`;
-  return verdict('NON_COMPLIANT', annotation.length + owner.length <= MAX_ANNOTATION ? annotation + owner : annotation);
+  const text = annotation.length + owner.length <= MAX_ANNOTATION ? annotation + owner : annotation;
+  return { ...verdict('NON_COMPLIANT', text), reason, ...(replacement ? { replacement } : {}) };
+}
+
+/**
+ * True when `image` is approved by tag and trusted owner, or by the approved-ID list: the test the
+ * replacement of a stale AMI must pass too.
+ */
+export function isApprovedImage(image: ImageFacts, params: RuleParameters, approvedImageIds?: ReadonlySet<string>): boolean {
+  return imageApproval(image.imageId, image, params, approvedImageIds).approved;
 }
 
 /** A configuration item as AWS Config delivers it in a change notification (fields this rule reads). */

@@ -6,6 +6,7 @@ import type { Evaluation } from '@aws-sdk/client-config-service';
 import type { Context } from 'aws-lambda';
 import { evaluateInstance, outOfScope, triageConfigurationItem, type ConfigurationItem, type Verdict } from './evaluate';
 import { errorCode, fetchConfigurationItem, ImageCatalog, putEvaluations, readApprovedImageIds, type AwsClients } from './aws';
+import { ReplacementSource } from './approved-images';
 import { INSTANCE_RESOURCE_TYPE, MESSAGE_TYPE, MESSAGE_TYPES, type ComplianceType, type RemediationTrigger } from './contract';
 import { parseRuleParameters, type RuleParameters } from './params';
 import { Rechecks, type FollowUpSummary } from './retrigger';
@@ -170,6 +171,7 @@ export async function handleConfigEvent(
 class Facts {
   private approved?: Promise<ReadonlySet<string>>;
   private catalog?: ImageCatalog;
+  private source?: ReplacementSource;
 
   constructor(
     readonly clients: AwsClients,
@@ -179,6 +181,17 @@ class Facts {
   /** Created on first use, so an invocation that needs no EC2 never touches the EC2 client. */
   get images(): ImageCatalog {
     return (this.catalog ??= new ImageCatalog(this.clients.ec2));
+  }
+
+  /** Finds replacements for stale AMIs; the approved AMIs are read once, and only when one is needed. */
+  async replacements(now: Date): Promise<ReplacementSource> {
+    return (this.source ??= new ReplacementSource(
+      this.clients.ec2,
+      this.images,
+      this.params,
+      await this.approvedImageIds(),
+      now,
+    ));
   }
 
   approvedImageIds(): Promise<ReadonlySet<string>> {
@@ -202,10 +215,9 @@ async function evaluateItem(
   const { instance } = triage;
   const approvedImageIds = await facts.approvedImageIds();
   await facts.images.load([instance.imageId]);
-  const verdict = evaluateInstance(instance, facts.images.get(instance.imageId), facts.params, {
-    now,
-    approvedImageIds,
-  });
+  const image = facts.images.get(instance.imageId);
+  const approvedImages = await (await facts.replacements(now)).whenNeeded([image]);
+  const verdict = evaluateInstance(instance, image, facts.params, { now, approvedImageIds, approvedImages });
   return toEvaluation(INSTANCE_RESOURCE_TYPE, instance.instanceId, verdict, when);
 }
 

@@ -3,12 +3,15 @@
  * Parsed once, validated strictly: a typo must fail loudly, not evaluate with a default.
  */
 import {
+  DEPRECATED_IMAGES,
   MAX_EXCEPTION_DAYS_LIMIT,
+  MAX_IMAGE_AGE_DAYS_LIMIT,
   OWNER_PATTERN,
   RULE_PARAMETER_NAMES,
   tagKeyProblem,
   tagValueProblem,
   ticketPatternProblem,
+  type DeprecatedImages,
   type RuleParameterName,
   type RuleParameters,
 } from './contract';
@@ -132,6 +135,32 @@ export function parseRuleParameters(raw: string | Record<string, unknown> | unde
   const ownerTagKeys = list('ownerTagKeys', exact('ownerTagKeys'));
   for (const key of ownerTagKeys ?? []) checkTag('ownerTagKeys', key, tagKeyProblem);
 
+  const age = get('maxImageAgeDays');
+  const maxImageAgeDays = age === undefined ? undefined : Number(age);
+  if (age !== undefined && (!/^\d+$/.test(age) || maxImageAgeDays! < 1 || maxImageAgeDays! > MAX_IMAGE_AGE_DAYS_LIMIT)) {
+    throw new RuleParameterError(
+      `Rule parameter maxImageAgeDays has invalid value ${clip(JSON.stringify(age))}. ` +
+        `Fix: a whole number of days from 1 to ${MAX_IMAGE_AGE_DAYS_LIMIT}, e.g. "180".`,
+    );
+  }
+
+  const deprecated = get('deprecatedImages');
+  if (deprecated !== undefined && !(DEPRECATED_IMAGES as readonly string[]).includes(deprecated)) {
+    throw new RuleParameterError(
+      `Rule parameter deprecatedImages has invalid value ${clip(JSON.stringify(deprecated))}. Fix: one of ${DEPRECATED_IMAGES.join(', ')}.`,
+    );
+  }
+
+  const familyTagKey = exact('familyTagKey');
+  if (familyTagKey !== undefined) checkTag('familyTagKey', familyTagKey, tagKeyProblem);
+
+  const enforce = get('enforceFreshness');
+  if (enforce !== undefined && enforce !== 'true' && enforce !== 'false') {
+    throw new RuleParameterError(
+      `Rule parameter enforceFreshness has invalid value ${clip(JSON.stringify(enforce))}. Fix: "true" or "false".`,
+    );
+  }
+
   return {
     tagKey,
     tagValues,
@@ -141,6 +170,10 @@ export function parseRuleParameters(raw: string | Record<string, unknown> | unde
     maxExceptionDays,
     exceptionTicketPattern,
     ownerTagKeys,
+    maxImageAgeDays,
+    deprecatedImages: deprecated as DeprecatedImages | undefined,
+    familyTagKey,
+    enforceFreshness: enforce === undefined ? undefined : enforce === 'true',
   };
 }
 

@@ -7,6 +7,7 @@
  */
 import type { Evaluation } from '@aws-sdk/client-config-service';
 import { EvaluationReporter, IMAGE_BATCH_SIZE, ImageCatalog, listInstancePages, type AwsClients } from './aws';
+import { ReplacementSource } from './approved-images';
 import { INSTANCE_RESOURCE_TYPE, type ComplianceType, type RuleParameters } from './contract';
 import { evaluateInstance, type InstanceFacts, type Verdict } from './evaluate';
 
@@ -96,6 +97,7 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
   const { clients, params, approvedImageIds, now, budget } = input;
   const images = new ImageCatalog(clients.ec2, IMAGE_BATCH_SIZE, tuning.imageConcurrency);
   const reporter = new EvaluationReporter(clients.config, input.resultToken, tuning.putConcurrency);
+  const replacements = new ReplacementSource(clients.ec2, images, params, approvedImageIds, now);
   const compliance: Record<ComplianceType, number> = { COMPLIANT: 0, NON_COMPLIANT: 0, NOT_APPLICABLE: 0 };
   const outOfTime = (): boolean => budget !== undefined && budget.remainingMs() < budget.reserveMs;
   let pages = 0;
@@ -107,9 +109,14 @@ export async function sweep(input: SweepInput): Promise<SweepResult> {
       let judged = 0;
       if (!outOfTime()) {
         await images.load(page.instances.map((i) => i.imageId));
+        const approvedImages = await replacements.whenNeeded(new Set(page.instances.map((i) => images.get(i.imageId))));
         for (const instance of page.instances) {
           if (outOfTime()) break;
-          const verdict = evaluateInstance(instance, images.get(instance.imageId), params, { now, approvedImageIds });
+          const verdict = evaluateInstance(instance, images.get(instance.imageId), params, {
+            now,
+            approvedImageIds,
+            approvedImages,
+          });
           compliance[verdict.complianceType]++;
           judged++;
           input.onJudged?.(instance, verdict.complianceType);

@@ -36,6 +36,8 @@ export interface TrustSettings {
   readonly exceptionTagKey?: string;
   /** The SSM parameter of approved AMI IDs. @default no parameter signal */
   readonly approvedImageIdsParameter?: string;
+  /** The image tag naming an AMI's family (`approval.familyTagKey`). @default no family signal (families come from AMI names) */
+  readonly familyTagKey?: string;
   /** Role names (from wildcard-account ARN patterns such as `arn:aws:iam::*:role/image-pipeline`) the config trusts. @default [] */
   readonly trustedRoleNames?: readonly string[];
 }
@@ -73,6 +75,17 @@ export function trustModel(settings: TrustSettings): readonly Signal[] {
             kind: 'ssm-parameter' as const,
             name: settings.approvedImageIdsParameter,
             decides: 'An AMI ID listed here is approved (its owner must still be trusted).',
+            writers: ['pipeline'] as const,
+          },
+        ]
+      : []),
+    ...(settings.familyTagKey
+      ? [
+          {
+            id: 'family-tag',
+            kind: 'image-tag' as const,
+            name: settings.familyTagKey,
+            decides: 'The AMI family of an image: a stale AMI is told to move to the newest approved AMI of its family.',
             writers: ['pipeline'] as const,
           },
         ]

@@ -3,6 +3,7 @@ import { ITerraformDependable } from 'cdktf';
 import { ConfigConfigRule } from '@cdktf/provider-aws/lib/config-config-rule';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import {
+  DEFAULT_DEPRECATED_IMAGES,
   INSTANCE_RESOURCE_TYPE,
   MESSAGE_TYPE,
   MESSAGE_TYPES,
@@ -30,6 +31,9 @@ export function encodeRuleParameters(p: RuleParameters): Record<string, string> 
       ? [['exceptionTagKey', p.exceptionTagKey, tagKeyProblem(p.exceptionTagKey)] as [string, string, string | undefined]]
       : []),
     ...(p.ownerTagKeys ?? []).map((k): [string, string, string | undefined] => ['ownerTagKeys', k, tagKeyProblem(k)]),
+    ...(p.familyTagKey
+      ? [['familyTagKey', p.familyTagKey, tagKeyProblem(p.familyTagKey)] as [string, string, string | undefined]]
+      : []),
   ];
   const bad = problems.filter(([, , why]) => why !== undefined);
   if (bad.length > 0) {
@@ -44,6 +48,13 @@ export function encodeRuleParameters(p: RuleParameters): Record<string, string> 
     ...(p.maxExceptionDays !== undefined ? { maxExceptionDays: String(p.maxExceptionDays) } : {}),
     ...(p.exceptionTicketPattern !== undefined ? { exceptionTicketPattern: p.exceptionTicketPattern } : {}),
     ...(p.ownerTagKeys && p.ownerTagKeys.length > 0 ? { ownerTagKeys: p.ownerTagKeys.join(',') } : {}),
+    // Freshness: only what differs from the Lambda's defaults, to keep within Config's 1,024 characters.
+    ...(p.maxImageAgeDays !== undefined ? { maxImageAgeDays: String(p.maxImageAgeDays) } : {}),
+    ...(p.deprecatedImages !== undefined && p.deprecatedImages !== DEFAULT_DEPRECATED_IMAGES
+      ? { deprecatedImages: p.deprecatedImages }
+      : {}),
+    ...(p.familyTagKey ? { familyTagKey: p.familyTagKey } : {}),
+    ...(p.enforceFreshness ? { enforceFreshness: 'true' } : {}),
   };
 }
 

@@ -143,6 +143,10 @@ export class AccountStack extends IndependentStack {
       maxExceptionDays: detection.maxExceptionDays,
       exceptionTicketPattern: detection.exceptionTicketPattern,
       ownerTagKeys: remediation.ownerTagKeys,
+      maxImageAgeDays: approval.maxImageAgeDays,
+      deprecatedImages: approval.deprecatedImages,
+      familyTagKey: approval.familyTagKey,
+      enforceFreshness: remediation.enforceFreshness,
     });
     const fn = new AmiComplianceFunction(this, 'ami-compliance-function', {
       accountId: account.accountId,
