@@ -174,6 +174,10 @@ export function resolveOrganization(
         ...(raw.aggregator?.deployRoleArn ? [raw.aggregator.deployRoleArn] : []),
       ]),
       approvedImageIdsParameters: distinct(context.accounts.flatMap((a) => a.detection.approvedImageIdsParameter ?? [])),
+      familyTagKeys: distinct(
+        context.accounts.flatMap((a) => a.approval.familyTagKey ?? []),
+        (k) => k.toLowerCase(),
+      ),
       allowedImages: {
         state: raw.allowedImages.state,
         criteria,

@@ -594,6 +594,8 @@ export interface OrganizationConfig {
   readonly iamAdminPrincipals: readonly string[];
   /** The approved-ID parameters of the accounts (distinct): reserved for the pipeline in every member account. */
   readonly approvedImageIdsParameters: readonly string[];
+  /** Every account's family tag key (freshness), reserved on images for the pipeline. */
+  readonly familyTagKeys: readonly string[];
   readonly allowedImages: {
     readonly state: AllowedImagesState;
     readonly criteria: readonly ImageCriterion[];

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
+  FRESHNESS_REASONS,
   CHECK_EVENT_KEY,
   CHECK_OUTPUTS,
   COMPLIANCE_TYPES,
@@ -50,6 +51,7 @@ export function contractPrelude(): string {
     COMPLIANCE_TYPES: tuple(COMPLIANCE_TYPES),
     PHASES: tuple(PHASES),
     NOTIFY_PHASES: tuple([PHASE.notify, PHASE.skip]),
+    FRESHNESS_REASONS: tuple(FRESHNESS_REASONS),
     DEADLINE_PHASES: tuple(deadlinePhases),
     ACTING_PHASES: tuple([...deadlinePhases, PHASE.clear, PHASE.skip]),
     REMEDIATE_PHASES: tuple([PHASE.notify, ...deadlinePhases]),

@@ -25,6 +25,8 @@ export interface ImageTagGuardScpProps {
   readonly exceptionGranters?: readonly string[];
   /** SSM parameters of approved AMI IDs, reserved for the pipeline in every member account. @default [] */
   readonly approvedImageIdsParameters?: readonly string[];
+  /** Image tag keys naming AMI families (freshness), reserved for the pipeline. @default [] */
+  readonly familyTagKeys?: readonly string[];
   /**
    * ARN patterns of the IAM administrators: the only principals (besides break-glass) that may create or
    * change a role whose name the SCP trusts in every account (wildcard-account patterns, and AMI Guard's
@@ -53,6 +55,7 @@ export function organizationTrustModel(props: ImageTagGuardScpProps): Signal[] {
     ...props.tagKeys.map((approvalTagKey) => trustModel({ approvalTagKey })),
     ...(props.exceptionTagKeys ?? []).map((exceptionTagKey) => trustModel({ approvalTagKey: first, exceptionTagKey })),
     ...(props.approvedImageIdsParameters ?? []).map((p) => trustModel({ approvalTagKey: first, approvedImageIdsParameter: p })),
+    ...(props.familyTagKeys ?? []).map((familyTagKey) => trustModel({ approvalTagKey: first, familyTagKey })),
     trustModel({ approvalTagKey: first, trustedRoleNames: [...new Set(roleNames)] }),
   ]);
 }

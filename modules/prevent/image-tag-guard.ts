@@ -19,6 +19,8 @@ export interface ImageTagGuardProps extends GuardPolicyProps {
   readonly exceptionGranters?: readonly string[];
   /** The SSM parameter of AMI IDs approved by ID; reserved for the pipeline. @default no parameter signal */
   readonly approvedImageIdsParameter?: string;
+  /** The image tag naming an AMI's family (freshness), reserved for the pipeline like the approval tag. @default none */
+  readonly familyTagKey?: string;
 }
 
 /**
@@ -61,6 +63,7 @@ function imageTagGuardDocument(props: ImageTagGuardProps): PolicyDocument {
         approvalTagKey: props.tagKey,
         exceptionTagKey: exceptionKey,
         approvedImageIdsParameter: props.approvedImageIdsParameter,
+        familyTagKey: props.familyTagKey,
       }),
       principals: {
         pipeline: props.taggerPrincipals,

@@ -61,6 +61,7 @@ export class AccountStack extends IndependentStack {
       exceptionTagKey: account.detection.exceptionTagKey,
       exceptionGranters: account.approval.exceptionGranters,
       approvedImageIdsParameter: account.detection.approvedImageIdsParameter,
+      familyTagKey: account.approval.familyTagKey,
       attachTo: account.attachTo,
     });
 

@@ -54,6 +54,7 @@ export class OrganizationStack extends IndependentStack {
       exceptionTagKeys: org.exceptionTagKeys,
       exceptionGranters: org.exceptionGranters,
       approvedImageIdsParameters: org.approvedImageIdsParameters,
+      familyTagKeys: org.familyTagKeys,
       iamAdminPrincipals: org.iamAdminPrincipals,
       region: org.region,
     });

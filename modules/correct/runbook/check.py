@@ -43,7 +43,9 @@ def check(events, context):
         fail("unexpected verdict or compliance", body)
     if verdict == REMEDIATE and compliance != NON_COMPLIANT:
         fail("REMEDIATE for an instance that is not NON_COMPLIANT", body)
-    if phase not in PHASES or phase not in (NOTIFY_PHASES if grace is None else ACTING_PHASES):
+    # A stale or deprecated finding only notifies, even with a grace period (unless enforceFreshness).
+    notify_only = grace is not None and phase == NOTIFY_PHASES[0] and answer.get("finding") in FRESHNESS_REASONS
+    if phase not in PHASES or (phase not in (NOTIFY_PHASES if grace is None else ACTING_PHASES) and not notify_only):
         fail("unexpected phase " + json.dumps(phase) + (" without" if grace is None else " with") + " a grace period", body)
     if (verdict == REMEDIATE) != (phase in REMEDIATE_PHASES):
         fail("the phase does not match the verdict", body)
