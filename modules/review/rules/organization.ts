@@ -23,7 +23,7 @@ type OrgPolicyKind = 'launch-guard' | 'scp' | 'allowed-images';
 /** The launch guard SCP denies RunInstances of images by owner; known by name, or by that statement when renamed. */
 function isLaunchGuard(name: string | undefined, content: unknown): boolean {
   if (name && /launch-guard/.test(name)) return true;
-  let statements: Statement[] = [];
+  let statements: Statement[];
   try {
     statements = typeof content === 'string' ? parsePolicy(content) : [];
   } catch {
