@@ -141,6 +141,13 @@ export function stackDirProblems(dir: string): string[] {
     const file = path.join(dir, entry.name);
     const kind = STACK_ENTRIES[entry.name];
     if (!kind || entry.isSymbolicLink()) {
+      // Name what an extra Terraform file would have added, too.
+      if (entry.isFile() && entry.name.endsWith('.tf.json'))
+        try {
+          problems.push(...allowlistProblems(file, JSON.parse(fs.readFileSync(file, 'utf8'))));
+        } catch {
+          // reported below as an extra file
+        }
       problems.push(
         `${file}: not something AMI Guard writes into a stack (expected only ${Object.keys(STACK_ENTRIES).join(', ')})`,
       );
