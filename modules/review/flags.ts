@@ -13,7 +13,7 @@ import { isStateBackendStack } from './rules/state';
 import { SCP_TYPE } from './rules/organization';
 
 export { FLAG_CODES, SEVERITIES } from './rules/rule';
-export type { Flag, FlagCode, Severity } from './rules/rule';
+export type { Flag, Severity } from './rules/rule';
 export { describeLoosening } from './rules/statements';
 
 /** What the rules may know besides the plan. */

@@ -31,7 +31,7 @@ export interface MarkdownOptions {
 }
 
 /** The lines saying which review code graded the plans. */
-export function gradedByLines(gradedBy: NonNullable<MarkdownOptions['gradedBy']>): string[] {
+function gradedByLines(gradedBy: NonNullable<MarkdownOptions['gradedBy']>): string[] {
   const lines = [`Graded by AMI Guard's review of the base branch (${code(gradedBy.ref)}), not by the pull request's own code.`];
   if (gradedBy.reviewChanged)
     lines.push(

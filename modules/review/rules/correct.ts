@@ -8,9 +8,9 @@ import { loosenings, parsePolicy, wildcardMatches } from '../policy-diff';
 import { flag, jsonOf, obj, RuleEntry, RuleFlag, RuleInput, str } from './rule';
 
 /** The runbook parameter carrying the mode, as AWS Config passes it. */
-export const RUNBOOK_MODE_PARAMETER = 'Mode';
+const RUNBOOK_MODE_PARAMETER = 'Mode';
 /** The runbook input holding the hours from the notice to the action. */
-export const RUNBOOK_GRACE_PARAMETER = 'GraceHours';
+const RUNBOOK_GRACE_PARAMETER = 'GraceHours';
 /**
  * The runbook (or remediation) parameter holding the hours after which a finding is escalated. The
  * review reads it wherever it appears in the runbook's content or the remediation's parameters.

@@ -28,7 +28,7 @@ const FREQUENCY_ORDER = ['One_Hour', 'Three_Hours', 'Six_Hours', 'Twelve_Hours',
  * A parameter that bounds how old an approved image may be. None exists yet; when the rule gains it
  * under this name, raising or removing it is flagged high.
  */
-export const FRESHNESS_PARAMETER = 'maxImageAgeDays';
+const FRESHNESS_PARAMETER = 'maxImageAgeDays';
 
 function detectionName(rc: ResourceChange, before: Record<string, unknown>, after: Record<string, unknown>): string {
   const pick = (o: Record<string, unknown>) =>

@@ -35,10 +35,3 @@ export const NOT_REVIEWED: Readonly<Record<string, string>> = {
 export function reviewedTypes(): Set<string> {
   return new Set(Object.values(RULE_TABLES).flatMap((table) => table.flatMap((row) => row.types)));
 }
-
-/** The rows of every table for one resource type, with their layer. */
-export function rulesFor(type: string): { layer: string; row: RuleEntry }[] {
-  return Object.entries(RULE_TABLES).flatMap(([layer, table]) =>
-    table.filter((row) => row.types.includes(type)).map((row) => ({ layer, row })),
-  );
-}

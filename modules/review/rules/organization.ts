@@ -12,7 +12,7 @@ import { statementsLoosened } from './statements';
 
 /** Organizations policy types AMI Guard deploys (`type` of aws_organizations_policy). */
 export const SCP_TYPE = 'SERVICE_CONTROL_POLICY';
-export const DECLARATIVE_EC2_TYPE = 'DECLARATIVE_POLICY_EC2';
+const DECLARATIVE_EC2_TYPE = 'DECLARATIVE_POLICY_EC2';
 
 /** The Allowed AMIs state that blocks; `audit_mode` only reports. */
 const BLOCKING_STATE = 'enabled';

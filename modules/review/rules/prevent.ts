@@ -5,9 +5,7 @@
 import { Statement, parsePolicy } from '../policy-diff';
 import type { ResourceChange } from '../plan';
 import { flag, obj, replaceReason, RuleEntry, RuleFlag, RuleInput, PlanIndex, str, unknownAfter, strings } from './rule';
-import { statementsLoosened, describeLoosening } from './statements';
-
-export { describeLoosening };
+import { statementsLoosened } from './statements';
 
 /** The two preventive policies. */
 export type Guard = 'launch-policy' | 'tag-guard';

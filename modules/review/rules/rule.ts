@@ -41,6 +41,47 @@ export const FLAG_CODES = {
 } as const satisfies Record<string, Severity>;
 export type FlagCode = keyof typeof FLAG_CODES;
 
+/** When each flag fires, in words (the reference table in docs/review.md is generated from it). */
+export const FLAG_WHEN: Readonly<Record<FlagCode, string>> = {
+  'launch-policy-widened':
+    'The launch policy lets more through: a tag value, an owner, an action or resource, a condition dropped.',
+  'launch-policy-removed': 'The launch policy is deleted, or detached from a role, group or user.',
+  'tag-guard-removed': 'The image tag guard is deleted, or detached from a role, group or user.',
+  'tag-guard-weakened':
+    'The image tag guard lets more principals tag images (critical for a wildcard principal), or denies less.',
+  'detection-weakened':
+    "The Config rule, its Lambda, permission or recorder is deleted or replaced; recording is switched off or narrowed; a trigger is removed or the sweep slowed; the approval parameters are widened (tag values, owners, tag key, ID parameter) in `input_parameters` or the Lambda's copy; a freshness limit is raised or removed.",
+  'detection-exceptions-widened':
+    'Exceptions are widened: the limit in days raised, the exception tag or ticket pattern changed.',
+  'remediation-escalated':
+    'Remediation acts more: a higher mode (off < notify < stop < terminate, any move into terminate), automatic, more attempts, a new configuration in stop or terminate mode, the role gaining an action on instances.',
+  'remediation-weakened': 'Remediation acts less: a lower mode, no longer automatic, or removed.',
+  'remediation-target-changed':
+    "The remediation runs a document other than AMI Guard's runbook, which then decides alone what happens to instances.",
+  'remediation-grace-shortened': 'The runbook gives owners fewer hours between the notice and the stop or terminate.',
+  'remediation-escalation-lowered': 'The runbook escalates a finding after fewer hours.',
+  'org-policy-loosened':
+    'An SCP lets more through: a new exempt principal (critical for a wildcard principal), a removed action, condition key or resource.',
+  'org-guard-removed': 'An SCP or the Allowed AMIs policy is deleted, or detached from a target (a target removed).',
+  'launch-guard-removed': 'The launch guard SCP is turned off for a target, or deleted.',
+  'allowed-images-audit-only': 'The Allowed AMIs policy moves from `enabled` to `audit_mode`: it reports instead of blocking.',
+  'allowed-images-widened':
+    'The Allowed AMIs criteria allow more: a provider added, names widened or dropped, an age limit raised or removed, a new criterion.',
+  'allowed-images-overridable':
+    "The Allowed AMIs policy's `@@operators_allowed_for_child_policies` is loosened: a child policy may override it.",
+  'aggregator-removed': 'The organization Config aggregator is deleted.',
+  'state-at-risk':
+    'The shared state bucket or lock table is deleted, replaced or loses versioning or encryption, or a deployed stack plans from an empty state.',
+  'no-guard': 'The plan holds no launch policy, tag guard or SCP: it may not be an AMI Guard stack.',
+  'policy-unreadable': "A guard's new document is unreadable or known only after apply.",
+  'review-error': 'A rule could not evaluate a resource; compare it by hand.',
+  replace: 'A resource no rule explains will be destroyed and recreated.',
+  delete: 'A resource no rule explains will be deleted.',
+  create: 'A resource will be created.',
+  update: 'A resource no rule flags will be updated in place.',
+  forget: 'A resource leaves Terraform but stays in AWS.',
+};
+
 /** One finding about one resource. */
 export interface Flag {
   readonly severity: Severity;
@@ -145,9 +186,4 @@ export function dedupe<T extends Flag>(flags: readonly T[]): T[] {
     seen.add(key);
     return true;
   });
-}
-
-/** Runs the rows of a table whose types include the change's type. */
-export function rowsFor(table: readonly RuleEntry[], type: string): RuleEntry[] {
-  return table.filter((row) => row.types.includes(type));
 }

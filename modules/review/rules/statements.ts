@@ -33,7 +33,7 @@ const PRINCIPAL_KEYS = /^aws:(PrincipalArn|userid|username|PrincipalAccount|Prin
  * (`role/*`, `role/ci-?`), or `*` alone. A `*` in the account field only (`arn:aws:iam::*:role/x`)
  * names one role in every account, as organization SCPs do, and is not counted as a wildcard.
  */
-export function isWildcardPrincipal(principal: string): boolean {
+function isWildcardPrincipal(principal: string): boolean {
   if (principal === '*' || !principal.startsWith('arn:')) return /[*?]/.test(principal);
   const resource = principal.split(':').slice(5).join(':');
   return /[*?]/.test(resource);
@@ -94,7 +94,7 @@ export interface LoosenedOptions {
 }
 
 /** Loosenings as flags of `code`; a principal now exempt is named, a wildcard one is critical. */
-export function looseningFlags(
+function looseningFlags(
   code: FlagCode,
   subject: string,
   address: string,
