@@ -6,7 +6,8 @@
  * would plan the same, so it is reviewed through the unchanged plan instead of being planned again.
  *
  * AMI_GUARD_REVIEW_PLANS=<dir> keeps every plan JSON file as <dir>/<case>/<stack>.json: that is how
- * the fixtures in __tests__/review/fixtures/plans are made.
+ * the fixtures in __tests__/review/fixtures/plans are made (keeping, in each case, only the plans that
+ * differ from the unchanged ones).
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';

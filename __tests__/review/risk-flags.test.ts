@@ -7,7 +7,7 @@ import { Flag, flagPlan } from '../../modules/review/flags';
 import { ResourceChange, TerraformPlan } from '../../modules/review/plan';
 import { reviewStack } from '../../modules/review/review';
 import { loadPlan, savedPlans } from './fixtures/plans';
-import { ANALYTICS, PAYMENTS, STATE_BACKEND } from './fixtures/review-cases';
+import { ANALYTICS, PAYMENTS, REVIEW_CASES, STATE_BACKEND } from './fixtures/review-cases';
 
 /** Flags above info as sorted "severity code" lines. */
 function raised(flags: readonly Flag[]): string[] {
@@ -324,4 +324,19 @@ describe('changes moto cannot produce, derived from real resource changes', () =
 
     expect(flagPlan(PAYMENTS, plan).map((f) => `${f.severity} ${f.code}`)).toEqual(['high review-error']);
   });
+});
+
+describe('every review case, on its real plans', () => {
+  const key = (f: Flag) => `${f.code}\u0000${f.address}\u0000${f.message}`;
+  test.each(REVIEW_CASES.filter((c) => c.name !== 'unchanged').map((c) => [c.name, c] as const))(
+    'GIVEN %s THEN its stacks raise exactly the expected codes beyond what the unchanged plan raises',
+    (_name, c) => {
+      for (const stack of Object.keys(c.expected)) {
+        // The stop-mode account's remediation configuration is created in every plan (moto cannot hold it).
+        const baseline = new Set(flagPlan(stack, loadPlan('unchanged', stack)).map(key));
+        const own = flagPlan(stack, loadPlan(c.name, stack)).filter((f) => !baseline.has(key(f)));
+        expect({ stack, raised: [...new Set(raised(own))] }).toEqual({ stack, raised: [...c.expected[stack]].sort() });
+      }
+    },
+  );
 });
