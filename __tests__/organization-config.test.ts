@@ -91,6 +91,16 @@ const badSections: [string, Edit, RegExp][] = [
     /organization\.deployRoleArn: the role is in account 111111111111, but managementAccountId is 999999999999/,
   ],
   [
+    'a plan role of another account',
+    (j) => (j.organization.planRoleArn = 'arn:aws:iam::111111111111:role/ami-guard-plan'),
+    /organization\.planRoleArn: the role is in account 111111111111, but managementAccountId is 999999999999; use a read-only role of the management account/,
+  ],
+  [
+    'a plan role that is not a role ARN',
+    (j) => (j.organization.planRoleArn = 'ami-guard-org-plan'),
+    /organization\.planRoleArn: expected an IAM role ARN such as "arn:aws:iam::999999999999:role\/ami-guard-org-plan"/,
+  ],
+  [
     'an aggregator role of another account',
     (j) => (j.organization.aggregator = { accountId: '444455556666', deployRoleArn: 'arn:aws:iam::999999999999:role/x' }),
     /organization\.aggregator\.deployRoleArn: the role is in account 999999999999, but aggregator\.accountId is 444455556666/,

@@ -93,6 +93,11 @@ export function resolveOrganization(
       `${at('deployRoleArn')}: the role is in account ${accountOfArn(raw.deployRoleArn)}, but managementAccountId is ${raw.managementAccountId}; use a role of the management account`,
     );
   }
+  if (raw.planRoleArn && accountOfArn(raw.planRoleArn) !== raw.managementAccountId) {
+    problems.push(
+      `${at('planRoleArn')}: the role is in account ${accountOfArn(raw.planRoleArn)}, but managementAccountId is ${raw.managementAccountId}; use a read-only role of the management account (or of the delegated administrator named there)`,
+    );
+  }
   if (raw.aggregator?.deployRoleArn && accountOfArn(raw.aggregator.deployRoleArn) !== raw.aggregator.accountId) {
     problems.push(
       `${at('aggregator.deployRoleArn')}: the role is in account ${accountOfArn(raw.aggregator.deployRoleArn)}, but aggregator.accountId is ${raw.aggregator.accountId}; use a role of the aggregator account`,
@@ -154,6 +159,7 @@ export function resolveOrganization(
     organization: {
       managementAccountId: raw.managementAccountId,
       deployRoleArn: raw.deployRoleArn,
+      ...(raw.planRoleArn ? { planRoleArn: raw.planRoleArn } : {}),
       region: raw.region ?? context.defaultRegion ?? context.backendRegion,
       targets: raw.targets.map((t) => ({ id: t.id, kind: targetKind(t.id), launchGuard: t.launchGuard })),
       approvalTagKeys: distinct(

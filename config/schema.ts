@@ -520,6 +520,13 @@ export const organizationSchema = z
       .regex(ROLE_ARN, 'expected an IAM role ARN such as "arn:aws:iam::999999999999:role/ami-guard-deploy"')
       .optional()
       .describe('Role the AWS provider assumes to deploy the organization stack (must be in managementAccountId).'),
+    planRoleArn: z
+      .string()
+      .regex(ROLE_ARN, 'expected an IAM role ARN such as "arn:aws:iam::999999999999:role/ami-guard-org-plan"')
+      .optional()
+      .describe(
+        'Read-only role the pull-request workflow assumes (GitHub OIDC) to plan the organization stack (must be in managementAccountId: the management account or the delegated administrator); defaults to deployRoleArn.',
+      ),
     region: region
       .optional()
       .describe(
@@ -580,6 +587,8 @@ export interface OrganizationTarget {
 export interface OrganizationConfig {
   readonly managementAccountId: string;
   readonly deployRoleArn?: string;
+  /** Read-only role of the pull-request plan job. @default deployRoleArn */
+  readonly planRoleArn?: string;
   readonly region: string;
   readonly targets: readonly OrganizationTarget[];
   /** The approval tag keys of the accounts (distinct, ignoring case): the SCP guards each of them. */

@@ -107,7 +107,9 @@ export const MOTO_GAPS: readonly MotoGap[] = [
   },
   {
     // Only the declarative policy: SCPs are applied (and their attachments checked). Its attachments and
-    // output refer to it and are left out with it.
+    // output refer to it and are left out with it. So no plan against moto can show a change to it: the
+    // plan review's rules for it (state enabled -> audit_mode, criteria widened, child operators loosened)
+    // are proven on plans made from synthesized JSON instead (__tests__/review/layer-rules.test.ts).
     resourceType: 'aws_organizations_policy',
     api: 'the DECLARATIVE_POLICY_EC2 policy type (Allowed AMIs)',
     reason:

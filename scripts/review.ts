@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { ReviewContext } from '../modules/review/flags';
+import { ReviewContext, SEVERITIES, Severity } from '../modules/review/flags';
 import { parsePlan, PlanError } from '../modules/review/plan';
 import { renderJson } from '../modules/review/render-json';
 import { renderMarkdown } from '../modules/review/render-markdown';
@@ -38,6 +38,8 @@ interface Options {
   readonly existingStacks?: string;
   readonly reportUrl?: string;
   readonly maxChars?: number;
+  readonly gradedBy?: string;
+  readonly reviewChanged?: boolean;
 }
 
 function list(value: string | undefined): string[] | undefined {
@@ -58,6 +60,20 @@ function readPlanFile(file: string, shown: string): ReturnType<typeof parsePlan>
     throw new PlanError(shown, `${why}; pass the output of \`terraform show -json <planfile>\``);
   }
   return parsePlan(text, shown);
+}
+
+/** Two plans of one stack name would be reviewed as two stacks of the same name: refused, naming both files. */
+function refuseSharedStackNames(plans: readonly NamedPlan[], files: readonly string[]): void {
+  const first = new Map<string, number>();
+  plans.forEach((p, i) => {
+    const earlier = first.get(p.stack);
+    if (earlier === undefined) first.set(p.stack, i);
+    else
+      throw new PlanError(
+        files[i] ?? p.stack,
+        `maps to stack "${p.stack}", as ${files[earlier] ?? 'another plan'} does: give one plan per stack, or name each with --stack`,
+      );
+  });
 }
 
 /** The real terraform: the repo's CLI config unless the caller set one, as `npm run synth` does. */
@@ -98,6 +114,8 @@ function program(io: ReviewIo): Command {
       'comma-separated stacks already deployed (e.g. of the base branch): one planned from an empty state has lost its state',
     )
     .option('--report-url <url>', 'link to the full report, named when the comment is shortened')
+    .option('--graded-by <ref>', "the commit whose review code graded the plans (the base branch's), named in the comment")
+    .option('--review-changed', 'the pull request changes modules/review/: the comment says the base version graded it')
     .addOption(
       new Option('--max-chars <n>', 'longest Markdown output; 0 for no limit (the full report)').argParser((v) => {
         const n = Number(v);
@@ -137,6 +155,7 @@ export async function runReview(argv: readonly string[], io: ReviewIo): Promise<
       const stacks = chooseStacks(synthesizedStacks(path.resolve(cwd, opts.outdir)), list(opts.stacks));
       plans = await planStacks(stacks, io.terraform ?? terraformRunner(cwd), (line) => io.stderr(`${line}\n`));
     }
+    refuseSharedStackNames(plans, opts.plan ?? []);
     const existing = list(opts.existingStacks);
     const context: ReviewContext = existing ? { existingStacks: new Set(existing) } : {};
     const review = reviewPlans(plans, context);
@@ -145,12 +164,27 @@ export async function runReview(argv: readonly string[], io: ReviewIo): Promise<
         ? renderJson(review)
         : renderMarkdown(review, {
             reportUrl: opts.reportUrl,
+            ...(opts.gradedBy ? { gradedBy: { ref: opts.gradedBy, reviewChanged: opts.reviewChanged === true } } : {}),
             ...(opts.maxChars !== undefined ? { maxChars: opts.maxChars === 0 ? Number.POSITIVE_INFINITY : opts.maxChars } : {}),
           });
     if (opts.out) fs.writeFileSync(path.resolve(cwd, opts.out), text);
     else io.stdout(text);
     const threshold = opts.failOn;
-    if (threshold && review.stacks.some((s) => s.flags.some((f) => atLeast(f.severity, threshold)))) return 2;
+    const failing = threshold
+      ? review.stacks.flatMap((s) =>
+          s.flags.filter((f) => atLeast(f.severity, threshold)).map((f) => `${f.severity} ${f.code} (${s.stack})`),
+        )
+      : [];
+    if (failing.length > 0) {
+      const distinct = [...new Set(failing)].sort(
+        (a, b) =>
+          SEVERITIES.indexOf(a.split(' ')[0] as Severity) - SEVERITIES.indexOf(b.split(' ')[0] as Severity) || a.localeCompare(b),
+      );
+      io.stderr(
+        `review: --fail-on ${threshold}: exit 2 for ${failing.length} flag${failing.length === 1 ? '' : 's'}: ${distinct.join(', ')}\n`,
+      );
+      return 2;
+    }
     return 0;
   } catch (err) {
     if (err instanceof PlanError) {

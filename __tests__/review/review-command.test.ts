@@ -40,6 +40,23 @@ describe('--fail-on', () => {
     expect(stop.code).toBe(2);
     expect(stop.stdout).toContain('remediation-escalated');
     expect(unchanged.code).toBe(0);
+    expect(unchanged.stderr).toBe('');
+  });
+
+  test('GIVEN exit 2 THEN one line on stderr names the flags that caused it', async () => {
+    const result = await review([
+      '--plan',
+      planFile('attachment-removed', PAYMENTS),
+      '--fail-on',
+      'critical',
+      '--format',
+      'json',
+    ]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `review: --fail-on critical: exit 2 for 2 flags: critical launch-policy-removed (${PAYMENTS}), critical tag-guard-removed (${PAYMENTS})\n`,
+    );
   });
 
   test('GIVEN a high flag only THEN --fail-on critical exits 0, and a critical flag exits 2', async () => {
@@ -55,6 +72,50 @@ describe('inputs and outputs', () => {
 
     expect(JSON.parse(named.stdout).stacks[0].stack).toBe(PAYMENTS);
     expect(JSON.parse(renamed.stdout).stacks[0].stack).toBe('payments-eu');
+  });
+
+  test('GIVEN the plan of an unrelated Terraform configuration THEN a no-guard warning names the stack', async () => {
+    const file = path.join(dir, 'website.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        format_version: '1.2',
+        resource_changes: [
+          {
+            address: 'aws_s3_bucket.site',
+            mode: 'managed',
+            type: 'aws_s3_bucket',
+            name: 'site',
+            change: { actions: ['create'], before: null, after: { bucket: 'www-example' } },
+          },
+        ],
+      }),
+    );
+
+    const result = await review(['--plan', file, '--format', 'json', '--fail-on', 'high']);
+
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).stacks[0].flags).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          severity: 'medium',
+          code: 'no-guard',
+          message: expect.stringMatching(/^website: the plan holds no AMI Guard/),
+        }),
+      ]),
+    );
+  });
+
+  test('GIVEN --graded-by and --review-changed THEN the comment says the base version graded a PR that changes the review', async () => {
+    const graded = await review(['--plan', planFile('tagger-added', PAYMENTS), '--graded-by', 'abc1234', '--review-changed']);
+    const plain = await review(['--plan', planFile('tagger-added', PAYMENTS), '--graded-by', 'abc1234']);
+
+    expect(graded.stdout).toContain("Graded by AMI Guard's review of the base branch (`abc1234`)");
+    expect(graded.stdout).toMatch(
+      /This pull request changes `modules\/review\/`, the rules that grade it\. The base branch's version graded it/,
+    );
+    expect(plain.stdout).toContain("Graded by AMI Guard's review of the base branch (`abc1234`)");
+    expect(plain.stdout).not.toContain('This pull request changes');
   });
 
   test('GIVEN --out THEN the output goes to the file, and stdout stays empty', async () => {
@@ -130,6 +191,25 @@ describe('bad input: one line naming the file and the problem, exit 1, nothing w
     expect(result.stderr).toMatch(expected);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(fs.existsSync(out)).toBe(false);
+  });
+
+  test('GIVEN two plans that map to the same stack name THEN they are refused, naming both files', async () => {
+    const result = await review(['--plan', planFile('unchanged', PAYMENTS), planFile('tagger-added', PAYMENTS)]);
+    const renamed = await review([
+      '--plan',
+      planFile('unchanged', PAYMENTS),
+      planFile('tagger-added', PAYMENTS),
+      '--stack',
+      'a',
+      'a',
+    ]);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^review: \S+tagger-added\/payments-prod\.json: maps to stack "payments-prod", as \S+unchanged\/payments-prod\.json does: give one plan per stack, or name each with --stack\n$/,
+    );
+    expect(renamed.code).toBe(1);
+    expect(renamed.stderr).toMatch(/maps to stack "a"/);
   });
 
   test('GIVEN --stack names that do not match the --plan files THEN it says so', async () => {

@@ -7,7 +7,7 @@ import { Flag, flagPlan } from '../../modules/review/flags';
 import { ResourceChange, TerraformPlan } from '../../modules/review/plan';
 import { reviewStack } from '../../modules/review/review';
 import { loadPlan, savedPlans } from './fixtures/plans';
-import { ANALYTICS, PAYMENTS, STATE_BACKEND } from './fixtures/review-cases';
+import { ANALYTICS, PAYMENTS, REVIEW_CASES, STATE_BACKEND } from './fixtures/review-cases';
 
 /** Flags above info as sorted "severity code" lines. */
 function raised(flags: readonly Flag[]): string[] {
@@ -51,12 +51,16 @@ describe('one change per flag family', () => {
     const flags = flagPlan(PAYMENTS, loadPlan('tag-value-added', PAYMENTS));
 
     // The guards keep a static identity, so the value updates them in place: no replace to flag.
-    expect(raised(flags)).toEqual(['high detection-weakened', 'high launch-policy-widened']);
+    expect(raised(flags)).toEqual(['high detection-weakened', 'high detection-weakened', 'high launch-policy-widened']);
     expect(messages(flags, 'launch-policy-widened')).toEqual([
       'launch policy ami-guard-launch-policy-eu-west-1 now also accepts Environment="Staging"',
     ]);
+    // Both copies of the parameters: what Config passes, and what check mode (before any stop) reads.
     expect(messages(flags, 'detection-weakened')).toEqual([
-      'Config rule ami-guard-approved-amis: parameter tagValues "Prod" → "Prod,Staging"',
+      'Config rule ami-guard-approved-amis: parameter approved tag values widened "Prod" → "Prod,Staging" (adds Staging)',
+      expect.stringMatching(
+        /^rule Lambda \S+: AMI_GUARD_RULE_PARAMETERS approved tag values widened "Prod" → "Prod,Staging" \(adds Staging\)$/,
+      ),
     ]);
   });
 
@@ -126,11 +130,15 @@ interface EditableChange<T> {
   after: T | null;
 }
 
-/** A copy of the first resource change of `type` in a real plan, changed by `edit`, as the only change of a plan. */
+/** A copy of the first resource change of `type` in a real plan, changed by `edit`, as the only change of a plan (the rest unchanged). */
 function variantOf<T>(plan: TerraformPlan, type: string, edit: (change: EditableChange<T>) => void): TerraformPlan {
-  const rc = JSON.parse(JSON.stringify(plan.resource_changes.find((r) => r.type === type))) as ResourceChange;
+  const original = plan.resource_changes.find((r) => r.type === type);
+  const rc = JSON.parse(JSON.stringify(original)) as ResourceChange;
   edit(rc.change as unknown as EditableChange<T>);
-  return { ...plan, resource_changes: [rc] };
+  const unchanged = plan.resource_changes
+    .filter((r) => r !== original)
+    .map((r) => ({ ...r, change: { ...r.change, actions: ['no-op'], before: r.change.after, after: r.change.after } }));
+  return { ...plan, resource_changes: [rc, ...unchanged] };
 }
 
 function copy<T>(value: T): T {
@@ -316,4 +324,19 @@ describe('changes moto cannot produce, derived from real resource changes', () =
 
     expect(flagPlan(PAYMENTS, plan).map((f) => `${f.severity} ${f.code}`)).toEqual(['high review-error']);
   });
+});
+
+describe('every review case, on its real plans', () => {
+  const key = (f: Flag) => `${f.code}\u0000${f.address}\u0000${f.message}`;
+  test.each(REVIEW_CASES.filter((c) => c.name !== 'unchanged').map((c) => [c.name, c] as const))(
+    'GIVEN %s THEN its stacks raise exactly the expected codes beyond what the unchanged plan raises',
+    (_name, c) => {
+      for (const stack of Object.keys(c.expected)) {
+        // The stop-mode account's remediation configuration is created in every plan (moto cannot hold it).
+        const baseline = new Set(flagPlan(stack, loadPlan('unchanged', stack)).map(key));
+        const own = flagPlan(stack, loadPlan(c.name, stack)).filter((f) => !baseline.has(key(f)));
+        expect({ stack, raised: [...new Set(raised(own))] }).toEqual({ stack, raised: [...c.expected[stack]].sort() });
+      }
+    },
+  );
 });

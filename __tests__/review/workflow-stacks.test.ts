@@ -5,7 +5,13 @@
  * own state in its bucket.
  */
 import { ConfigError } from '../../config/load';
-import { ciOverride, stateBackendStateKey, WorkflowConfigError, workflowStacks } from '../../modules/review/workflow-stacks';
+import {
+  ciOverride,
+  planMatrix,
+  stateBackendStateKey,
+  WorkflowConfigError,
+  workflowStacks,
+} from '../../modules/review/workflow-stacks';
 import { exampleConfig, exampleVariant } from '../../test-support/synth';
 
 const SYNTHESIZED = ['analytics-prod', 'image-pipeline', 'payments-prod', 'state-backend'];
@@ -65,10 +71,34 @@ describe('workflowStacks', () => {
   });
 
   test('GIVEN a stack only in the config, or only synthesized THEN the manifest decides, and the stranger is skipped with a reason', () => {
-    const stacks = workflowStacks(exampleConfig(), ['payments-prod', 'organization']);
+    const stacks = workflowStacks(exampleConfig(), ['payments-prod', 'sandbox']);
 
     expect(stacks.accounts.map((a) => a.stack)).toEqual(['payments-prod']);
-    expect(stacks.skipped).toEqual([{ stack: 'organization', reason: 'neither an account of the config nor state-backend' }]);
+    expect(stacks.skipped).toEqual([{ stack: 'sandbox', reason: 'neither an account of the config nor state-backend' }]);
+  });
+
+  test('GIVEN an organization section THEN the organization stack is planned with organization.planRoleArn and applied with its deploy role', () => {
+    const stacks = workflowStacks(exampleConfig(), [...SYNTHESIZED, 'organization']);
+
+    expect(stacks.organization).toEqual({
+      stack: 'organization',
+      region: 'eu-west-1',
+      planRoleArn: 'arn:aws:iam::999999999999:role/ami-guard-org-plan',
+      deployRoleArn: 'arn:aws:iam::999999999999:role/ami-guard-org-deploy',
+    });
+    expect(planMatrix(stacks).map((s) => s.stack)).toEqual(['analytics-prod', 'image-pipeline', 'payments-prod', 'organization']);
+    expect(stacks.accounts.map((s) => s.stack)).not.toContain('organization');
+  });
+
+  test('GIVEN an organization section without roles THEN the workflow config is refused naming the fields', () => {
+    const config = exampleVariant((j) => {
+      delete j.organization.deployRoleArn;
+      delete j.organization.planRoleArn;
+    });
+
+    expect(() => workflowStacks(config, [...SYNTHESIZED, 'organization'])).toThrow(
+      /organization: .* set organization\.deployRoleArn \(and a read-only organization\.planRoleArn\)/,
+    );
   });
 
   test('GIVEN state-backend THEN it uses the state role (variable, else backend.roleArn), or is skipped with what to set', () => {

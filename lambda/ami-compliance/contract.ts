@@ -146,6 +146,12 @@ export type AutomaticMode = (typeof AUTOMATIC_MODES)[number];
 /** Every remediation mode a config may name. */
 export const REMEDIATION_MODES = ['off', ...ACTING_MODES] as const;
 
+/**
+ * The runbook (SSM Automation document) every remediation configuration targets, the same name in
+ * every mode. The plan review raises a critical flag for any other target.
+ */
+export const RUNBOOK_DOCUMENT_NAME = 'AmiGuard-Remediate';
+
 /** Hours between the notice and a stop or terminate when the config does not say. */
 export const DEFAULT_GRACE_HOURS = 24;
 /** Days an evidence image (taken before a terminate) is kept when the config does not say. */

@@ -18,6 +18,27 @@ export interface MarkdownOptions {
   readonly maxChars?: number;
   /** Where the full, uncut report is (e.g. the workflow run with its artifact). @default the words "the workflow's `ami-guard-review` artifact" */
   readonly reportUrl?: string;
+  /**
+   * Which review code graded the plans: the base branch's, checked out apart from the pull request, so
+   * a pull request cannot change the rules that judge it. @default not said
+   */
+  readonly gradedBy?: {
+    /** The base commit (or branch) whose `modules/review` ran. */
+    readonly ref: string;
+    /** The pull request changes `modules/review/`: its new rules grade only after the merge. */
+    readonly reviewChanged: boolean;
+  };
+}
+
+/** The lines saying which review code graded the plans. */
+function gradedByLines(gradedBy: NonNullable<MarkdownOptions['gradedBy']>): string[] {
+  const lines = [`Graded by AMI Guard's review of the base branch (${code(gradedBy.ref)}), not by the pull request's own code.`];
+  if (gradedBy.reviewChanged)
+    lines.push(
+      '',
+      `> ⚠️ This pull request changes ${code('modules/review/')}, the rules that grade it. The base branch's version graded it; the new rules grade pull requests after this one is merged.`,
+    );
+  return [...lines, ''];
 }
 
 const ICON: Readonly<Record<Severity, string>> = { critical: '🔴', high: '🟠', medium: '🟡', info: '⚪' };
@@ -130,6 +151,7 @@ export function renderMarkdown(review: Review, options: MarkdownOptions = {}): s
     '',
     `${changed.length} of ${review.stacks.length} stacks change${top && top !== 'info' ? `; highest flag: ${ICON[top]} **${top}**` : '; no flag above info'}.`,
     '',
+    ...(options.gradedBy ? gradedByLines(options.gradedBy) : []),
   ].join('\n');
   const foot = [
     '',

@@ -3,7 +3,7 @@
  * cdktf.out's manifest, never a hand-kept list), the role each job assumes through GitHub OIDC, and
  * the Terraform override file each stack gets in CI. Pure: config and stack names in, data out.
  */
-import { AmiGuardConfig, STATE_BACKEND_STACK } from '../../config/schema';
+import { AmiGuardConfig, ORGANIZATION_STACK, STATE_BACKEND_STACK } from '../../config/schema';
 
 /** One matrix entry: a stack and the roles its jobs assume. */
 export interface WorkflowStack {
@@ -20,6 +20,8 @@ export interface WorkflowStacks {
   readonly accounts: readonly WorkflowStack[];
   /** Absent when no role is known for it: the workflow then leaves the state-backend stack to a person. */
   readonly stateBackend?: WorkflowStack;
+  /** The organization stack (planned in pull requests, applied on main after the accounts); absent without an organization section. */
+  readonly organization?: WorkflowStack;
   /** Synthesized stacks the workflow does not plan or apply, each with the reason (printed as warnings). */
   readonly skipped: readonly { readonly stack: string; readonly reason: string }[];
 }
@@ -46,6 +48,7 @@ export function workflowStacks(config: AmiGuardConfig, synthesized: readonly str
   const accounts: WorkflowStack[] = [];
   const skipped: { stack: string; reason: string }[] = [];
   let stateBackend: WorkflowStack | undefined;
+  let organization: WorkflowStack | undefined;
   for (const stack of synthesized) {
     if (stack === STATE_BACKEND_STACK) {
       const role = stateRoleArn || config.backend.roleArn;
@@ -56,6 +59,17 @@ export function workflowStacks(config: AmiGuardConfig, synthesized: readonly str
             'no role to plan or apply it with: set the repository variable AMI_GUARD_STATE_ROLE_ARN or backend.roleArn (a role of the account holding the state bucket)',
         });
       else stateBackend = { stack, region: config.backend.region, planRoleArn: role, deployRoleArn: role };
+      continue;
+    }
+    if (stack === ORGANIZATION_STACK && config.organization) {
+      const org = config.organization;
+      const deploy = org.deployRoleArn;
+      const plan = org.planRoleArn ?? deploy;
+      if (!deploy || !plan)
+        problems.push(
+          'organization: the workflow assumes a role of the management account through GitHub OIDC; set organization.deployRoleArn (and a read-only organization.planRoleArn)',
+        );
+      else organization = { stack, region: org.region, planRoleArn: plan, deployRoleArn: deploy };
       continue;
     }
     const index = config.accounts.findIndex((a) => a.stackName === stack);
@@ -75,7 +89,12 @@ export function workflowStacks(config: AmiGuardConfig, synthesized: readonly str
     accounts.push({ stack, region: account.region, planRoleArn: plan, deployRoleArn: deploy });
   }
   if (problems.length > 0) throw new WorkflowConfigError(problems);
-  return { accounts, stateBackend, skipped };
+  return { accounts, stateBackend, ...(organization ? { organization } : {}), skipped };
+}
+
+/** The stacks the pull-request plan job plans in its matrix: every account stack, and the organization stack. */
+export function planMatrix(stacks: WorkflowStacks): readonly WorkflowStack[] {
+  return [...stacks.accounts, ...(stacks.organization ? [stacks.organization] : [])];
 }
 
 /** A Terraform override file (`*_override.tf.json`), merged over cdk.tf.json by Terraform itself. */
