@@ -125,6 +125,18 @@ const PARAMETER_COMPARISONS: Readonly<Record<RuleParameterName | typeof FRESHNES
   // Who is told, not what is compliant.
   ownerTagKeys: null,
   [FRESHNESS_PARAMETER]: limitRaised('detection-weakened', FRESHNESS_PARAMETER, undefined, true),
+  // Deprecated approved AMIs stop counting as stale.
+  deprecatedImages: (was, now) =>
+    now === 'ignore' && was !== 'ignore'
+      ? { code: 'detection-weakened', what: `deprecatedImages ${show(was)} → "ignore"` }
+      : undefined,
+  // Which replacement is suggested, not what is compliant.
+  familyTagKey: null,
+  // Stale findings stop being acted on (they only notify).
+  enforceFreshness: (was, now) =>
+    was === 'true' && now !== 'true'
+      ? { code: 'detection-weakened', what: `enforceFreshness ${show(was)} → ${show(now)}` }
+      : undefined,
 };
 
 /** The parameters compared by meaning; `where` names the attribute they were read from. */
