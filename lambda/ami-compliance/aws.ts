@@ -690,6 +690,8 @@ function toImageFacts(image: Image): ImageFacts {
     ownerId: image.OwnerId,
     ownerAlias: image.ImageOwnerAlias,
     tags: tagMap(image.Tags),
+    name: image.Name,
+    creationDate: image.CreationDate,
   };
 }
 
