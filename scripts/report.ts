@@ -46,14 +46,16 @@ function program(io: ReportIo): Command {
     .option('--out <dir>', 'folder for report.json, findings.csv and report.html', 'ami-guard-report')
     .addOption(new Option('--fail-on <verdict>', 'exit 2 when an instance has this verdict').choices(['noncompliant']))
     .addOption(
-      new Option('--concurrency <n>', 'accounts read at once')
-        .default(DEFAULT_ACCOUNT_CONCURRENCY)
-        .argParser((v) => {
-          const n = Number(v);
-          if (!Number.isInteger(n) || n < 1 || n > 64)
-            throw new CommanderError(EXIT.usage, 'report.concurrency', `--concurrency: expected a whole number from 1 to 64, got "${v}"`);
-          return n;
-        }),
+      new Option('--concurrency <n>', 'accounts read at once').default(DEFAULT_ACCOUNT_CONCURRENCY).argParser((v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1 || n > 64)
+          throw new CommanderError(
+            EXIT.usage,
+            'report.concurrency',
+            `--concurrency: expected a whole number from 1 to 64, got "${v}"`,
+          );
+        return n;
+      }),
     )
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
@@ -86,7 +88,8 @@ export async function runReport(argv: readonly string[], io: ReportIo): Promise<
     });
     for (const file of outcome.files) io.stderr(`report: wrote ${file}\n`);
     const t = outcome.summary.totals;
-    if (t.failedRegions > 0) io.stderr(`report: partial: ${t.failedRegions} of ${t.regions} account/region(s) could not be read\n`);
+    if (t.failedRegions > 0)
+      io.stderr(`report: partial: ${t.failedRegions} of ${t.regions} account/region(s) could not be read\n`);
     return outcome.exitCode;
   } catch (err) {
     if (err instanceof ConfigError || err instanceof OutputError || err instanceof ReportInputError) {

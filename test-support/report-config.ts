@@ -15,7 +15,10 @@ export function fleetConfigJson(options: {
   readonly trustedOwners?: readonly string[];
   readonly aggregator?: boolean;
 }): Record<string, unknown> {
-  const ids = typeof options.accounts === 'number' ? Array.from({ length: options.accounts }, (_, i) => fleetAccountId(i)) : options.accounts;
+  const ids =
+    typeof options.accounts === 'number'
+      ? Array.from({ length: options.accounts }, (_, i) => fleetAccountId(i))
+      : options.accounts;
   const regions = options.regions ?? ['eu-west-1'];
   return {
     backend: { bucket: 'example-ami-guard-tfstate', region: 'eu-west-1', lockTable: 'ami-guard-tf-locks' },
@@ -45,7 +48,7 @@ export function fleetConfigJson(options: {
           organization: {
             managementAccountId: '999999999999',
             targets: [{ id: 'r-abcd' }],
-            taggerPrincipals: ['arn:aws:iam::*:role/image-pipeline'],
+            taggerPrincipals: ['arn:aws:iam::111111111111:role/image-pipeline'],
             aggregator: { accountId: '999999999999' },
           },
         }

@@ -89,9 +89,14 @@ test('an account whose role cannot be assumed is reported with the reason; the o
   expect(report.status).toBe('partial');
   const failed = report.accounts.find((a) => a.accountId === fleetAccountId(1))!;
   expect(failed.status).toBe('failed');
-  expect(failed.regions[0].error).toMatch(new RegExp(`cannot assume ${denied}: AccessDenied: .*not authorized to perform: sts:AssumeRole`));
+  expect(failed.regions[0].error).toMatch(
+    new RegExp(`cannot assume ${denied}: AccessDenied: .*not authorized to perform: sts:AssumeRole`),
+  );
   for (const id of [fleetAccountId(0), fleetAccountId(2)]) {
-    expect(report.accounts.find((a) => a.accountId === id)).toMatchObject({ status: 'complete', counts: { instances: INSTANCES } });
+    expect(report.accounts.find((a) => a.accountId === id)).toMatchObject({
+      status: 'complete',
+      counts: { instances: INSTANCES },
+    });
   }
   expect(report.findings.filter((f) => f.accountId === fleetAccountId(1))).toEqual([]);
   expect(err.join('')).toContain('partial: 1 of 3 account/region(s) could not be read');

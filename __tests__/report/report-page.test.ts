@@ -19,7 +19,13 @@ const NOW = new Date('2026-03-02T09:00:00Z');
 function fleet(): { findings: Finding[]; builder: ReportBuilder } {
   const builder = new ReportBuilder('scan', NOW);
   const findings: Finding[] = [];
-  const base = { state: 'running', imageCreated: '2025-12-01T00:00:00.000Z', imageAgeDays: 91, deadline: null, exceptionUntil: null };
+  const base = {
+    state: 'running',
+    imageCreated: '2025-12-01T00:00:00.000Z',
+    imageAgeDays: 91,
+    deadline: null,
+    exceptionUntil: null,
+  };
   const add = (accountId: string, region: string, n: number, make: (i: number) => Partial<Finding>) => {
     for (let i = 0; i < n; i++) {
       const f: Finding = {
@@ -66,12 +72,35 @@ function fleet(): { findings: Finding[]; builder: ReportBuilder } {
   const counts = (accountId: string, region: string) => {
     const mine = findings.filter((f) => f.accountId === accountId && f.region === region);
     const c = (t: string) => mine.filter((f) => f.compliance === t).length;
-    return { instances: mine.length, compliant: c('COMPLIANT'), nonCompliant: c('NON_COMPLIANT'), notApplicable: c('NOT_APPLICABLE') };
+    return {
+      instances: mine.length,
+      compliant: c('COMPLIANT'),
+      nonCompliant: c('NON_COMPLIANT'),
+      notApplicable: c('NOT_APPLICABLE'),
+    };
   };
   const ok = { status: 'complete' as const, error: null, note: null };
-  builder.region({ accountId: '111111111111', stackName: 'stack-1', region: 'eu-west-1', ...ok, counts: counts('111111111111', 'eu-west-1') });
-  builder.region({ accountId: '222222222222', stackName: 'stack-2', region: 'eu-west-1', ...ok, counts: counts('222222222222', 'eu-west-1') });
-  builder.region({ accountId: '333333333333', stackName: 'stack-3', region: 'us-east-1', ...ok, counts: counts('333333333333', 'us-east-1') });
+  builder.region({
+    accountId: '111111111111',
+    stackName: 'stack-1',
+    region: 'eu-west-1',
+    ...ok,
+    counts: counts('111111111111', 'eu-west-1'),
+  });
+  builder.region({
+    accountId: '222222222222',
+    stackName: 'stack-2',
+    region: 'eu-west-1',
+    ...ok,
+    counts: counts('222222222222', 'eu-west-1'),
+  });
+  builder.region({
+    accountId: '333333333333',
+    stackName: 'stack-3',
+    region: 'us-east-1',
+    ...ok,
+    counts: counts('333333333333', 'us-east-1'),
+  });
   builder.region({
     accountId: '333333333333',
     stackName: 'stack-3b',
@@ -165,9 +194,18 @@ test('the bars are the accounts of report.json, in its order, with its counts, d
 });
 
 test('the totals, AMIs, owners, deadlines and exceptions on the page are those of report.json', async () => {
-  const totals = await page.$$eval('[data-total]', (els) => els.map((e) => [e.getAttribute('data-total'), Number(e.textContent)]));
+  const totals = await page.$$eval('[data-total]', (els) =>
+    els.map((e) => [e.getAttribute('data-total'), Number(e.textContent)]),
+  );
   for (const [key, value] of totals) expect(value).toBe(report.totals[key as keyof Report['totals']]);
-  expect(totals.map(([k]) => k)).toEqual(['instances', 'compliant', 'nonCompliant', 'notApplicable', 'accounts', 'failedAccounts']);
+  expect(totals.map(([k]) => k)).toEqual([
+    'instances',
+    'compliant',
+    'nonCompliant',
+    'notApplicable',
+    'accounts',
+    'failedAccounts',
+  ]);
   const amis = await page.$$eval('[data-ami]', (els) => els.map((e) => [e.getAttribute('data-ami'), Number(e.textContent)]));
   expect(amis).toEqual(report.amis.map((a) => [a.imageId, a.instances]));
   const owners = await page.$$eval('#owners tbody tr', (rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));

@@ -44,7 +44,11 @@ export interface AggregatorOptions {
  * Reads the rule's results for every account/region of the config. A failed account/region is reported
  * as failed with the reason; the others go on. Never throws for an AWS error.
  */
-export async function readAggregator(targets: readonly AccountTarget[], sink: FindingSink, options: AggregatorOptions): Promise<void> {
+export async function readAggregator(
+  targets: readonly AccountTarget[],
+  sink: FindingSink,
+  options: AggregatorOptions,
+): Promise<void> {
   const client =
     options.client ??
     new ConfigServiceClient({ ...options.clientOverrides, region: options.region, ...CLIENT_RETRY } as ConfigServiceClientConfig);

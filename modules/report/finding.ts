@@ -5,12 +5,7 @@
  */
 import { DEADLINE_TAG_KEY, type RuleParameters } from '../../lambda/ami-compliance/contract';
 import { formatDeadline, parseDeadline } from '../../lambda/ami-compliance/deadline';
-import {
-  evaluateInstance,
-  exceptionStatus,
-  type ImageFacts,
-  type InstanceFacts,
-} from '../../lambda/ami-compliance/evaluate';
+import { evaluateInstance, exceptionStatus, type ImageFacts, type InstanceFacts } from '../../lambda/ami-compliance/evaluate';
 import { ownerOf } from '../../lambda/ami-compliance/owner';
 import { ageInDays, type Finding } from './model';
 

@@ -163,7 +163,14 @@ export function ageInDays(iso: string | null | undefined, now: Date): number | n
  */
 export class ReportBuilder {
   private readonly regions: RegionResult[] = [];
-  private readonly amis = new Map<string, Omit<AmiSummary, 'accounts' | 'instances' | 'nonCompliant'> & { instances: number; nonCompliant: number; accounts: Set<string> }>();
+  private readonly amis = new Map<
+    string,
+    Omit<AmiSummary, 'accounts' | 'instances' | 'nonCompliant'> & {
+      instances: number;
+      nonCompliant: number;
+      accounts: Set<string>;
+    }
+  >();
   private readonly owners = new Map<string, Omit<OwnerSummary, 'nonCompliant'> & { nonCompliant: number }>();
   private readonly deadlines: Finding[] = [];
   private readonly exceptions: Finding[] = [];

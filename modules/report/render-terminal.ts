@@ -22,11 +22,22 @@ export function renderTerminal(summary: ReportSummary): string {
     ]);
   }
   const t = summary.totals;
-  table.push(['total', `${t.accounts} account(s)`, summary.status, t.instances, t.compliant, t.nonCompliant, t.notApplicable, '']);
+  table.push([
+    'total',
+    `${t.accounts} account(s)`,
+    summary.status,
+    t.instances,
+    t.compliant,
+    t.nonCompliant,
+    t.notApplicable,
+    '',
+  ]);
   const failures = summary.accounts.flatMap((a) =>
     a.regions.filter((r) => r.status === 'failed').map((r) => `  ${r.accountId} ${r.region}: ${r.error}`),
   );
-  const notes = summary.accounts.flatMap((a) => a.regions.filter((r) => r.note).map((r) => `  ${r.accountId} ${r.region}: ${r.note}`));
+  const notes = summary.accounts.flatMap((a) =>
+    a.regions.filter((r) => r.note).map((r) => `  ${r.accountId} ${r.region}: ${r.note}`),
+  );
   return [
     `AMI Guard fleet report (${summary.source}), ${summary.generatedAt}`,
     table.toString(),

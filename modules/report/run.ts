@@ -87,7 +87,8 @@ export async function makeReport(options: ReportOptions): Promise<ReportOutcome>
     );
   }
   const files = options.formats.map((f) => FORMAT_FILES[f]).filter((f): f is NonNullable<typeof f> => f !== null);
-  if (files.length > 0 && !options.out) throw new ReportInputError(`--format ${options.formats.join(',')} writes files: pass --out DIR.`);
+  if (files.length > 0 && !options.out)
+    throw new ReportInputError(`--format ${options.formats.join(',')} writes files: pass --out DIR.`);
   const staged = files.length > 0 ? StagedOutput.open(options.out!, files) : undefined;
   const scratch = staged ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'ami-guard-report-'));
   const spool = new FindingSpool(staged ? staged.path('findings.ndjson') : path.join(scratch!, 'findings.ndjson'));
