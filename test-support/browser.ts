@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 
 /** Where Debian's `chromium` package puts the browser. */
-export const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = '/usr/bin/chromium';
 
 /** Flags for a quiet, offline, throwaway browser: no GPU, no QUIC, no first-run, no background traffic. */
 const ARGS = [

@@ -249,9 +249,7 @@ function isTrusted(image: ImageFacts, trusted: readonly string[]): boolean {
 
 /** What an instance's exception tag grants: nothing, a valid exception until a UTC day, or why it does not count. */
 export type ExceptionStatus =
-  | { kind: 'none' }
-  | { kind: 'valid'; ticket: string; until: string }
-  | { kind: 'invalid'; note: string };
+  { kind: 'none' } | { kind: 'valid'; ticket: string; until: string } | { kind: 'invalid'; note: string };
 
 const DAY_MS = 86_400_000;
 

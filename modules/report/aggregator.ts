@@ -22,7 +22,7 @@ import { describeError, DEFAULT_ACCOUNT_CONCURRENCY, type ClientSettings, type F
 import type { AccountTarget } from './targets';
 
 /** The most results one call returns. */
-export const AGGREGATE_PAGE_LIMIT = 100;
+const AGGREGATE_PAGE_LIMIT = 100;
 
 /** Which aggregator to read. */
 export interface AggregatorOptions {

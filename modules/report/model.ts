@@ -15,9 +15,9 @@ export const REPORT_SOURCES = ['scan', 'aggregator'] as const;
 export type ReportSource = (typeof REPORT_SOURCES)[number];
 
 /** Deadlines due within this many days are listed. */
-export const DEADLINE_WINDOW_DAYS = 7;
+const DEADLINE_WINDOW_DAYS = 7;
 /** Exceptions ending within this many days are listed. */
-export const EXCEPTION_WINDOW_DAYS = 14;
+const EXCEPTION_WINDOW_DAYS = 14;
 
 const DAY_MS = 86_400_000;
 
@@ -146,7 +146,7 @@ function count(counts: Counts, compliance: ComplianceType): void {
 }
 
 /** compliant / judged, in percent with one decimal, or null. */
-export function compliancePercent(counts: Counts): number | null {
+function compliancePercent(counts: Counts): number | null {
   const judged = counts.compliant + counts.nonCompliant;
   return judged === 0 ? null : Math.round((1000 * counts.compliant) / judged) / 10;
 }

@@ -9,7 +9,7 @@ import type { TextSink } from './spool';
 /** The findings table holds at most this many rows (the page stays usable); report.json and findings.csv hold all. */
 export const HTML_ROW_LIMIT = 5_000;
 /** The AMI table shows the most used ones. */
-export const HTML_AMI_LIMIT = 50;
+const HTML_AMI_LIMIT = 50;
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 

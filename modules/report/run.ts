@@ -68,7 +68,7 @@ export interface ReportOutcome {
 }
 
 /** The exit code of a finished report. */
-export function exitCodeOf(summary: ReportSummary, failOn: ReportOptions['failOn']): number {
+function exitCodeOf(summary: ReportSummary, failOn: ReportOptions['failOn']): number {
   if (failOn === 'noncompliant' && summary.totals.nonCompliant > 0) return EXIT.failOn;
   return summary.status === 'partial' ? EXIT.partial : EXIT.ok;
 }
