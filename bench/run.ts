@@ -11,7 +11,8 @@
  *  - cold load of the Lambda bundle in a fresh `node`, SDK bundled against SDK from the runtime
  *  - API calls of the 100,000-instance sweep against the floor, asset size, peak heap against the memory setting
  *  - `npm run report`'s scan of 300 accounts x 3 regions x 1,000 instances under a latency model (bench/report.ts),
- *    accounts read concurrently against one after the other, and its peak heap against a quarter of the fleet
+ *    accounts read concurrently against one after the other (measured on a tenth, times ten), and its peak heap
+ *    against a quarter of the fleet
  *
  * `npm run bench -- --quick` leaves out the 300-account synth and the 100,000-instance sweeps, and scans 30
  * accounts instead of 300 for the report.
@@ -276,21 +277,31 @@ function reportScan(accounts: number, tuning: 'concurrent' | 'sequential'): Repo
   return JSON.parse(stdout.trim().split('\n').pop()!) as ReportRun;
 }
 
+/**
+ * The report's scan of 300 accounts (30 with --quick), concurrent, against the same scan one account and one
+ * call at a time. The sequential scan is linear in the accounts by construction (one after the other), so it
+ * is measured on a tenth of them and multiplied by ten: the whole would take minutes.
+ */
 function benchReport(): void {
   const accounts = QUICK ? 30 : 300;
+  const sample = accounts / 10;
   const perAccount = REPORT_MODEL.regions.length * REPORT_MODEL.instances;
   const ours = reportScan(accounts, 'concurrent');
   const quarter = reportScan(Math.round(accounts / 4), 'concurrent');
-  const seq = reportScan(accounts, 'sequential');
-  const allRead = [ours, seq].every((r) => r.instances === accounts * perAccount && r.failedRegions === 0);
+  const seq = reportScan(sample, 'sequential');
+  const seqMs = seq.ms * (accounts / sample);
+  const allRead =
+    ours.instances === accounts * perAccount &&
+    seq.instances === sample * perAccount &&
+    ours.failedRegions + seq.failedRegions === 0;
   add({
     what: `report scan, ${accounts} accounts x ${REPORT_MODEL.regions.length} regions x ${REPORT_MODEL.instances.toLocaleString('en')} (vs sequential)`,
     ours: seconds(ours.ms),
-    baseline: seconds(seq.ms),
-    ratio: seq.ms / ours.ms,
-    target: '>= 1.5x, all read',
-    met: seq.ms / ours.ms >= 1.5 && allRead,
-    detail: { latencyMs: REPORT_MODEL.latencyMs, concurrent: ours, sequential: seq },
+    baseline: `${seconds(seqMs)} (${sample} x ${accounts / sample})`,
+    ratio: seqMs / ours.ms,
+    target: '>= 3x, all read',
+    met: seqMs / ours.ms >= 3 && allRead,
+    detail: { latencyMs: REPORT_MODEL.latencyMs, concurrent: ours, sequentialSample: seq },
   });
   // Four times the fleet, about the same heap: the scan holds pages and counts, not findings.
   add({
@@ -300,6 +311,11 @@ function benchReport(): void {
     target: '< 1.5x',
     met: ours.peakHeapMb < 1.5 * quarter.peakHeapMb,
     detail: { quarter },
+  });
+  add({
+    what: `  CPU of the report scan at ${accounts} accounts (vs its wall clock)`,
+    ours: seconds(ours.cpuMs),
+    baseline: seconds(ours.ms),
   });
 }
 
