@@ -40,6 +40,8 @@ export interface AwsModelOptions {
   readonly missingImages?: number;
   /** Milliseconds every call takes. @default 0 */
   readonly latencyMs?: number;
+  /** Milliseconds particular operations take instead of `latencyMs`, e.g. a slower DescribeInstances page. @default none */
+  readonly operationLatencyMs?: Partial<Record<Operation, number>>;
   /** Calls per second each operation accepts before it throttles. @default no throttling */
   readonly rateLimits?: Partial<Record<Operation, number>>;
   /**
@@ -176,7 +178,8 @@ export class AwsModel {
     if (!(operation in this.calls)) throw new Error(`AWS model: ${operation || target} is not modelled`);
     this.calls[operation]++;
     const admitted = this.admit(operation);
-    if (this.options.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
+    const latency = this.options.operationLatencyMs?.[operation] ?? this.options.latencyMs;
+    if (latency) await new Promise((resolve) => setTimeout(resolve, latency));
     if (!admitted) {
       this.throttled[operation]++;
       return operation === 'DescribeInstances' || operation === 'DescribeImages'
