@@ -5,6 +5,7 @@
  *   modules/shared/    IAM, buckets, provider, backend: used by every line of defence
  *   modules/{prevent,detect,correct,org}/   one line of defence each: shared and the contract only
  *   modules/review/    plan JSON -> risk flags: reads plans, not constructs
+ *   modules/report/    fleet audit: the rule's own evaluator and adapters, and config/; no construct, no stack
  *   modules/stacks/    composition: may use every layer
  *   e2e/, __tests__/, test-support/   test code: product code never imports it
  */
@@ -71,6 +72,24 @@ module.exports = {
       severity: 'error',
       from: { path: '^modules/review/' },
       to: { path: `^modules/(${LAYERS}|stacks)/` },
+    },
+    {
+      name: 'report-uses-the-rule-not-the-stacks',
+      comment:
+        "modules/report judges instances with the rule Lambda's pure evaluator, contract, parameters and read adapters, " +
+        "and reads config/; it imports no construct layer, no stack, and not the Lambda's handler, sweep or check mode.",
+      severity: 'error',
+      from: { path: '^modules/report/' },
+      to: {
+        path: [`^modules/(${LAYERS}|stacks|review)/`, '^lambda/ami-compliance/(handler|check|sweep|retrigger|build|index)\\.ts$'],
+      },
+    },
+    {
+      name: 'report-used-by-commands-only',
+      comment: 'Only the report command (scripts/), benchmarks and tests import modules/report; nothing deployed does.',
+      severity: 'error',
+      from: { path: '^(main\\.ts$|config/|lambda/|modules/(?!report/))' },
+      to: { path: '^modules/report/' },
     },
     {
       name: 'product-not-to-test-code',

@@ -149,6 +149,11 @@ export const MOTO_RUNTIME_GAPS: readonly { readonly api: string; readonly source
     source: 'moto/cloudtrail/responses.py (trail management only: create_trail ... get_insight_selectors, no lookup_events)',
   },
   {
+    api: 'config:GetAggregateComplianceDetailsByConfigRule (`npm run report -- --source aggregator` is tested against SDK mocks)',
+    source:
+      'moto/config/responses.py (the aggregator calls are put/describe/delete_configuration_aggregator, list_aggregate_discovered_resources :130 and batch_get_aggregate_resource_config :158; no aggregate compliance call), so moto/core/responses.py:563 raises NotImplementedError',
+  },
+  {
     api: 'ssm:StartAutomationExecution (the sweep starting the runbook again runs against fakes in npm test)',
     source: 'moto/ssm/responses.py (no start_automation_execution; Automation documents are only stored, moto/ssm/models.py:944)',
   },

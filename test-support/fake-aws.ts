@@ -28,7 +28,7 @@ interface HttpResponse {
 }
 
 /** The operations the model knows. */
-export type Operation = 'DescribeInstances' | 'DescribeImages' | 'PutEvaluations' | 'GetParameter';
+export type Operation = 'DescribeInstances' | 'DescribeImages' | 'PutEvaluations' | 'GetParameter' | 'AssumeRole';
 
 /** The fleet and how the APIs behave. */
 export interface AwsModelOptions {
@@ -40,6 +40,8 @@ export interface AwsModelOptions {
   readonly missingImages?: number;
   /** Milliseconds every call takes. @default 0 */
   readonly latencyMs?: number;
+  /** Milliseconds particular operations take instead of `latencyMs`, e.g. a slower DescribeInstances page. @default none */
+  readonly operationLatencyMs?: Partial<Record<Operation, number>>;
   /** Calls per second each operation accepts before it throttles. @default no throttling */
   readonly rateLimits?: Partial<Record<Operation, number>>;
   /**
@@ -59,6 +61,8 @@ export interface AwsModelOptions {
   readonly imageName?: (j: number) => string;
   /** Keep every annotation Config receives, by instance ID (small fleets only). @default false */
   readonly keepAnnotations?: boolean;
+  /** Role ARNs whose sts:AssumeRole is refused with AccessDenied (every other role is assumed). @default none */
+  readonly deniedRoles?: readonly string[];
 }
 
 /** Instance i: `i-` and 17 hex digits; AMI j: `ami-` and 17 hex digits. */
@@ -78,9 +82,21 @@ export class AwsModel {
   readonly instances: number;
   readonly images: number;
   /** Calls answered (throttled ones included), by operation. */
-  readonly calls: Record<Operation, number> = { DescribeInstances: 0, DescribeImages: 0, PutEvaluations: 0, GetParameter: 0 };
+  readonly calls: Record<Operation, number> = {
+    DescribeInstances: 0,
+    DescribeImages: 0,
+    PutEvaluations: 0,
+    GetParameter: 0,
+    AssumeRole: 0,
+  };
   /** Calls answered with a throttling error, by operation. */
-  readonly throttled: Record<Operation, number> = { DescribeInstances: 0, DescribeImages: 0, PutEvaluations: 0, GetParameter: 0 };
+  readonly throttled: Record<Operation, number> = {
+    DescribeInstances: 0,
+    DescribeImages: 0,
+    PutEvaluations: 0,
+    GetParameter: 0,
+    AssumeRole: 0,
+  };
   /** Evaluations Config accepted, per instance index (a count, so a duplicate shows as 2). */
   readonly received: Uint8Array;
   /** Accepted evaluations by compliance type. */
@@ -106,11 +122,15 @@ export class AwsModel {
 
   /** Real SDK clients, configured as the Lambda configures them, whose HTTP round trips this model answers. */
   clients(): AwsClients {
-    return lazyAwsClients({
-      region: 'eu-west-1',
+    return lazyAwsClients({ region: 'eu-west-1', ...this.overrides() });
+  }
+
+  /** Client settings (credentials and a request handler) whose HTTP round trips this model answers, for any SDK client. */
+  overrides(): Pick<ClientOverrides, 'credentials' | 'requestHandler'> {
+    return {
       credentials: { accessKeyId: 'AKIDMODEL', secretAccessKey: 'model' },
       requestHandler: { handle: (request: HttpRequest) => this.handle(request) } as ClientOverrides['requestHandler'],
-    });
+    };
   }
 
   /**
@@ -170,7 +190,8 @@ export class AwsModel {
     if (!(operation in this.calls)) throw new Error(`AWS model: ${operation || target} is not modelled`);
     this.calls[operation]++;
     const admitted = this.admit(operation);
-    if (this.options.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
+    const latency = this.options.operationLatencyMs?.[operation] ?? this.options.latencyMs;
+    if (latency) await new Promise((resolve) => setTimeout(resolve, latency));
     if (!admitted) {
       this.throttled[operation]++;
       return operation === 'DescribeInstances' || operation === 'DescribeImages'
@@ -195,6 +216,8 @@ export class AwsModel {
         return this.putEvaluations(JSON.parse(body));
       case 'GetParameter':
         return this.getParameter(JSON.parse(body));
+      case 'AssumeRole':
+        return this.assumeRole(new URLSearchParams(body));
     }
   }
 
@@ -301,6 +324,24 @@ export class AwsModel {
         this.annotations.set(e.ComplianceResourceId, `${e.ComplianceType}: ${e.Annotation ?? ''}`);
     }
     return jsonReply({ FailedEvaluations: [] });
+  }
+
+  /** STS AssumeRole: credentials for any role but the denied ones. */
+  private assumeRole(query: URLSearchParams): { response: HttpResponse } {
+    const role = query.get('RoleArn') ?? '';
+    if (this.options.deniedRoles?.includes(role)) {
+      const xml =
+        `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code>` +
+        `<Message>User: arn:aws:iam::999999999999:user/auditor is not authorized to perform: sts:AssumeRole on resource: ${role}</Message>` +
+        `</Error><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ErrorResponse>`;
+      return respond(403, 'text/xml', xml);
+    }
+    const xml =
+      `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials>` +
+      `<AccessKeyId>ASIAMODEL</AccessKeyId><SecretAccessKey>model</SecretAccessKey><SessionToken>token</SessionToken>` +
+      `<Expiration>2099-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser><AssumedRoleId>AROAMODEL:${query.get('RoleSessionName') ?? ''}</AssumedRoleId>` +
+      `<Arn>${role}</Arn></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ResponseMetadata></AssumeRoleResponse>`;
+    return respond(200, 'text/xml', xml);
   }
 
   private getParameter(input: { Name: string }) {

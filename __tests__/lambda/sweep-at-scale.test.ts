@@ -55,7 +55,13 @@ describe('a sweep of 100,000 instances', () => {
   });
 
   test('makes the fewest calls AWS allows: 100 pages, 2 image batches for 300 AMIs, 1,000 reports', () => {
-    expect(model.calls).toEqual({ DescribeInstances: 100, DescribeImages: 2, PutEvaluations: 1000, GetParameter: 0 });
+    expect(model.calls).toEqual({
+      DescribeInstances: 100,
+      DescribeImages: 2,
+      PutEvaluations: 1000,
+      GetParameter: 0,
+      AssumeRole: 0,
+    });
     expect([...model.imageRequests.values()].every((n) => n === 1)).toBe(true);
   });
 

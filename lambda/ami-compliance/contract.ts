@@ -7,6 +7,9 @@
 /** The Config resource type the rule evaluates (and the remediation targets). */
 export const INSTANCE_RESOURCE_TYPE = 'AWS::EC2::Instance';
 
+/** The name of the AWS Config rule every account stack deploys (the aggregator report reads its results). */
+export const RULE_NAME = 'ami-guard-approved-amis';
+
 /** The Config notifications the rule is triggered by, and the handler accepts. */
 export const MESSAGE_TYPE = {
   /** A configuration item changed. */

@@ -58,6 +58,10 @@ export interface ImageFacts extends ImageLaunchFacts {
   readonly ownerAlias?: string;
   /** Image tags as seen from this account (tags of an AMI shared from another account are not visible). */
   readonly tags: Readonly<Record<string, string>>;
+  /** The AMI name; informational only (the fleet report shows it). */
+  readonly name?: string;
+  /** When the AMI was created (ISO 8601, as EC2 gives it); informational only. */
+  readonly creationDate?: string;
 }
 
 export type { ImageLaunchFacts, Replacement } from './freshness';
@@ -281,7 +285,9 @@ function isTrusted(image: ImageFacts, trusted: readonly string[]): boolean {
   );
 }
 
-type ExceptionStatus = { kind: 'none' } | { kind: 'valid'; ticket: string; until: string } | { kind: 'invalid'; note: string };
+/** What an instance's exception tag grants: nothing, a valid exception until a UTC day, or why it does not count. */
+export type ExceptionStatus =
+  { kind: 'none' } | { kind: 'valid'; ticket: string; until: string } | { kind: 'invalid'; note: string };
 
 const DAY_MS = 86_400_000;
 
@@ -290,7 +296,7 @@ const DAY_MS = 86_400_000;
  * not expired, and it ends no more than `maxExceptionDays` after today (UTC): an exception is a deadline,
  * and "until 9999-12-31" is not one.
  */
-function exceptionStatus(instance: InstanceFacts, params: RuleParameters, now: Date): ExceptionStatus {
+export function exceptionStatus(instance: InstanceFacts, params: RuleParameters, now: Date): ExceptionStatus {
   const tagKey = params.exceptionTagKey;
   if (!tagKey) return { kind: 'none' };
   const raw = instance.tags[tagKey];

@@ -7,6 +7,7 @@ import {
   INSTANCE_RESOURCE_TYPE,
   MESSAGE_TYPE,
   MESSAGE_TYPES,
+  RULE_NAME,
   tagKeyProblem,
   tagValueProblem,
   type RuleParameters,
@@ -66,7 +67,7 @@ export interface AmiComplianceRuleProps {
   readonly parameters: Record<string, string>;
   /** Sweep frequency. @default 'TwentyFour_Hours' */
   readonly frequency?: string;
-  /** Rule name. @default `ami-guard-approved-amis` */
+  /** Rule name. @default {@link RULE_NAME} (`ami-guard-approved-amis`) */
   readonly ruleName?: string;
   /** The recorder's status resource, when this stack creates the recorder. @default none (an existing recorder) */
   readonly recorder?: ITerraformDependable;
@@ -79,7 +80,7 @@ export class AmiComplianceRule extends Construct {
 
   constructor(scope: Construct, id: string, props: AmiComplianceRuleProps) {
     super(scope, id);
-    const { ruleName = 'ami-guard-approved-amis', frequency = 'TwentyFour_Hours' } = props;
+    const { ruleName = RULE_NAME, frequency = 'TwentyFour_Hours' } = props;
     // Config may invoke the function only for rules of this account.
     this.permission = new LambdaPermission(this, 'invoke-permission', {
       statementId: 'AllowConfigInvoke',

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { TerraformOutput } from 'cdktf';
 import { IndependentStack } from './independent-stack';
 import { AccountConfig, BackendConfig } from '../../config/schema';
+import { ruleParametersOf } from '../../config/rule-parameters';
 import { AmiComplianceFunction } from '../detect/ami-compliance-function';
 import { AmiComplianceRule, encodeRuleParameters } from '../detect/ami-compliance-rule';
 import { AmiGuardProvider } from '../shared/aws-provider';
@@ -121,7 +122,7 @@ export class AccountStack extends IndependentStack {
 
   /** Detect: the Config recorder (unless one exists), the rule Lambda and the custom rule. */
   private addDetection(account: AccountConfig) {
-    const { detection, approval, remediation } = account;
+    const { detection, remediation } = account;
     let recorder: ConfigRecorder | undefined;
     if (detection.recorder === 'create') {
       recorder = new ConfigRecorder(this, 'config-recorder', {
@@ -135,20 +136,7 @@ export class AccountStack extends IndependentStack {
         description: 'AWS Config delivery bucket',
       });
     }
-    const parameters = encodeRuleParameters({
-      tagKey: approval.tagKey,
-      tagValues: approval.tagValues,
-      trustedOwners: approval.trustedOwners,
-      approvedImageIdsParameter: detection.approvedImageIdsParameter,
-      exceptionTagKey: detection.exceptionTagKey,
-      maxExceptionDays: detection.maxExceptionDays,
-      exceptionTicketPattern: detection.exceptionTicketPattern,
-      ownerTagKeys: remediation.ownerTagKeys,
-      maxImageAgeDays: approval.maxImageAgeDays,
-      deprecatedImages: approval.deprecatedImages,
-      familyTagKey: approval.familyTagKey,
-      enforceFreshness: remediation.enforceFreshness,
-    });
+    const parameters = encodeRuleParameters(ruleParametersOf(account));
     const fn = new AmiComplianceFunction(this, 'ami-compliance-function', {
       accountId: account.accountId,
       region: account.region,
