@@ -18,6 +18,7 @@ import {
   tagValueProblem,
   ticketPatternProblem,
 } from '../lambda/ami-compliance/contract';
+import { snsFilterPolicyProblem } from '../modules/shared/aws-limits';
 import { AWS_PARTITIONS, AWS_REGIONS } from './regions';
 
 /**
@@ -223,6 +224,13 @@ const routeSchema = subscriptionSchema
       .describe(
         `Message attributes (${MESSAGE_ATTRIBUTE_NAMES.join(', ')}) to the values this subscription receives; every attribute named must match.`,
       ),
+  })
+  .superRefine((route, ctx) => {
+    // SNS refuses such a filter policy at apply, in one account out of many: fail here, naming the route.
+    const problem = snsFilterPolicyProblem(route.match as Record<string, string[]>);
+    if (problem !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['match'], message: `the route to ${route.protocol} ${route.endpoint}: ${problem}` });
+    }
   })
   .describe('A subscription that receives only the matching messages: an SNS filter policy on the message attributes.');
 
