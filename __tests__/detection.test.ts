@@ -9,7 +9,7 @@ import { encodeRuleParameters } from '../modules/detect/ami-compliance-rule';
 import { amiComplianceZip } from '../modules/detect/lambda-asset';
 import { simulate } from '../test-support/iam';
 import { runBuild } from '../test-support/run-bundle';
-import { exampleConfig, exampleVariant, onlyResource, resourcesOf, synthConfig, tempDir } from '../test-support/synth';
+import { exampleConfig, exampleVariant, onlyResource, resourcesOf, synthConfig } from '../test-support/synth';
 import { TerraformJson } from '../test-support/terraform-json';
 
 const { outdir, stacks } = synthConfig(exampleConfig());
