@@ -81,11 +81,10 @@ describe('npm run lint', () => {
 
   beforeAll(() => {
     const steps = commands.map((c, i) => `${c} > out.${i} 2> /dev/null; echo $? > status.${i}`).join('; ');
-    const { stdout } = runIn(
-      { ...CLEAN, ...PLANTED },
-      'sh',
-      ['-c', `PATH="$PWD/node_modules/.bin:$PATH"; ${steps}; for i in $(seq 0 ${commands.length - 1}); do cat status.$i; printf '\\0'; cat out.$i; printf '\\0'; done`],
-    );
+    const { stdout } = runIn({ ...CLEAN, ...PLANTED }, 'sh', [
+      '-c',
+      `PATH="$PWD/node_modules/.bin:$PATH"; ${steps}; for i in $(seq 0 ${commands.length - 1}); do cat status.$i; printf '\\0'; cat out.$i; printf '\\0'; done`,
+    ]);
     const parts = stdout.split('\0');
     reports = Object.fromEntries(
       commands.map((c, i) => [c.split(' ')[0], { status: Number(parts[2 * i]), stdout: parts[2 * i + 1] }]),

@@ -611,10 +611,12 @@ export const rawConfigSchema = z.strictObject({
           bucket: z
             .string()
             .regex(BUCKET_NAME, 'expected an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)')
-            .describe('Existing bucket (same account and region) that receives the logs; it must let logging.s3.amazonaws.com write.'),
+            .describe(
+              'Existing bucket (same account and region) that receives the logs; it must let logging.s3.amazonaws.com write.',
+            ),
           prefix: z
             .string()
-            .regex(/^[\w.\/-]*$/, 'expected a key prefix such as "state-bucket/"')
+            .regex(/^[\w./-]*$/, 'expected a key prefix such as "state-bucket/"')
             .default('ami-guard-state/')
             .describe('Key prefix of the log objects.'),
         })
