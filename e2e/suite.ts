@@ -268,6 +268,14 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const results: StackResult[] = [];
   reportLockReleases(report);
   let emulatorUp = false;
+  let swept = false;
+  const sweepLocks = async () => {
+    swept = true;
+    const released = await releaseLeftLocks(started);
+    report(
+      `locks     ${released.length === 0 ? 'none left by this run' : `${released.length} left by this run, force-unlocked`}`,
+    );
+  };
   try {
     moto = await startMoto({ logFile: path.join(workDir, 'moto.log') });
     const emulatorUrl = moto.url;
@@ -410,18 +418,16 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
         results.push({ stack: stack.name, ok: false, steps: [step], notApplied: [], failure: step });
       }
     }
+    // On the way out, while the lock table still exists: a lock a command of this run left (and nothing
+    // else) is force-unlocked, and said.
+    await sweepLocks();
     await backendRun.destroy();
     results.unshift(backendRun.result());
   } finally {
     for (const signal of signals) process.removeListener(signal, onSignal);
     killAllCommands('SIGKILL', false); // none are left unless the suite itself threw
-    // On the way out: a lock a command of this run left (and nothing else) is force-unlocked, and said.
-    if (emulatorUp) {
-      const released = await releaseLeftLocks(started).catch((err: Error) => [`could not sweep left locks: ${err.message}`]);
-      report(
-        `locks     ${released.length === 0 ? 'none left by this run' : `${released.length} left by this run, force-unlocked`}`,
-      );
-    }
+    // The suite itself threw before its own sweep: sweep now.
+    if (emulatorUp && !swept) await sweepLocks().catch((err: Error) => report(`locks     could not sweep: ${err.message}`));
     unwatchStateLocks();
     reportLockReleases(undefined);
     await moto?.stop();
