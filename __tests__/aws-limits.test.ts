@@ -3,7 +3,13 @@ import * as path from 'node:path';
 import { Testing } from 'cdktf';
 import { ConfigError } from '../config/load';
 import { ManagedPolicy } from '../modules/prevent/managed-policy';
-import { AWS_LIMITS, AwsLimitError, checkIamDescription, checkPolicyDocument } from '../modules/shared/aws-limits';
+import {
+  AWS_LIMITS,
+  AwsLimitError,
+  checkIamDescription,
+  checkPolicyDocument,
+  snsFilterPolicyProblem,
+} from '../modules/shared/aws-limits';
 import { synthesizeFile } from '../modules/stacks/app';
 import { exampleJson, tempDir, type RawJson } from '../test-support/synth';
 
@@ -60,6 +66,22 @@ describe('AWS limits are checked at synth, as config errors naming the account, 
     expect(wrote).toEqual([]);
   });
 
+  test("a route of 100 teams × 100 owners exceeds SNS's 150 combinations of a filter policy, naming the route and the product", () => {
+    const values = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+    const { error, wrote } = synth((j) => {
+      j.accounts[1].remediation.routes = [
+        { match: { team: ['payments'] }, protocol: 'email', endpoint: 'ok@example.org' },
+        { match: { team: values('team-', 100), owner: values('owner-', 100) }, protocol: 'email', endpoint: 'all@example.org' },
+      ];
+    });
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.message).toMatch(
+      /accounts\[1\]\.remediation\.routes\[1\]\.match: the route to email all@example\.org: the filter policy's total combination of values is 100 × 100 = 10,000, over SNS's limit of 150 .*; split the route into several routes with fewer values each/,
+    );
+    expect(error!.message).not.toMatch(/routes\[0\]/);
+    expect(wrote).toEqual([]);
+  });
+
   test('the example is within every limit', () => {
     expect(synth(() => undefined).error).toBeUndefined();
   });
@@ -89,6 +111,20 @@ describe('the limit checks', () => {
       "role r: the description has 1,001 characters, over IAM's limit of 1,000; shorten it",
     );
     expect(() => checkIamDescription('role r', 'tab\tok, but not €')).toThrow(/contains "€" \(U\+20AC\)/);
+  });
+
+  test('an SNS filter policy: at most 150 combinations (the product of the array sizes), 5 keys and 256 KB', () => {
+    const n = (k: number) => Array.from({ length: k }, (_, i) => `v${i}`);
+    // GIVEN policies at and just over each limit
+    expect(snsFilterPolicyProblem({ team: n(150) })).toBeUndefined();
+    expect(snsFilterPolicyProblem({ team: n(10), owner: n(15) })).toBeUndefined();
+    expect(snsFilterPolicyProblem({ team: n(151) })).toMatch(/is 151 = 151, over SNS's limit of 150/);
+    expect(snsFilterPolicyProblem({ team: n(2), owner: n(3), region: n(5), action: n(6) })).toMatch(/2 × 3 × 5 × 6 = 180/);
+    const six = Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f'].map((k) => [k, ['x']]));
+    expect(snsFilterPolicyProblem(six)).toMatch(/6 keys, over SNS's limit of 5/);
+    expect(snsFilterPolicyProblem({ team: ['x'.repeat(AWS_LIMITS.snsFilterPolicyBytes)] })).toMatch(
+      /262,\d{3} bytes, over SNS's limit of 262,144/,
+    );
   });
 
   test('the ManagedPolicy construct applies them before creating anything', () => {

@@ -161,6 +161,18 @@ const badConfigs: [string, Edit, RegExp][] = [
     /accounts\[1\]\.remediation\.routes\[0\]\.match\.team: expected at least one value/,
   ],
   [
+    'a route whose filter policy SNS refuses: 100 teams × 100 owners is 10,000 combinations, over 150',
+    (j) =>
+      (j.accounts[1].remediation.routes = [
+        {
+          match: { team: Array.from({ length: 100 }, (_, i) => `t${i}`), owner: Array.from({ length: 100 }, (_, i) => `o${i}`) },
+          protocol: 'email',
+          endpoint: 'a@example.org',
+        },
+      ]),
+    /accounts\[1\]\.remediation\.routes\[0\]\.match: the route to email a@example\.org: .*100 × 100 = 10,000, over SNS's limit of 150 .*split the route/,
+  ],
+  [
     'an owner tag key AWS reserves',
     (j) => (j.defaults.remediation.ownerTagKeys = ['aws:createdBy']),
     /defaults\.remediation\.ownerTagKeys\[0\]: expected a tag key such as "Owner"/,

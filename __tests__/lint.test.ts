@@ -57,8 +57,8 @@ const imports = (...from: string[]) =>
   `\nexport const uses = [${from.map((_, i) => `m${i}`).join(', ')}];\n`;
 
 describe('npm run lint', () => {
-  // Each planted tree is the clean one below with one file changed. The tools run in order and stop at the
-  // first failure, so seeing a later tool's report proves the earlier ones passed on the same tree.
+  // One tree, the clean one below with two planted faults (a cross-layer import, an unused export), linted once:
+  // every command of the `lint` script runs on it in turn, so each test reads its tool's report of the same run.
 
   /** Two lines of defence that share a name through modules/shared, composed by main.ts; formatted, no dead code. */
   const CLEAN: Tree = {
@@ -68,37 +68,46 @@ describe('npm run lint', () => {
     'modules/detect/rule.ts': "import { PREFIX } from '../shared/names';\n\nexport const rule = `${PREFIX}-rule`;\n",
     'modules/correct/fix.ts': "import { PREFIX } from '../shared/names';\n\nexport const fix = `${PREFIX}-fix`;\n",
   };
-  const lint = (changes: Tree) => runIn({ ...CLEAN, ...changes }, 'npm', ['run', '--silent', 'lint']);
+  const PLANTED: Tree = {
+    'modules/detect/rule.ts':
+      "import { fix } from '../correct/fix';\nimport { PREFIX } from '../shared/names';\n\nexport const rule = `${PREFIX}-rule-${fix}`;\n",
+    'modules/shared/names.ts': "export const PREFIX = 'ami-guard';\nexport const UNUSED = 'planted';\n",
+  };
   const PRETTIER_PASSED = 'All matched files use Prettier code style!';
+  const script = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.lint as string;
+  const commands = script.split(' && ');
+  /** The report of each command of the script, by its tool (the first word). */
+  let reports: Record<string, { status: number | null; stdout: string }>;
 
-  test(
-    'fails when modules/detect imports modules/correct, naming the rule and the import',
-    () => {
-      const { status, stdout } = lint({
-        'modules/detect/rule.ts':
-          "import { fix } from '../correct/fix';\nimport { PREFIX } from '../shared/names';\n\nexport const rule = `${PREFIX}-rule-${fix}`;\n",
-      });
-      expect(status).not.toBe(0);
-      expect(stdout).toContain(PRETTIER_PASSED);
-      expect(stdout).toContain('error layers-independent: modules/detect/rule.ts → modules/correct/fix.ts');
-      expect(stdout).toContain('x 1 dependency violations');
-    },
-    TEST_MS,
-  );
+  beforeAll(() => {
+    const steps = commands.map((c, i) => `${c} > out.${i} 2> /dev/null; echo $? > status.${i}`).join('; ');
+    const { stdout } = runIn({ ...CLEAN, ...PLANTED }, 'sh', [
+      '-c',
+      `PATH="$PWD/node_modules/.bin:$PATH"; ${steps}; for i in $(seq 0 ${commands.length - 1}); do cat status.$i; printf '\\0'; cat out.$i; printf '\\0'; done`,
+    ]);
+    const parts = stdout.split('\0');
+    reports = Object.fromEntries(
+      commands.map((c, i) => [c.split(' ')[0], { status: Number(parts[2 * i]), stdout: parts[2 * i + 1] }]),
+    );
+  }, TEST_MS);
 
-  test(
-    'fails on an export nothing imports, and on nothing else in that tree',
-    () => {
-      const { status, stdout } = lint({
-        'modules/shared/names.ts': "export const PREFIX = 'ami-guard';\nexport const UNUSED = 'planted';\n",
-      });
-      expect(status).not.toBe(0);
-      expect(stdout).toContain(PRETTIER_PASSED);
-      const [, knipReport] = stdout.split(/✔ no dependency violations found.*\n/);
-      expect(knipReport.trim()).toMatch(/^Unused exports \(1\)\nUNUSED\s+modules\/shared\/names\.ts:2:14$/);
-    },
-    TEST_MS,
-  );
+  test('is eslint, prettier, dependency-cruiser and knip, each run only when the one before passed', () => {
+    expect(commands.map((c) => c.split(' ')[0])).toEqual(['eslint', 'prettier', 'depcruise', 'knip']);
+    expect(script).toBe(commands.join(' && '));
+  });
+
+  test('fails when modules/detect imports modules/correct, naming the rule and the import', () => {
+    expect(reports.eslint.status).toBe(0);
+    expect(reports.prettier.stdout).toContain(PRETTIER_PASSED);
+    expect(reports.depcruise.status).not.toBe(0);
+    expect(reports.depcruise.stdout).toContain('error layers-independent: modules/detect/rule.ts → modules/correct/fix.ts');
+    expect(reports.depcruise.stdout).toContain('x 1 dependency violations');
+  });
+
+  test('fails on an export nothing imports, and on nothing else in that tree', () => {
+    expect(reports.knip.status).not.toBe(0);
+    expect(reports.knip.stdout.trim()).toMatch(/^Unused exports \(1\)\nUNUSED\s+modules\/shared\/names\.ts:2:14$/);
+  });
 });
 
 describe('dependency rules', () => {

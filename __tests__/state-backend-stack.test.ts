@@ -24,8 +24,10 @@ describe('state-backend stack', () => {
     expect(onlyResource(json, 'aws_s3_bucket')).toMatchObject({ bucket: backend.bucket, force_destroy: false });
     expect(text).toHaveResourceWithProperties(S3BucketVersioningA, { versioning_configuration: { status: 'Enabled' } });
     expect(text).toHaveResourceWithProperties(S3BucketServerSideEncryptionConfigurationA, {
-      rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' }, bucket_key_enabled: true }],
+      rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } }],
     });
+    // SSE-S3: no S3 Bucket Key, which applies to SSE-KMS only
+    expect(JSON.stringify(onlyResource(json, 'aws_s3_bucket_server_side_encryption_configuration'))).not.toContain('bucket_key');
     expect(text).toHaveResourceWithProperties(S3BucketPublicAccessBlock, {
       block_public_acls: true,
       block_public_policy: true,

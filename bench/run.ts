@@ -16,6 +16,9 @@
  *
  * `npm run bench -- --quick` leaves out the 300-account synth and the 100,000-instance sweeps, and scans 30
  * accounts instead of 300 for the report.
+ * `npm run bench -- --npm-test` measures only `npm test` against the commit before the test-loop work
+ * (bench/npm-test.ts; several minutes of full test runs), and writes its row into bench/results.json beside
+ * the others; `--npm-test` with `--all` measures it with everything else.
  * The run ends with the Markdown table for the README's Benchmarks section; `npm run bench -- --table`
  * prints it again from bench/results.json without measuring anything.
  */
@@ -29,6 +32,7 @@ import { EVALUATIONS_PER_CALL, IMAGE_BATCH_SIZE, INSTANCE_PAGE_SIZE } from '../l
 import { APPROVED_IMAGE_PAGE_SIZE } from '../lambda/ami-compliance/approved-images';
 import { amiComplianceZip } from '../modules/detect/lambda-asset';
 import { REPORT_MODEL, type ReportRun } from './report';
+import { benchNpmTest, NPM_TEST_BASELINE } from './npm-test';
 import { LATENCY_MODEL, type SweepRun } from './sweep';
 import { formatRatio, markdownTable, type BenchResults, type Machine, type Row } from './table';
 
@@ -36,6 +40,9 @@ const REPO = path.resolve(__dirname, '..');
 /** This repository before the scale work: the "current version" the app's own synth is compared with. */
 const BASELINE_COMMIT = 'f188dbe';
 const QUICK = process.argv.includes('--quick');
+const NPM_TEST = process.argv.includes('--npm-test');
+/** With --npm-test: every other row too; without it, the npm test row alone, merged into the results. */
+const ALL = !NPM_TEST || process.argv.includes('--all');
 const RESULTS = path.join(__dirname, 'results.json');
 
 const rows: Row[] = [];
@@ -96,12 +103,12 @@ function naiveProject(): string {
   return dir;
 }
 
-/** The baseline tree: this repository at BASELINE_COMMIT, sharing node_modules. */
-function baselineTree(): string {
-  const dir = path.join(work, 'baseline');
+/** A baseline tree: this repository at `commit` (default BASELINE_COMMIT), sharing node_modules. */
+function baselineTree(commit = BASELINE_COMMIT): string {
+  const dir = path.join(work, `baseline-${commit}`);
   fs.mkdirSync(dir);
-  const archive = spawnSync('git', ['-C', REPO, 'archive', BASELINE_COMMIT], { maxBuffer: 256 * 2 ** 20 });
-  if (archive.status !== 0) throw new Error(`git archive ${BASELINE_COMMIT} failed: ${archive.stderr}`);
+  const archive = spawnSync('git', ['-C', REPO, 'archive', commit], { maxBuffer: 256 * 2 ** 20 });
+  if (archive.status !== 0) throw new Error(`git archive ${commit} failed: ${archive.stderr}`);
   run('tar', ['-x', '-C', dir], { input: archive.stdout });
   fs.symlinkSync(fs.realpathSync(path.join(REPO, 'node_modules')), path.join(dir, 'node_modules'));
   return dir;
@@ -418,21 +425,31 @@ async function main(): Promise<void> {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'ami-guard-bench-'));
   try {
     amiComplianceZip(); // the cache as a developer has it after the first synth
-    await benchColdLoad();
-    benchAppCommand(baselineTree());
-    benchSynth(naiveProject());
-    benchSweeps();
-    benchReport();
+    if (ALL) {
+      await benchColdLoad();
+      benchAppCommand(baselineTree());
+      benchSynth(naiveProject());
+      benchSweeps();
+      benchReport();
+    }
+    if (NPM_TEST) add(benchNpmTest(REPO, baselineTree(NPM_TEST_BASELINE), work));
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
-  const results: BenchResults = {
-    date: new Date().toISOString(),
-    quick: QUICK,
-    machine,
-    minutes: (Date.now() - started) / 60_000,
-    rows,
-  };
+  const previous = ALL ? undefined : (JSON.parse(fs.readFileSync(RESULTS, 'utf8')) as BenchResults);
+  const results: BenchResults = previous
+    ? // the npm test row alone: the other rows (and their run's date and machine) stay; the row carries its own
+      {
+        ...previous,
+        rows: [
+          ...previous.rows.filter((r) => !r.what.startsWith('npm test')),
+          ...rows.map((r) => ({
+            ...r,
+            detail: { ...r.detail, measured: new Date().toISOString(), loadAverageAtStart: machine.loadAverageAtStart },
+          })),
+        ],
+      }
+    : { date: new Date().toISOString(), quick: QUICK, machine, minutes: (Date.now() - started) / 60_000, rows };
   fs.writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
   console.log(
     `${rows.filter((r) => r.target && !r.met).length} target(s) missed; bench/results.json written in ${results.minutes.toFixed(1)} min.`,

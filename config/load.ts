@@ -88,6 +88,13 @@ function partitionProblem(field: string, arn: string | undefined, region: string
   ];
 }
 
+/** A KMS key encrypts only in its own region: S3 and CloudWatch Logs refuse a key of another region. */
+function kmsRegionProblem(field: string, keyArn: string | undefined, region: string): string[] {
+  const own = keyArn?.split(':')[3];
+  if (keyArn === undefined || own === region) return [];
+  return [`${field}: the key is in region ${own}, but the resources it encrypts are in ${region}; use a key of ${region}`];
+}
+
 /** Validates parsed JSON and applies defaults; throws ConfigError listing every problem. */
 export function parseConfig(input: unknown, file = '<inline>'): AmiGuardConfig {
   const raw = rawConfigSchema.safeParse(input, { reportInput: true });
@@ -150,6 +157,13 @@ export function parseConfig(input: unknown, file = '<inline>'): AmiGuardConfig {
         `accounts[${i}].remediation.mode: "${remediation.mode}" needs the detection rule; set detection.enabled to true or remediation.mode to "off"`,
       );
     }
+    const kmsKeyArn = acct.encryption?.kmsKeyArn;
+    if (region) problems.push(...kmsRegionProblem(`accounts[${i}].encryption.kmsKeyArn`, kmsKeyArn, region));
+    if (kmsKeyArn && kmsKeyArn.split(':')[4] !== acct.accountId) {
+      problems.push(
+        `accounts[${i}].encryption.kmsKeyArn: the key is in account ${kmsKeyArn.split(':')[4]}, but accountId is ${acct.accountId}; use a key of the account being deployed (CloudWatch Logs takes a key of its own account only)`,
+      );
+    }
     if (RESERVED_STACK_NAMES.includes(acct.stackName)) {
       problems.push(
         `accounts[${i}].stackName: "${acct.stackName}" is reserved for ${RESERVED_FOR[acct.stackName]}; choose another name`,
@@ -163,6 +177,7 @@ export function parseConfig(input: unknown, file = '<inline>'): AmiGuardConfig {
         deployRoleArn: acct.deployRoleArn,
         planRoleArn: acct.planRoleArn ?? acct.deployRoleArn,
         tags: { ...(cfg.defaults.tags ?? {}), ...(acct.tags ?? {}) },
+        ...(acct.encryption ? { encryption: acct.encryption } : {}),
         ...(resolved as Pick<AccountConfig, 'approval' | 'attachTo' | 'detection' | 'remediation'>),
         approval: withAccountId(resolved.approval as AccountConfig['approval'], acct.accountId),
       });
@@ -185,6 +200,7 @@ export function parseConfig(input: unknown, file = '<inline>'): AmiGuardConfig {
   });
 
   problems.push(...partitionProblem('backend.roleArn', cfg.backend.roleArn, cfg.backend.region));
+  problems.push(...kmsRegionProblem('backend.encryption.kmsKeyArn', cfg.backend.encryption?.kmsKeyArn, cfg.backend.region));
   let organization: OrganizationConfig | undefined;
   if (cfg.organization && problems.length === 0) {
     const resolved = resolveOrganization(cfg.organization, {

@@ -22,6 +22,7 @@ import {
   tagValueProblem,
   ticketPatternProblem,
 } from '../lambda/ami-compliance/contract';
+import { snsFilterPolicyProblem } from '../modules/shared/aws-limits';
 import { AWS_PARTITIONS, AWS_REGIONS } from './regions';
 
 /**
@@ -36,6 +37,25 @@ const IAM_PATH_NAME = '[\\w+=,.@/*-]+';
 const ROLE_ARN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:role/[\\w+=,.@/-]+$`);
 const PRINCIPAL_ARN = new RegExp(`^arn:${PARTITION}:iam::(\\d{12}|\\{accountId\\}):(role|user)/${IAM_PATH_NAME}$`);
 const STACK_NAME = /^[a-z][a-z0-9-]{1,62}$/;
+/** A KMS key ARN (not an alias): a key ID is a UUID, a multi-Region key's `mrk-` and 32 hex digits. */
+const KMS_KEY_ARN = new RegExp(
+  `^arn:${PARTITION}:kms:[a-z0-9-]+:\\d{12}:key/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`,
+);
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** Optional customer managed encryption; without it, each resource keeps its AWS-managed default (docs/security.md). */
+const encryptionSchema = z
+  .strictObject({
+    kmsKeyArn: z
+      .string()
+      .regex(
+        KMS_KEY_ARN,
+        'expected a KMS key ARN such as "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" (not an alias)',
+      )
+      .optional()
+      .describe('Customer managed KMS key, in the same region, whose key policy lets the services named here use it.'),
+  })
+  .describe('Customer managed encryption; the default is encryption with keys AWS manages (docs/security.md).');
 
 /** The stack that holds the shared state bucket and lock table; no account stack may take its name. */
 export const STATE_BACKEND_STACK = 'state-backend';
@@ -246,6 +266,13 @@ const routeSchema = subscriptionSchema
         `Message attributes (${MESSAGE_ATTRIBUTE_NAMES.join(', ')}) to the values this subscription receives; every attribute named must match.`,
       ),
   })
+  .superRefine((route, ctx) => {
+    // SNS refuses such a filter policy at apply, in one account out of many: fail here, naming the route.
+    const problem = snsFilterPolicyProblem(route.match as Record<string, string[]>);
+    if (problem !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['match'], message: `the route to ${route.protocol} ${route.endpoint}: ${problem}` });
+    }
+  })
   .describe('A subscription that receives only the matching messages: an SNS filter policy on the message attributes.');
 
 const remediationSchema = z.strictObject({
@@ -360,6 +387,9 @@ const rawAccountSchema = z.strictObject({
   detection: overridable.detection.optional(),
   remediation: overridable.remediation.optional(),
   tags: overridable.tags.optional(),
+  encryption: encryptionSchema
+    .optional()
+    .describe('encryption.kmsKeyArn: a key of this account and region for the rule Lambda log group and the Config bucket.'),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -642,6 +672,23 @@ export const rawConfigSchema = z.strictObject({
         .regex(ROLE_ARN, 'expected an IAM role ARN such as "arn:aws:iam::111122223333:role/terraform-state"')
         .optional()
         .describe('Role Terraform assumes to read and write state, when the bucket lives in another account.'),
+      encryption: encryptionSchema.optional().describe('encryption.kmsKeyArn: SSE-KMS for the state bucket; default SSE-S3.'),
+      accessLogs: z
+        .strictObject({
+          bucket: z
+            .string()
+            .regex(BUCKET_NAME, 'expected an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)')
+            .describe(
+              'Existing bucket (same account and region) that receives the logs; it must let logging.s3.amazonaws.com write.',
+            ),
+          prefix: z
+            .string()
+            .regex(/^[\w./-]*$/, 'expected a key prefix such as "state-bucket/"')
+            .default('ami-guard-state/')
+            .describe('Key prefix of the log objects.'),
+        })
+        .optional()
+        .describe('S3 server access logging of the state bucket; default off.'),
     })
     .describe('The shared S3 state backend: one bucket and one lock table for every stack.'),
   defaults: z
@@ -685,7 +732,11 @@ export interface AccountConfig {
   readonly detection: DetectionSettings;
   readonly remediation: RemediationSettings;
   readonly tags: Record<string, string>;
+  /** Customer managed KMS key for the rule Lambda log group and the Config bucket. @default AWS-managed encryption */
+  readonly encryption?: EncryptionSettings;
 }
+
+export type EncryptionSettings = z.output<typeof encryptionSchema>;
 
 export interface BackendConfig {
   readonly bucket: string;
@@ -693,6 +744,10 @@ export interface BackendConfig {
   readonly lockTable: string;
   readonly keyPrefix: string;
   readonly roleArn?: string;
+  /** SSE-KMS for the state bucket. @default SSE-S3 */
+  readonly encryption?: EncryptionSettings;
+  /** Server access logging of the state bucket. @default off */
+  readonly accessLogs?: { readonly bucket: string; readonly prefix: string };
 }
 
 /** The validated config file. */

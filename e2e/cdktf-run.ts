@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EMULATOR_URL_ENV } from './emulator-app';
 import { seconds, type StackCheck, type StackResult, type StepResult } from './stack';
-import { errorText, runCommand, terraform, TIMEOUTS, type CommandResult } from './terraform';
+import { commandOnState, errorText, terraform, TIMEOUTS, type CommandResult } from './terraform';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -28,6 +28,8 @@ export interface CdktfRunOptions {
   readonly report: (line: string) => void;
   /** Width the name is padded to. @default name length */
   readonly nameWidth?: number;
+  /** Called with the synthesized stack directory before deploy, to watch its state lock. @default none */
+  readonly watchLock?: (stackDir: string) => void;
 }
 
 /** The flags both commands get: no prompt, no colour, no `terraform providers lock` against the registry. */
@@ -43,6 +45,7 @@ export async function runWithCdktf(options: CdktfRunOptions): Promise<StackResul
   const project = makeProject(options.workDir);
   const env = { ...options.env, AMI_GUARD_CONFIG: options.configFile, [EMULATOR_URL_ENV]: options.emulatorUrl };
   const stackDir = path.join(project, 'cdktf.out', 'stacks', options.stack);
+  options.watchLock?.(stackDir);
   const record = (step: StepResult): boolean => {
     steps.push(step);
     const status = step.ok ? 'ok  ' : 'FAIL';
@@ -55,18 +58,19 @@ export async function runWithCdktf(options: CdktfRunOptions): Promise<StackResul
   };
   const cdktf = async (verb: 'deploy' | 'destroy', done: RegExp): Promise<boolean> => {
     const limit = TIMEOUTS.init + TIMEOUTS.plan + TIMEOUTS[verb === 'deploy' ? 'apply' : 'destroy'];
-    const r = await runCommand('npx', project, ['cdktf', verb, options.stack, ...CDKTF_FLAGS], limit, env);
+    const r = await commandOnState(stackDir, 'npx', project, ['cdktf', verb, options.stack, ...CDKTF_FLAGS], limit, env);
     fs.writeFileSync(path.join(project, `e2e-cdktf-${verb}.log`), `${r.stdout}\n${r.stderr}`);
     const summary = done.exec(r.stdout)?.[0];
     return record({
       step: verb,
       ok: r.code === 0 && summary !== undefined,
       ms: r.ms,
-      detail: r.timedOut
-        ? `npx cdktf ${verb} timed out after ${seconds(limit)}`
-        : summary
-          ? `npx cdktf ${verb}: ${summary}`
-          : `npx cdktf ${verb} exited ${r.code}`,
+      detail:
+        (r.timedOut
+          ? `\`npx cdktf ${verb} ${options.stack}\` still running after ${seconds(r.ms)}: stopped at its safety limit of ${seconds(limit)}`
+          : summary
+            ? `npx cdktf ${verb}: ${summary}`
+            : `npx cdktf ${verb} exited ${r.code}`) + (r.unlocked ? `; ${r.unlocked}` : ''),
       error: r.code === 0 && summary ? undefined : cdktfError(r),
     });
   };

@@ -83,7 +83,14 @@ export function routineChangeChecks(options: RoutineCheckOptions): StackCheck[] 
           env,
         );
         fs.writeFileSync(path.join(stack.dir, `e2e-routine-${index}.log`), `${plan.stdout}\n${plan.stderr}`);
-        if (plan.code !== 0) throw new Error(`${change.name}: terraform plan exited ${plan.code}\n${errorText(plan)}`);
+        if (plan.code !== 0 || plan.timedOut) {
+          const how = plan.timedOut
+            ? `still running after ${(plan.ms / 1000).toFixed(1)} s, stopped at its safety limit`
+            : `exited ${plan.code}`;
+          throw new Error(
+            `${change.name}: terraform plan ${how}${plan.unlocked ? `; ${plan.unlocked}` : ''}\n${errorText(plan)}`,
+          );
+        }
         const show = await terraform(stack.dir, ['show', '-json', planFile], TIMEOUTS.plan, env);
         if (show.code !== 0) throw new Error(`${change.name}: terraform show exited ${show.code}\n${errorText(show)}`);
         const resourceChanges = (JSON.parse(show.stdout) as { resource_changes?: ResourceChange[] }).resource_changes ?? [];

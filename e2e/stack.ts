@@ -160,8 +160,13 @@ export class StackRun {
     );
     let verdict = judge(result);
     if (result.timedOut) {
-      verdict = { ok: false, detail: `timed out after ${seconds(timeout)}`, error: errorText(result) };
+      verdict = {
+        ok: false,
+        detail: `\`terraform ${args.join(' ')}\` still running after ${seconds(result.ms)}: stopped at its safety limit of ${seconds(timeout)}`,
+        error: errorText(result),
+      };
     }
+    if (result.unlocked) verdict = { ...verdict, detail: `${verdict.detail}; ${result.unlocked}` };
     this.record({ step, ok: verdict.ok, ms: result.ms, detail: verdict.detail, error: verdict.error });
     if (!verdict.ok) throw new StepFailure(step);
     return result;

@@ -17,7 +17,8 @@ import { parseConfig } from '../config/load';
 import { routineChangeChecks } from './routine-check';
 import { E2E_ROUTINE_CHANGES, routineChangeAccount } from './routine-changes';
 import { nonLocalSettings, readStack, SynthesizedStack, synthesize } from './synth';
-import { errorText, killAllCommands, terraform, terraformEnv, TIMEOUTS } from './terraform';
+import { errorText, killAllCommands, releaseLeftLocks, terraform, terraformEnv, TIMEOUTS } from './terraform';
+import { reportLockReleases, unwatchStateLocks, watchStateLock, type LockInfo, type StateLockWatch } from './state-lock';
 import { TerraformJson } from '../test-support/terraform-json';
 import { cdktfRunName, runWithCdktf } from './cdktf-run';
 import { applyVariant } from './variant';
@@ -52,6 +53,17 @@ export function expectedOrganizationStateKey(config: AmiGuardConfig): string {
 
 const LOCK_PROBE_ID = 'ami-guard-e2e-lock-probe';
 
+/** Reads the S3 backend's lock item of one state from the emulator's lock table. */
+function lockWatch(emulator: Emulator, table: string, lockId: string): StateLockWatch {
+  return {
+    where: `${table}/${lockId}`,
+    read: async () => {
+      const info = (await emulator.getLockItem(table, lockId))?.Info?.S;
+      return info ? (JSON.parse(info) as LockInfo) : undefined;
+    },
+  };
+}
+
 /** Checks that the state is where the backend block says: a local file, or an object in moto's S3. */
 function stateChecks(
   stack: SynthesizedStack,
@@ -83,6 +95,7 @@ function stateChecks(
       : s3.key;
   const table = s3.dynamodb_table;
   const lockId = `${s3.bucket}/${key}`;
+  watchStateLock(stack.dir, lockWatch(emulator, table, lockId));
   return [
     {
       step: 'state',
@@ -253,6 +266,16 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const signal of signals) process.once(signal, onSignal);
   const results: StackResult[] = [];
+  reportLockReleases(report);
+  let emulatorUp = false;
+  let swept = false;
+  const sweepLocks = async () => {
+    swept = true;
+    const released = await releaseLeftLocks(started);
+    report(
+      `locks     ${released.length === 0 ? 'none left by this run' : `${released.length} left by this run, force-unlocked`}`,
+    );
+  };
   try {
     moto = await startMoto({ logFile: path.join(workDir, 'moto.log') });
     const emulatorUrl = moto.url;
@@ -281,6 +304,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
         throw new Error(`refusing to deploy ${stack.name}: it is not pointed at the emulator only:\n  ${problems.join('\n  ')}`);
     }
     const emulator = new Emulator(moto.url, config.backend.region);
+    emulatorUp = true;
     const created = await createPrincipals(config, emulator);
     report(`fixtures  IAM principals the config attaches to: ${created.join(', ') || 'none'}`);
     report(`note      not exercised against moto: ${MOTO_RUNTIME_GAPS.map((g) => g.api).join('; ')}`);
@@ -322,24 +346,37 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     const backendOk = await backendRun.deploy();
     const accountStacks = stacks.filter((s) => s !== backendStack);
     if (backendOk) {
-      // One stack the way teams deploy it, before the terraform runs (so its state starts empty):
-      // the first account stack moto can apply whole, as cdktf applies every resource it synthesizes.
+      // One stack the way teams deploy it (cdktf deploy/destroy), alongside the terraform runs of the other
+      // account stacks: the first account stack moto can apply whole, as cdktf applies every resource it
+      // synthesizes. Its own terraform run waits for the cdktf run (the same state key, so its state
+      // starts empty), and is queued last.
       const stateBuckets = [config.backend.bucket];
       const whole = accountStacks.find(
         (s) => s.name !== ORGANIZATION_STACK && applyVariant(readStack(s), { stateBuckets }).skipped.length === 0,
       );
-      if (whole) {
+      let cdktfDone: Promise<void> = Promise.resolve();
+      const cdktfTask = async () => {
+        if (!whole) {
+          const step = { step: 'cdktf', ok: false, ms: 0, detail: 'no account stack moto can apply whole: cdktf deploy not run' };
+          results.push({ stack: 'cdktf deploy', ok: false, steps: [step], notApplied: [], failure: step });
+          return;
+        }
         // The config as the suite validated it (organization target IDs are moto's).
         const configFile = path.join(workDir, 'accounts.cdktf.json');
         fs.writeFileSync(configFile, JSON.stringify(raw, null, 2));
         const cdktfResult = await runWithCdktf({
           stack: whole.name,
           configFile,
-          emulatorUrl: moto.url,
+          emulatorUrl: moto!.url,
           workDir,
           env,
           report,
           nameWidth,
+          watchLock: (dir) => {
+            const account = config.accounts.find((a) => a.stackName === whole.name)!;
+            const key = expectedStateKey(config, account.accountId, account.region);
+            watchStateLock(dir, lockWatch(emulator, config.backend.lockTable, `${config.backend.bucket}/${key}`));
+          },
           checks: (dir) => [
             ...stateChecks({ name: whole.name, dir }, readStack({ name: whole.name, dir }), config, emulator, env).filter(
               (c) => c.step === 'state',
@@ -348,11 +385,9 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
           ],
         });
         results.push(cdktfResult);
-      } else {
-        const step = { step: 'cdktf', ok: false, ms: 0, detail: 'no account stack moto can apply whole: cdktf deploy not run' };
-        results.push({ stack: 'cdktf deploy', ok: false, steps: [step], notApplied: [], failure: step });
-      }
+      };
       const runStack = async (stack: SynthesizedStack) => {
+        if (stack === whole) await cdktfDone;
         const run = runFor(stack);
         await run.deploy();
         await run.destroy();
@@ -361,11 +396,15 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
       // The organization stack belongs to another account (the management account) and is applied on
       // its own, after the account stacks: moto then serves one stack's requests, as AWS serves each
       // account's. moto's log of the run is moto.log in the work dir.
-      await pool(
-        accountStacks.filter((s) => s.name !== ORGANIZATION_STACK),
-        options.jobs ?? 3,
-        runStack,
-      );
+      const accountRuns = accountStacks.filter((s) => s.name !== ORGANIZATION_STACK && s !== whole);
+      type Task = { cdktf: true } | { stack: SynthesizedStack };
+      const tasks: Task[] = [{ cdktf: true }, ...accountRuns.map((stack) => ({ stack })), ...(whole ? [{ stack: whole }] : [])];
+      await pool(tasks, options.jobs ?? 3, async (task) => {
+        if ('cdktf' in task) {
+          cdktfDone = cdktfTask();
+          await cdktfDone;
+        } else await runStack(task.stack);
+      });
       await pool(
         accountStacks.filter((s) => s.name === ORGANIZATION_STACK),
         1,
@@ -379,11 +418,18 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
         results.push({ stack: stack.name, ok: false, steps: [step], notApplied: [], failure: step });
       }
     }
+    // On the way out, while the lock table still exists: a lock a command of this run left (and nothing
+    // else) is force-unlocked, and said.
+    await sweepLocks();
     await backendRun.destroy();
     results.unshift(backendRun.result());
   } finally {
     for (const signal of signals) process.removeListener(signal, onSignal);
     killAllCommands('SIGKILL', false); // none are left unless the suite itself threw
+    // The suite itself threw before its own sweep: sweep now.
+    if (emulatorUp && !swept) await sweepLocks().catch((err: Error) => report(`locks     could not sweep: ${err.message}`));
+    unwatchStateLocks();
+    reportLockReleases(undefined);
     await moto?.stop();
   }
   const allPassed = results.length > 0 && results.every((r) => r.ok);

@@ -5,17 +5,25 @@
 import { spawn, ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { releaseLeftLock, watchedDirs } from './state-lock';
 
 /** The repo's Terraform CLI config: hashicorp/* providers from the filesystem mirror. */
 export const REPO_CLI_CONFIG = path.resolve(__dirname, '..', 'terraform.rc');
 
-/** Default time limits per command, in ms. A command that passes its limit fails its step. */
+/**
+ * Safety nets per command, in ms: a hung command is stopped and its step names the command and the time
+ * it ran; a slow machine never fails a correct stack. Each is at least 3x the slowest run measured on the
+ * 2-core machine, in two runs of every stack of config/accounts.e2e.json on 2026-12-04 (load average
+ * 10-15 from other work, then 20 with `--load` on top; the organization stack's two providers counted
+ * once): init 2.4 s, validate 35.8 s, plan 74.6 s, apply 140.2 s, destroy 116.9 s, state list 2.8 s.
+ * docs/benchmarks.md has both runs.
+ */
 export const TIMEOUTS: Readonly<Record<'init' | 'validate' | 'plan' | 'apply' | 'destroy' | 'state', number>> = {
   init: 120_000,
-  validate: 120_000,
-  plan: 180_000,
-  apply: 300_000,
-  destroy: 300_000,
+  validate: 180_000,
+  plan: 300_000,
+  apply: 450_000,
+  destroy: 450_000,
   state: 60_000,
 };
 
@@ -73,6 +81,8 @@ export interface CommandResult {
   readonly stderr: string;
   readonly timedOut: boolean;
   readonly ms: number;
+  /** The lock this command left and the harness force-unlocked (e2e/state-lock.ts), said in the step's report. */
+  readonly unlocked?: string;
 }
 
 const running = new Set<ChildProcess>();
@@ -93,9 +103,30 @@ export function killAllCommands(signal: NodeJS.Signals = 'SIGTERM', refuseNew = 
   }
 }
 
+/** The last command queued per directory: one directory is one state, and one state gets one terraform at a time. */
+const turns = new Map<string, Promise<unknown>>();
+
+/** Runs `work` after every earlier command queued for `dir`, whatever became of them. */
+function inTurn<T>(dir: string, work: () => Promise<T>): Promise<T> {
+  const key = path.resolve(dir);
+  const mine = (turns.get(key) ?? Promise.resolve()).then(work, work);
+  const settled = mine.then(
+    () => undefined,
+    () => undefined,
+  );
+  turns.set(key, settled);
+  void settled.then(() => {
+    if (turns.get(key) === settled) turns.delete(key);
+  });
+  return mine;
+}
+
 /**
- * Runs `terraform <args>` in `cwd`. On timeout it sends SIGINT (Terraform stops gracefully and
- * releases its lock), then SIGKILL to the process group 15 s later.
+ * Runs `terraform <args>` in `cwd`, after any other terraform command of the same directory (state):
+ * at most one Terraform process per state at any time. On its safety limit it sends SIGINT (Terraform
+ * stops gracefully and releases its lock), then SIGKILL to the process group 15 s later. A command that
+ * failed or was killed and left its own state lock gets it force-unlocked before the next command of
+ * the state starts (e2e/state-lock.ts); the result says so in `unlocked`.
  */
 export function terraform(
   cwd: string,
@@ -103,7 +134,63 @@ export function terraform(
   timeoutMs: number,
   env: NodeJS.ProcessEnv = terraformEnv(),
 ): Promise<CommandResult> {
-  return runCommand('terraform', cwd, args, timeoutMs, env);
+  return commandOnState(cwd, 'terraform', cwd, args, timeoutMs, env);
+}
+
+/**
+ * Runs `command <args>` in `cwd` as a command on the state of `stateDir` (e.g. `npx cdktf deploy`, which
+ * runs terraform in the synthesized stack directory): in turn with every other command of that state,
+ * and followed by the release of a lock it left (see {@link terraform}).
+ */
+export function commandOnState(
+  stateDir: string,
+  command: string,
+  cwd: string,
+  args: readonly string[],
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv = terraformEnv(),
+): Promise<CommandResult> {
+  return inTurn(stateDir, async () => {
+    const started = Date.now();
+    const result = await runCommand(command, cwd, args, timeoutMs, env);
+    if (result.code === 0 && !result.timedOut) return result;
+    const how = result.timedOut
+      ? `stopped at its safety limit after ${seconds(result.ms)}`
+      : result.code === null
+        ? 'killed'
+        : `exit ${result.code}`;
+    const what = `${command} ${args
+      .filter((a) => !a.startsWith('-'))
+      .slice(0, 2)
+      .join(' ')} (${how})`;
+    const unlocked = await releaseLeftLock(stateDir, started, what, (id) =>
+      runCommand('terraform', stateDir, ['force-unlock', '-force', '-no-color', id], TIMEOUTS.state, env),
+    );
+    return unlocked ? { ...result, unlocked } : result;
+  });
+}
+
+/**
+ * Releases, in turn with the state's commands, every lock the harness's commands left in the watched
+ * directories since `sinceMs` (a command killed by a signal never reached its own release).
+ * @returns one line per lock released
+ */
+export async function releaseLeftLocks(sinceMs: number, env: NodeJS.ProcessEnv = terraformEnv()): Promise<string[]> {
+  const lines: string[] = [];
+  for (const dir of watchedDirs()) {
+    const line = await inTurn(dir, () =>
+      releaseLeftLock(dir, sinceMs, 'a terraform command of this run', (id) =>
+        runCommand('terraform', dir, ['force-unlock', '-force', '-no-color', id], TIMEOUTS.state, env),
+      ),
+    );
+    if (line) lines.push(line);
+  }
+  return lines;
+}
+
+/** A duration, e.g. `12.3 s`. */
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
 }
 
 /**

@@ -1,14 +1,18 @@
 /**
- * `npm run e2e [-- --jobs N] [--keep] [--config FILE] [--no-self-test]`
+ * `npm run e2e [-- --jobs N] [--keep] [--config FILE] [--no-self-test] [--load]`
  *
  * Deploys every stack with Terraform against moto (see e2e/suite.ts), then runs the
  * jest tests that need terraform or moto (the `.e2e.ts` files under __tests__: harness self-tests such as
  * "a broken stack must fail the harness", terraform validate of the example stacks, the rule Lambda
  * bundle against moto). Prints
  * one line per stack per step and ends with exactly `N passed, M failed`; exits 1 if M > 0.
+ * `--load` runs all of it while one busy loop per core keeps the machine loaded (e2e/cpu-load.ts): the
+ * check that time limits are safety nets, not thresholds, on a CI machine with other work on it.
  */
 import { spawn } from 'node:child_process';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { startCpuLoad } from '../e2e/cpu-load';
 import { awsProviderVersion, missingPrerequisites, terraformVersion } from '../e2e/prerequisites';
 import { seconds, StackResult } from '../e2e/stack';
 import { runSuite } from '../e2e/suite';
@@ -20,18 +24,22 @@ interface Args {
   readonly keep: boolean;
   readonly config: string;
   readonly selfTest: boolean;
+  readonly load: boolean;
 }
 
-const USAGE = 'usage: npm run e2e [-- --jobs N] [--keep] [--config FILE] [--no-self-test]';
+const USAGE = 'usage: npm run e2e [-- --jobs N] [--keep] [--config FILE] [--no-self-test] [--load]';
+/** The hard cap of the CPU hog of `--load`: above the longest run measured under load, so it covers the whole run. */
+const LOAD_CAP_MS = 45 * 60_000;
 
 function parseArgs(argv: readonly string[]): Args {
-  const args = { jobs: 3, keep: false, config: E2E_CONFIG, selfTest: true };
+  const args = { jobs: 3, keep: false, config: E2E_CONFIG, selfTest: true, load: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--jobs') args.jobs = Number(argv[++i]);
     else if (a === '--keep') args.keep = true;
     else if (a === '--config') args.config = path.resolve(argv[++i] ?? '');
     else if (a === '--no-self-test') args.selfTest = false;
+    else if (a === '--load') args.load = true;
     else throw new Error(`unknown argument ${a}\n${USAGE}`);
   }
   if (!Number.isInteger(args.jobs) || args.jobs < 1) throw new Error(`--jobs must be a whole number >= 1\n${USAGE}`);
@@ -82,6 +90,27 @@ async function main(): Promise<number> {
   log(
     `terraform ${terraformVersion()}, hashicorp/aws ${awsProviderVersion()}, CLI config ${cliConfigFile()}, config ${path.relative(ROOT, args.config)}`,
   );
+  const load = args.load ? startCpuLoad(LOAD_CAP_MS) : undefined;
+  try {
+    if (load)
+      log(
+        `load      ${load.pids.length} busy loops on ${os.cpus().length} cores (pids ${load.pids.join(', ')}), each capped at ${seconds(LOAD_CAP_MS)}`,
+      );
+    return await runAll(args, started, log);
+  } finally {
+    if (load) {
+      load.stop();
+      log(
+        `load      busy loops stopped; load average ${os
+          .loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' / ')} (1 / 5 / 15 min)`,
+      );
+    }
+  }
+}
+
+async function runAll(args: Args, started: number, log: (line: string) => void): Promise<number> {
   const suite = await runSuite({ configTemplate: args.config, jobs: args.jobs, keep: args.keep, report: log });
 
   const items: { ok: boolean }[] = [...suite.results];

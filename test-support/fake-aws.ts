@@ -137,7 +137,7 @@ export class AwsModel {
    * The same model behind a real HTTP server on 127.0.0.1, for clients that go through the SDK's own HTTP
    * handler (replies arrive as streams, as in Lambda). Close it when done.
    */
-  async serve(): Promise<{ clients: AwsClients; close: () => Promise<void> }> {
+  async serve(): Promise<{ clients: AwsClients; endpoint: string; close: () => Promise<void> }> {
     const server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -157,9 +157,10 @@ export class AwsModel {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
+    const endpoint = `http://127.0.0.1:${port}`;
     const clients = lazyAwsClients({
       region: 'eu-west-1',
-      endpoint: `http://127.0.0.1:${port}`,
+      endpoint,
       credentials: { accessKeyId: 'AKIDMODEL', secretAccessKey: 'model' },
     });
     const close = () =>
@@ -167,7 +168,7 @@ export class AwsModel {
         server.closeAllConnections();
         server.close(() => resolve());
       });
-    return { clients, close };
+    return { clients, endpoint, close };
   }
 
   /** Evaluations Config accepted in total. */

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildAmiComplianceBundle, DEFAULT_OUT_DIR } from '../../lambda/ami-compliance/build';
+import { runBuild } from '../../test-support/run-bundle';
 import { tempDir } from '../../test-support/synth';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -32,7 +33,8 @@ describe('buildAmiComplianceBundle', () => {
 
   test('keeps only the SDK schemas the rule uses, so the bundled SDK stays small', async () => {
     // EC2's generated schemas alone are 550 KB minified when esbuild cannot drop the unused ones
-    const { bundle } = await buildAmiComplianceBundle(outDir());
+    // (this run's shared build: what deploys, built with the default options)
+    const { bundle } = runBuild();
     expect(fs.statSync(bundle).size).toBeLessThan(600_000);
     const code = fs.readFileSync(bundle, 'utf8');
     expect(code).toContain('DescribeInstances');
@@ -48,8 +50,8 @@ describe('buildAmiComplianceBundle', () => {
   });
 
   test('is deterministic: two builds are byte-identical, whatever the cwd', async () => {
-    // GIVEN two builds, the second from another working directory
-    const first = fs.readFileSync((await buildAmiComplianceBundle(outDir())).bundle);
+    // GIVEN two builds: this run's shared one (from the repository root), and one from another working directory
+    const first = fs.readFileSync(runBuild().bundle);
     const cwd = process.cwd();
     let second: Buffer;
     try {

@@ -27,6 +27,11 @@ export interface AmiComplianceFunctionProps {
   readonly functionName?: string;
   /** Log retention in days. @default 90 */
   readonly logRetentionDays?: number;
+  /**
+   * Customer managed KMS key (in this region) for the log group; its key policy must allow
+   * `logs.<region>.amazonaws.com`. @default CloudWatch Logs' own encryption
+   */
+  readonly logKmsKeyArn?: string;
   /** The deployment package. @default the bundled `lambda/ami-compliance` */
   readonly code?: LambdaZip;
   /** Memory in MB (128-10240); CPU comes in proportion. @default DEFAULT_FUNCTION_MEMORY_MB (1024) */
@@ -199,6 +204,7 @@ export class AmiComplianceFunction extends Construct {
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
       name: logGroupName,
       retentionInDays: props.logRetentionDays ?? 90,
+      ...(props.logKmsKeyArn ? { kmsKeyId: props.logKmsKeyArn } : {}),
     });
     this.policy = amiComplianceFunctionPolicy({
       accountId: props.accountId,

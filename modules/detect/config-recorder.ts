@@ -20,6 +20,11 @@ export interface ConfigRecorderProps {
   readonly snapshotFrequency?: string;
   /** Allow `terraform destroy` to delete a non-empty delivery bucket. @default false */
   readonly forceDestroy?: boolean;
+  /**
+   * Customer managed KMS key (in this region) for the delivery bucket and Config's deliveries into it; the
+   * recorder role is allowed to use it. @default SSE-S3
+   */
+  readonly kmsKeyArn?: string;
 }
 
 /** Bucket policy statements that let AWS Config of this account (only) deliver into the bucket. */
@@ -84,6 +89,7 @@ export class ConfigRecorder extends Construct {
       noncurrentVersionDays: 365,
       policyStatements: configDeliveryStatements(props.accountId),
       forceDestroy: props.forceDestroy,
+      kmsKeyArn: props.kmsKeyArn,
     });
     this.role = new ServiceRole(this, {
       accountId: props.accountId,
@@ -102,8 +108,21 @@ export class ConfigRecorder extends Construct {
             Effect: 'Allow',
             Action: 's3:PutObject',
             Resource: `${this.bucket.bucketArn}/AWSLogs/${props.accountId}/Config/*`,
-            Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } },
+            // Only into a bucket of this account: a bucket of the same name elsewhere never receives the snapshots.
+            Condition: {
+              StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:ResourceAccount': props.accountId },
+            },
           },
+          ...(props.kmsKeyArn
+            ? [
+                {
+                  Sid: 'EncryptDeliveries',
+                  Effect: 'Allow' as const,
+                  Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+                  Resource: props.kmsKeyArn,
+                },
+              ]
+            : []),
         ],
       },
     });
@@ -126,6 +145,7 @@ export class ConfigRecorder extends Construct {
     this.deliveryChannel = new ConfigDeliveryChannel(this, 'delivery-channel', {
       name: 'ami-guard',
       s3BucketName: this.bucket.bucket.bucket,
+      ...(props.kmsKeyArn ? { s3KmsKeyArn: props.kmsKeyArn } : {}),
       snapshotDeliveryProperties: { deliveryFrequency: props.snapshotFrequency ?? 'TwentyFour_Hours' },
       dependsOn: [this.recorder, this.bucket.bucketPolicy],
     });

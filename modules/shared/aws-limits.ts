@@ -15,6 +15,13 @@ export const AWS_LIMITS = {
   roleInlinePolicyCharacters: 10240,
   /** A role trust policy at the default quota, whitespace not counted. */
   roleTrustPolicyCharacters: 2048,
+  /**
+   * An SNS subscription filter policy: the product of its value-array sizes, its keys, and its JSON bytes.
+   * https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html ("Filter policy constraints")
+   */
+  snsFilterPolicyCombinations: 150,
+  snsFilterPolicyKeys: 5,
+  snsFilterPolicyBytes: 256 * 1024,
 } as const;
 
 /** A value AWS would reject; the message names the resource, the limit and the fix. */
@@ -78,4 +85,33 @@ export function checkRuleInputParameters(what: string, parameters: Record<string
     );
   }
   return json;
+}
+
+/**
+ * What SNS would reject in a filter policy of attribute name -> values: more than 5 keys, a total
+ * combination of values (the product of the array sizes) over 150, or JSON over 256 KB. SNS refuses such
+ * a subscription at apply (aws-cdk's `Subscription` checks the same at synth).
+ * @returns the problem and its fix, or undefined when SNS accepts the policy
+ */
+export function snsFilterPolicyProblem(policy: Readonly<Record<string, readonly string[]>>): string | undefined {
+  const sizes = Object.values(policy).map((values) => values.length);
+  if (sizes.length > AWS_LIMITS.snsFilterPolicyKeys) {
+    return (
+      `the filter policy has ${sizes.length} keys, over SNS's limit of ${AWS_LIMITS.snsFilterPolicyKeys}; ` +
+      'match on fewer message attributes, or split the route'
+    );
+  }
+  const product = sizes.reduce((a, b) => a * b, 1);
+  if (product > AWS_LIMITS.snsFilterPolicyCombinations) {
+    return (
+      `the filter policy's total combination of values is ${sizes.join(' × ')} = ${count(product)}, over SNS's limit of ` +
+      `${AWS_LIMITS.snsFilterPolicyCombinations} (the product of the number of values of each key); ` +
+      'split the route into several routes with fewer values each, or match on fewer attributes'
+    );
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(policy), 'utf8');
+  if (bytes > AWS_LIMITS.snsFilterPolicyBytes) {
+    return `the filter policy is ${count(bytes)} bytes, over SNS's limit of ${count(AWS_LIMITS.snsFilterPolicyBytes)}; use fewer or shorter values`;
+  }
+  return undefined;
 }

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { wholeNumber } from './whole-number';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
@@ -21,6 +22,21 @@ export interface SecureBucketProps {
   readonly policyStatements?: readonly PolicyStatement[];
   /** Allow `terraform destroy` to delete a non-empty bucket. @default false */
   readonly forceDestroy?: boolean;
+  /**
+   * Customer managed KMS key for default encryption (SSE-KMS, with an S3 Bucket Key to cut KMS calls); its key
+   * policy must let the bucket's writers use it. @default SSE-S3 (AES256, keys managed by S3)
+   */
+  readonly kmsKeyArn?: string;
+  /** Server access logs of this bucket, delivered into another bucket under a prefix. @default no access logging */
+  readonly accessLogs?: BucketAccessLogs;
+}
+
+/** Where S3 delivers a bucket's server access logs. */
+export interface BucketAccessLogs {
+  /** The target bucket (same account and region; it must let logging.s3.amazonaws.com write). */
+  readonly bucket: string;
+  /** Key prefix of the log objects, e.g. `state-bucket/`. */
+  readonly prefix: string;
 }
 
 /** An S3 bucket with versioning, SSE, no public access, owner-enforced objects, TLS-only access and a lifecycle. */
@@ -39,10 +55,26 @@ export class SecureBucket extends Construct {
     this.bucketArn = globalArn(props.region, 's3', '', props.bucketName);
     const bucket = this.bucket.id;
     new S3BucketVersioningA(this, 'versioning', { bucket, versioningConfiguration: { status: 'Enabled' } });
+    // An S3 Bucket Key only applies to SSE-KMS; with SSE-S3 it has no effect, so it is set with a KMS key alone.
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html
     new S3BucketServerSideEncryptionConfigurationA(this, 'sse', {
       bucket,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' }, bucketKeyEnabled: true }],
+      rule: [
+        props.kmsKeyArn
+          ? {
+              applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: props.kmsKeyArn },
+              bucketKeyEnabled: true,
+            }
+          : { applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } },
+      ],
     });
+    if (props.accessLogs) {
+      new S3BucketLoggingA(this, 'access-logs', {
+        bucket,
+        targetBucket: props.accessLogs.bucket,
+        targetPrefix: props.accessLogs.prefix,
+      });
+    }
     const pab = new S3BucketPublicAccessBlock(this, 'public-access-block', {
       bucket,
       blockPublicAcls: true,

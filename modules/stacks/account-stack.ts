@@ -130,6 +130,7 @@ export class AccountStack extends IndependentStack {
         region: account.region,
         resourceTypes: detection.recordedResourceTypes,
         bucketName: detection.configBucketName,
+        kmsKeyArn: account.encryption?.kmsKeyArn,
       });
       new TerraformOutput(this, 'config_bucket', {
         value: recorder.bucket.bucket.bucket,
@@ -143,6 +144,7 @@ export class AccountStack extends IndependentStack {
       ruleParameters: parameters,
       approvedImageIdsParameter: detection.approvedImageIdsParameter,
       logRetentionDays: detection.logRetentionDays,
+      logKmsKeyArn: account.encryption?.kmsKeyArn,
       memoryMb: detection.memoryMb,
       timeoutSeconds: detection.timeoutSeconds,
       ownerAttribution: remediation.mode !== 'off',

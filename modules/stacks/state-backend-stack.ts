@@ -36,6 +36,8 @@ export class StateBackendStack extends IndependentStack {
       bucketName: props.backend.bucket,
       region: props.backend.region,
       noncurrentVersionDays: 90,
+      kmsKeyArn: props.backend.encryption?.kmsKeyArn,
+      accessLogs: props.backend.accessLogs,
     });
     this.lockTable = new DynamodbTable(this, 'lock-table', {
       name: props.backend.lockTable,
