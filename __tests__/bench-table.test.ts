@@ -1,6 +1,6 @@
 /**
- * The README's Benchmarks table is rendered by bench/table.ts from the results `npm run bench` writes,
- * so the figures in the README are the ones in bench/results.json.
+ * The Benchmarks table of docs/benchmarks.md is rendered by bench/table.ts from the results `npm run bench`
+ * writes, so the figures in the docs are the ones in bench/results.json.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -65,14 +65,13 @@ describe('the benchmark table', () => {
   });
 });
 
-test('the README shows the table of the committed bench/results.json', () => {
+test('docs/benchmarks.md shows the table of the committed bench/results.json', () => {
   const committed = JSON.parse(fs.readFileSync(path.join(REPO, 'bench', 'results.json'), 'utf8')) as BenchResults;
-  const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('\n## Benchmarks\n'));
+  const section = fs.readFileSync(path.join(REPO, 'docs', 'benchmarks.md'), 'utf8');
   const table = markdownTable(committed);
   if (!section.includes(table)) {
     throw new Error(
-      "README.md's Benchmarks section does not hold the table of bench/results.json. " +
+      'docs/benchmarks.md does not hold the table of bench/results.json. ' +
         'Fix: paste the output of `npm run bench -- --table` into it (or `git checkout bench/results.json` to drop a local run).',
     );
   }

@@ -12,7 +12,7 @@
  *  - API calls of the 100,000-instance sweep against the floor, asset size, peak heap against the memory setting
  *
  * `npm run bench -- --quick` leaves out the 300-account synth and the 100,000-instance sweeps.
- * The run ends with the Markdown table for the README's Benchmarks section; `npm run bench -- --table`
+ * The run ends with the Markdown table for the table of docs/benchmarks.md; `npm run bench -- --table`
  * prints it again from bench/results.json without measuring anything.
  */
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
@@ -338,7 +338,7 @@ async function main(): Promise<void> {
   console.log(
     `${rows.filter((r) => r.target && !r.met).length} target(s) missed; bench/results.json written in ${results.minutes.toFixed(1)} min.`,
   );
-  console.log(`\nFor the README's Benchmarks section:\n\n${markdownTable(results)}`);
+  console.log(`\nFor docs/benchmarks.md:\n\n${markdownTable(results)}`);
 }
 
 main().catch((err: Error) => {
