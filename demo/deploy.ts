@@ -83,7 +83,7 @@ export async function deploy(options: {
     ...stacks.filter((s) => s.name !== STATE_BACKEND_STACK && s.name !== ORGANIZATION_STACK),
     ...stacks.filter((s) => s.name === ORGANIZATION_STACK),
   ];
-  for (const stack of order) {
+  const runFor = (stack: SynthesizedStack): StackRun => {
     const checks: StackCheck[] = [];
     if (stack.name === ORGANIZATION_STACK && fixture && config.organization) {
       const organization = config.organization;
@@ -107,24 +107,41 @@ export async function deploy(options: {
       env,
       nameWidth: width,
       stateBuckets: [config.backend.bucket],
+      quick: true,
     });
     runs.push(run);
     options.started(run);
+    return run;
+  };
+  const apply = async (run: StackRun) => {
     const ok = await run.deploy();
     options.result(appliedLine(run));
-    if (!ok) throw new Error(`${stack.name} did not deploy; Terraform's error is above`);
-  }
+    if (!ok) throw new Error(`${run.name} did not deploy; Terraform's error is above`);
+  };
+  // The state backend first (the others keep their state in it); then the account and organization
+  // stacks side by side: they share nothing but the state bucket.
+  const [backend, ...rest] = order;
+  await apply(runFor(backend));
+  const results = await Promise.allSettled(rest.map((stack) => apply(runFor(stack))));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
   return { config, rawConfig: raw, stacks, runs };
 }
 
-/** Destroys the applied stacks, last applied first; returns the stacks whose destroy failed. */
+/**
+ * Destroys the applied stacks: the state backend last (it holds the others' state), the others side
+ * by side. Returns the stacks whose destroy failed.
+ */
 export async function destroyAll(runs: readonly StackRun[], result: (line: string) => void): Promise<string[]> {
   const failed: string[] = [];
-  for (const run of [...runs].reverse()) {
+  const destroy = async (run: StackRun) => {
     const ok = await run.destroy();
     const last = run.result().steps.at(-1);
     result(`${run.name}: ${ok ? (last?.detail ?? 'nothing to destroy') : `destroy FAILED: ${last?.detail}`}`);
     if (!ok) failed.push(run.name);
-  }
+  };
+  const backend = runs.filter((r) => r.name === STATE_BACKEND_STACK);
+  await Promise.all(runs.filter((r) => !backend.includes(r)).map(destroy));
+  for (const run of backend) await destroy(run);
   return failed;
 }

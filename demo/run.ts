@@ -114,6 +114,21 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     const account = deployment.config.accounts[0];
     const accountStack = deployment.stacks.find((s) => s.name === account.stackName)!;
     const outputs = await stackOutputs(accountStack.dir);
+    // Step 5's plan of a changed config needs only the applied state: Terraform plans it while the
+    // steps before it run. Its outcome is read (and a failure reported) in step 5.
+    const reviewed = reviewChange({
+      rawConfig: deployment.rawConfig,
+      edit: (raw) => {
+        const accounts = raw.accounts as { approval: { tagValues: string[] } }[];
+        accounts[0].approval.tagValues = [...accounts[0].approval.tagValues, 'Staging'];
+      },
+      stack: account.stackName,
+      url: moto.url,
+      workDir,
+    }).then(
+      (value) => ({ value }),
+      (error: Error) => ({ error }),
+    );
 
     say.section(
       'Detect: the Config rule sweeps a small fleet',
@@ -191,6 +206,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       now,
     });
     say.result(`runbook steps: ${notice.steps.join(' -> ')}`);
+    say.result(`notice ${notice.text.split('\n')[0]}`);
     say.result('the notice its owner gets (its SNS message attributes let remediation.routes send it to team payments only):');
     say.detail(notice.text);
     expect(
@@ -203,16 +219,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       "the review reads Terraform's own plan and flags what loosens a defence before anyone applies it",
       'review.md',
     );
-    const { comment, flags } = await reviewChange({
-      rawConfig: deployment.rawConfig,
-      edit: (raw) => {
-        const accounts = raw.accounts as { approval: { tagValues: string[] } }[];
-        accounts[0].approval.tagValues = [...accounts[0].approval.tagValues, 'Staging'];
-      },
-      stack: account.stackName,
-      url: moto.url,
-      workDir,
-    });
+    const review = await reviewed;
+    if ('error' in review) throw review.error;
+    const { comment, flags } = review.value;
     for (const f of flags.filter((f) => f.severity !== 'info')) say.result(`${f.severity.padEnd(8)} ${f.code}: ${f.message}`);
     say.detail(comment);
     expect(
