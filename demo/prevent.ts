@@ -16,7 +16,8 @@ export interface Simulated {
 async function deployedPolicy(iam: IAMClient, arn: string): Promise<unknown> {
   const policy = await iam.send(new GetPolicyCommand({ PolicyArn: arn }));
   const version = await iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: policy.Policy!.DefaultVersionId! }));
-  // IAM returns policy documents URL-encoded.
+  // IAM returns policy documents URL-encoded (RFC 3986):
+  // https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetPolicyVersion.html
   return JSON.parse(decodeURIComponent(version.PolicyVersion!.Document!));
 }
 

@@ -223,6 +223,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     if ('error' in review) throw review.error;
     const { comment, flags } = review.value;
     for (const f of flags.filter((f) => f.severity !== 'info')) say.result(`${f.severity.padEnd(8)} ${f.code}: ${f.message}`);
+    if (flags.some((f) => f.address.startsWith('aws_config_remediation_configuration.'))) {
+      say.result(
+        '(the remediation configuration plans as a create: moto cannot hold one, see docs/limits.md#what-moto-cannot-do)',
+      );
+    }
     say.detail(comment);
     expect(
       flags.some((f) => f.severity === 'high' && f.code === 'launch-policy-widened'),
