@@ -65,6 +65,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   let rule: DeployedRule | undefined;
   const runs: StackRun[] = [];
   let kept = false;
+  let interrupted = false;
+  /** Terraform's lines, kept to show on a failure even in quiet mode. */
+  const progress: string[] = [];
 
   const cleanUp = async () => {
     await rule?.proxy.close();
@@ -78,6 +81,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   };
   const onSignal = (signal: NodeJS.Signals) => {
     process.stdout.write(`\n${signal}: stopping Terraform and moto (moto holds every resource in memory), removing ${workDir}\n`);
+    interrupted = true;
     killAllCommands('SIGTERM');
     kept = false;
     void cleanUp().finally(() => {
@@ -107,7 +111,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       configFile: options.configFile ?? DEMO_CONFIG,
       url: moto.url,
       workDir,
-      progress: (line) => say.detail(line),
+      progress: (line) => {
+        progress.push(line);
+        say.detail(line);
+      },
       result: (line) => say.result(line),
       started: (run) => runs.push(run),
     });
@@ -264,6 +271,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     return 0;
   } catch (err) {
     kept = false;
+    if (interrupted) return 130;
+    if (options.quiet && progress.length > 0)
+      process.stderr.write(`\nTerraform, last lines:\n${progress.slice(-40).join('\n')}\n`);
     const message = err instanceof DemoFailure ? `a claim of the demo did not hold: ${err.message}` : (err as Error).stack;
     process.stderr.write(`\nDEMO FAILED: ${message}\n`);
     // Everything lives in moto's memory and the work folder: stopping one and removing the other leaves nothing.
