@@ -4,7 +4,7 @@
  * Deploys every stack with Terraform against moto (see e2e/suite.ts), then runs the
  * jest tests that need terraform or moto (the `.e2e.ts` files under __tests__: harness self-tests such as
  * "a broken stack must fail the harness", terraform validate of the example stacks, the rule Lambda
- * bundle against moto). Prints
+ * bundle against moto, `npm run demo -- --quiet`). Prints
  * one line per stack per step and ends with exactly `N passed, M failed`; exits 1 if M > 0.
  */
 import { spawn } from 'node:child_process';
