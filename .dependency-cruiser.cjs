@@ -8,6 +8,7 @@
  *   modules/report/    fleet audit: the rule's own evaluator and adapters, and config/; no construct, no stack
  *   modules/stacks/    composition: may use every layer
  *   e2e/, __tests__/, test-support/   test code: product code never imports it
+ *   demo/              `npm run demo`: drives the product through the e2e harness; only scripts/ and tests import it
  */
 
 /** The code that is deployed or synthesizes what is deployed. */
@@ -93,17 +94,31 @@ module.exports = {
     },
     {
       name: 'product-not-to-test-code',
-      comment: 'main.ts, config/, modules/ and lambda/ never import test code, the e2e harness, scripts or benchmarks.',
+      comment: 'main.ts, config/, modules/ and lambda/ never import test code, the e2e harness, the demo, scripts or benchmarks.',
       severity: 'error',
       from: { path: PRODUCT },
-      to: { path: '^(__tests__|e2e|test-support|scripts|bench)/' },
+      to: { path: '^(__tests__|e2e|test-support|scripts|bench|demo)/' },
     },
     {
       name: 'tests-and-harness-imported-by-tests-only',
-      comment: 'Only tests, thin scripts and the harness itself import __tests__/ or e2e/.',
+      comment: 'Only tests, thin scripts, the harness itself and the demo import e2e/; only tests and scripts import __tests__/.',
       severity: 'error',
-      from: { pathNot: '^(__tests__|scripts|e2e)/' },
+      from: { pathNot: '^(__tests__|scripts|e2e|demo)/' },
       to: { path: '^(__tests__|e2e)/' },
+    },
+    {
+      name: 'demo-not-into-tests',
+      comment: 'The demo runs the product through the e2e harness; it never imports the tests themselves.',
+      severity: 'error',
+      from: { path: '^demo/' },
+      to: { path: '^__tests__/' },
+    },
+    {
+      name: 'demo-used-by-scripts-and-tests-only',
+      comment: 'demo/ is the logic of `npm run demo` (scripts/demo.ts); only scripts and tests import it.',
+      severity: 'error',
+      from: { pathNot: '^(scripts|__tests__|demo)/' },
+      to: { path: '^demo/' },
     },
     {
       name: 'no-circular',

@@ -135,6 +135,8 @@ describe('dependency rules', () => {
         'e2e/harness.ts': 'export const harness = 0;\n',
         '__tests__/app.test.ts': imports('../e2e/harness', '../test-support/synth', '../modules/stacks/app'),
         'scripts/e2e.ts': imports('../e2e/harness'),
+        'demo/run.ts': imports('../e2e/harness', '../test-support/synth', '../modules/stacks/app'),
+        'scripts/demo.ts': imports('../demo/run'),
         // planted, one per rule (the allowed imports of the same files come first)
         'modules/detect/rule.ts': imports('./helper', '../shared/names', '../../lambda/ami-compliance/build', '../correct/fix'),
         'modules/correct/fix.ts': imports('../shared/names', '../../lambda/ami-compliance/params'),
@@ -148,6 +150,8 @@ describe('dependency rules', () => {
         'lambda/ami-compliance/contract.ts': imports('./params'),
         'lambda/ami-compliance/evaluate.ts': imports('./params', '../../modules/shared/names'),
         'test-support/synth.ts': imports('../e2e/harness'),
+        'demo/peek.ts': imports('./run', '../__tests__/app.test'),
+        'test-support/demo-user.ts': imports('../demo/run'),
       };
       // WHEN dependency-cruiser runs with the repository's configuration
       const { stdout } = runIn(tree, path.join(ROOT, 'node_modules', '.bin', 'depcruise'), [
@@ -162,6 +166,8 @@ describe('dependency rules', () => {
       const found = violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`).sort();
       expect(found).toEqual([
         'contract-dependency-free: lambda/ami-compliance/contract.ts -> lambda/ami-compliance/params.ts',
+        'demo-not-into-tests: demo/peek.ts -> __tests__/app.test.ts',
+        'demo-used-by-scripts-and-tests-only: test-support/demo-user.ts -> demo/run.ts',
         'lambda-self-contained: lambda/ami-compliance/evaluate.ts -> modules/shared/names.ts',
         'layers-independent: modules/correct/fix.ts -> lambda/ami-compliance/params.ts',
         'layers-independent: modules/detect/rule.ts -> modules/correct/fix.ts',

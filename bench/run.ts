@@ -19,7 +19,7 @@
  * `npm run bench -- --npm-test` measures only `npm test` against the commit before the test-loop work
  * (bench/npm-test.ts; several minutes of full test runs), and writes its row into bench/results.json beside
  * the others; `--npm-test` with `--all` measures it with everything else.
- * The run ends with the Markdown table for the README's Benchmarks section; `npm run bench -- --table`
+ * The run ends with the Markdown table for the table of docs/benchmarks.md; `npm run bench -- --table`
  * prints it again from bench/results.json without measuring anything.
  */
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
@@ -454,7 +454,7 @@ async function main(): Promise<void> {
   console.log(
     `${rows.filter((r) => r.target && !r.met).length} target(s) missed; bench/results.json written in ${results.minutes.toFixed(1)} min.`,
   );
-  console.log(`\nFor the README's Benchmarks section:\n\n${markdownTable(results)}`);
+  console.log(`\nFor docs/benchmarks.md:\n\n${markdownTable(results)}`);
 }
 
 main().catch((err: Error) => {

@@ -1,7 +1,7 @@
 /**
  * The Markdown table of a bench run, rendered from the results object that `npm run bench` writes to
- * bench/results.json. The README's Benchmarks section is this output, pasted: `npm run bench -- --table`
- * prints it again from the file, and a test checks that the README holds it.
+ * bench/results.json. The table of docs/benchmarks.md is this output, pasted: `npm run bench -- --table`
+ * prints it again from the file, and a test checks that docs/benchmarks.md holds it.
  */
 
 /** One line of the table. */

@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { closest, distance } from 'fastest-levenshtein';
+import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { z } from 'zod';
 import { resolveOrganization } from './organization';
 import { partitionOfRegion } from './regions';
@@ -32,7 +34,7 @@ export class ConfigError extends Error {
     super(
       `Invalid AMI Guard config ${file} (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
         problems.map((p) => `  - ${p}`).join('\n') +
-        '\nNothing was synthesized. The JSON Schema config/accounts.schema.json describes every field.',
+        '\nNothing was synthesized. docs/config.md and the JSON Schema config/accounts.schema.json describe every field.',
     );
     this.name = 'ConfigError';
   }
@@ -54,22 +56,75 @@ function show(value: unknown): string {
   return s === undefined ? String(value) : s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
-function describeIssue(prefix: Path, issue: z.core.$ZodIssue, fallbackHint?: string): string {
+/** The schema at `path` below `schema`, through optional, default, array and object wrappers. */
+function schemaAt(schema: z.ZodType, path: Path): z.ZodType | undefined {
+  let current: z.ZodType | undefined = schema;
+  const unwrap = (s: z.ZodType): z.ZodType => {
+    let t = s;
+    while (t instanceof z.ZodOptional || t instanceof z.ZodDefault || t instanceof z.ZodNullable) t = t.unwrap() as z.ZodType;
+    return t;
+  };
+  for (const part of path) {
+    if (!current) return undefined;
+    const here = unwrap(current);
+    if (typeof part === 'number') current = here instanceof z.ZodArray ? (here.element as z.ZodType) : undefined;
+    else current = here instanceof z.ZodObject ? (here.shape as Record<string, z.ZodType>)[String(part)] : undefined;
+  }
+  return current && unwrap(current);
+}
+
+/** The known key a misspelt key most likely meant: same letters in another case, or at most a few edits away. */
+export function closestKey(key: string, known: readonly string[]): string | undefined {
+  if (known.length === 0) return undefined;
+  const lower = known.map((k) => k.toLowerCase());
+  const best = closest(key.toLowerCase(), lower);
+  const edits = distance(key.toLowerCase(), best);
+  return edits <= Math.max(2, Math.floor(key.length / 3)) ? known[lower.indexOf(best)] : undefined;
+}
+
+function unknownKeyProblem(schema: z.ZodType | undefined, at: Path, key: string): string {
+  const known = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+  const suggestion = closestKey(key, known);
+  return `${formatPath([...at, key])}: unknown key; remove it or fix its spelling${suggestion ? `: did you mean \`${suggestion}\`?` : ''}`;
+}
+
+/** A number where text belongs: JSON has no account-ID type, and a number loses the leading zeros of one. */
+function numberForStringProblem(where: string, input: number): string {
+  const quoted = JSON.stringify(String(input));
+  const accountLike = Number.isInteger(input) && input >= 0 && String(input).length <= 12;
+  return accountLike
+    ? `${where}: expected a string, got the number ${input}; quote it: ${quoted} (account IDs are 12-digit strings in quotes, so leading zeros survive)`
+    : `${where}: expected a string, got the number ${input}; quote it: ${quoted}`;
+}
+
+/** True for an issue about a value that should be a string (alone or among the choices of a union). */
+function expectsString(issue: z.core.$ZodIssue): boolean {
+  if (issue.code === 'invalid_type') return issue.expected === 'string';
+  if (issue.code === 'invalid_union') return issue.errors.some((branch) => branch.some(expectsString));
+  return false;
+}
+
+function describeIssue(prefix: Path, issue: z.core.$ZodIssue, fallbackHint?: string, root?: z.ZodType): string {
   const where = formatPath([...prefix, ...issue.path]);
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys
-      .map((k) => `${formatPath([...prefix, ...issue.path, k])}: unknown key; remove it or fix its spelling`)
-      .join('\n  - ');
+    const owner = root ? schemaAt(root, issue.path) : undefined;
+    return issue.keys.map((k) => unknownKeyProblem(owner, [...prefix, ...issue.path], k)).join('\n  - ');
   }
   const input = (issue as { input?: unknown }).input;
   if (issue.code === 'invalid_type' && input === undefined) {
     return `${where}: required (${issue.expected})${fallbackHint ? `; ${fallbackHint}` : ''}`;
   }
+  if (typeof input === 'number' && expectsString(issue)) return numberForStringProblem(where, input);
   return input === undefined ? `${where}: ${issue.message}` : `${where}: ${issue.message}, got ${show(input)}`;
 }
 
-function issuesOf(prefix: Path, error: z.ZodError, hint?: (issue: z.core.$ZodIssue) => string | undefined): string[] {
-  return error.issues.map((i) => describeIssue(prefix, i, hint?.(i)));
+function issuesOf(
+  prefix: Path,
+  error: z.ZodError,
+  hint?: (issue: z.core.$ZodIssue) => string | undefined,
+  root?: z.ZodType,
+): string[] {
+  return error.issues.map((i) => describeIssue(prefix, i, hint?.(i), root));
 }
 
 /** Replaces the `{accountId}` placeholder in principal ARNs with the account the stack governs. */
@@ -98,7 +153,7 @@ function kmsRegionProblem(field: string, keyArn: string | undefined, region: str
 /** Validates parsed JSON and applies defaults; throws ConfigError listing every problem. */
 export function parseConfig(input: unknown, file = '<inline>'): AmiGuardConfig {
   const raw = rawConfigSchema.safeParse(input, { reportInput: true });
-  if (!raw.success) throw new ConfigError(file, issuesOf([], raw.error));
+  if (!raw.success) throw new ConfigError(file, issuesOf([], raw.error, undefined, rawConfigSchema));
   const cfg = raw.data;
   const problems: string[] = [];
   // The two choices that act without a person's say must be written by the account that makes them.
@@ -227,13 +282,62 @@ export function loadConfig(file: string): AmiGuardConfig {
       `cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); set AMI_GUARD_CONFIG to the path of your accounts file`,
     ]);
   }
-  let json: unknown;
+  return parseConfig(parseJson(text, file), file);
+}
+
+/** Line and column (both from 1) of an offset in a text. */
+function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, column: offset - before.lastIndexOf('\n') };
+}
+
+/** What a newcomer should do about a JSON syntax error at an offset. */
+function syntaxHint(text: string, error: ParseError): { offset: number; message: string } {
+  const previous = text.slice(0, error.offset).trimEnd();
+  if (previous.endsWith(',') && /^[}\]]/.test(text.slice(error.offset))) {
+    return {
+      offset: previous.length - 1,
+      message: 'a comma after the last item (JSON allows no trailing comma); remove this comma',
+    };
+  }
+  const what: Record<string, string> = {
+    CommaExpected: 'a comma is missing between two items; add one',
+    ColonExpected: 'a colon is missing after the key; write "key": value',
+    PropertyNameExpected: 'expected a key in double quotes, e.g. "region"',
+    ValueExpected: 'expected a value: a string in double quotes, a number, true, false, an object or a list',
+    CloseBraceExpected: 'an object is not closed; add the missing }',
+    CloseBracketExpected: 'a list is not closed; add the missing ]',
+    EndOfFileExpected: 'text after the end of the config object; remove it',
+    InvalidSymbol: 'unexpected character; strings take double quotes, and JSON has no comments',
+    InvalidCommentToken: 'JSON has no comments; remove it',
+    UnexpectedEndOfString: 'a string is not closed; add the missing "',
+    InvalidNumberFormat: 'not a JSON number (no leading zeros: quote an account ID, e.g. "012345678901")',
+  };
+  const code = printParseErrorCode(error.error);
+  return { offset: error.offset, message: what[code] ?? code };
+}
+
+/**
+ * Parses the config file's JSON; a syntax error names its line and column, shows the line, and says
+ * what to do (jsonc-parser reports where, which JSON.parse does not in every Node version).
+ */
+function parseJson(text: string, file: string): unknown {
+  const errors: ParseError[] = [];
+  parseJsonc(text, errors, { allowTrailingComma: false, disallowComments: true, allowEmptyContent: false });
+  if (errors.length > 0) {
+    const { offset, message } = syntaxHint(text, errors[0]);
+    const { line, column } = lineAndColumn(text, offset);
+    const source = text.split('\n')[line - 1] ?? '';
+    throw new ConfigError(file, [
+      `not valid JSON at line ${line}, column ${column}: ${message}\n      ${line} | ${source}\n      ${' '.repeat(String(line).length)} | ${' '.repeat(column - 1)}^`,
+    ]);
+  }
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
     throw new ConfigError(file, [`not valid JSON: ${(err as Error).message}; fix the syntax`]);
   }
-  return parseConfig(json, file);
 }
 
 /** The config file named by AMI_GUARD_CONFIG, or the example. */

@@ -162,9 +162,11 @@ const iamNames = (kind: 'role' | 'group' | 'user') =>
   });
 
 const attachSchema = z.strictObject({
-  roles: iamNames('role').default([]),
-  groups: iamNames('group').default([]),
-  users: iamNames('user').default([]),
+  roles: iamNames('role')
+    .default([])
+    .describe('Existing IAM roles (names, not ARNs) to attach the launch policy and the tag guard to.'),
+  groups: iamNames('group').default([]).describe('Existing IAM groups (names) to attach both policies to.'),
+  users: iamNames('user').default([]).describe('Existing IAM users (names) to attach both policies to.'),
 });
 
 const detectionSchema = z.strictObject({
@@ -235,7 +237,7 @@ const detectionSchema = z.strictObject({
     .max(10240, 'expected at most 10240 (MB), the Lambda maximum')
     .default(DEFAULT_FUNCTION_MEMORY_MB)
     .describe(
-      'Memory of the rule Lambda in MB; Lambda gives CPU in proportion. The default sweeps 100,000 instances well inside the timeout (README, Benchmarks).',
+      'Memory of the rule Lambda in MB; Lambda gives CPU in proportion. The default sweeps 100,000 instances well inside the timeout (docs/benchmarks.md).',
     ),
   timeoutSeconds: z
     .number()
@@ -247,8 +249,11 @@ const detectionSchema = z.strictObject({
 });
 
 const subscriptionSchema = z.strictObject({
-  protocol: z.enum(['email', 'email-json', 'https', 'sqs', 'lambda']),
-  endpoint: z.string().min(3, 'expected the subscription endpoint (an address, URL or ARN)'),
+  protocol: z.enum(['email', 'email-json', 'https', 'sqs', 'lambda']).describe('SNS subscription protocol.'),
+  endpoint: z
+    .string()
+    .min(3, 'expected the subscription endpoint (an address, URL or ARN)')
+    .describe('Where the messages go: an email address, an HTTPS URL, or a queue or function ARN.'),
 });
 
 const routeSchema = subscriptionSchema
@@ -286,10 +291,34 @@ const remediationSchema = z.strictObject({
     .boolean()
     .default(false)
     .describe('Run remediation automatically; false offers it in the Config console for a person to run.'),
-  maximumAutomaticAttempts: z.number().int().min(1).max(25).default(5),
-  retryAttemptSeconds: z.number().int().min(1).max(2678000).default(60),
-  concurrentExecutionRatePercentage: z.number().int().min(1).max(100).default(10),
-  errorPercentage: z.number().int().min(1).max(100).default(10),
+  maximumAutomaticAttempts: z
+    .number()
+    .int()
+    .min(1)
+    .max(25)
+    .default(5)
+    .describe('Automatic remediation: failed attempts Config makes within retryAttemptSeconds (AWS default 5).'),
+  retryAttemptSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(2678000)
+    .default(60)
+    .describe('Automatic remediation: the window, in seconds, of maximumAutomaticAttempts (AWS default 60).'),
+  concurrentExecutionRatePercentage: z
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(10)
+    .describe('SSM execution control: the share of non-compliant instances remediated at once.'),
+  errorPercentage: z
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(10)
+    .describe('SSM execution control: the share of failed executions at which SSM stops starting more.'),
   subscriptions: z.array(subscriptionSchema).default([]).describe('Subscriptions that receive every message.'),
   escalation: z
     .array(subscriptionSchema)
@@ -362,7 +391,9 @@ const overridable = {
   attachTo: override(attachSchema),
   detection: override(detectionSchema),
   remediation: override(remediationSchema),
-  tags: z.record(z.string().regex(TAG_KEY_PATTERN, 'expected a tag key'), z.string().max(256)),
+  tags: z
+    .record(z.string().regex(TAG_KEY_PATTERN, 'expected a tag key'), z.string().max(256))
+    .describe("Tags on every resource of the stack (provider default_tags); an account's tags are merged over defaults.tags."),
 };
 
 const rawAccountSchema = z.strictObject({
@@ -370,8 +401,8 @@ const rawAccountSchema = z.strictObject({
     .string()
     .regex(STACK_NAME, 'expected a lowercase stack name of letters, digits and hyphens, starting with a letter')
     .describe('The cdktf stack name: `npx cdktf deploy <stackName>`.'),
-  accountId,
-  region: region.optional().describe('Defaults to defaults.region.'),
+  accountId: accountId.describe('The 12-digit AWS account ID, quoted: "111122223333".'),
+  region: region.optional().describe('Region of the stack, a code from config/aws-regions.json; defaults to defaults.region.'),
   deployRoleArn: z
     .string()
     .regex(ROLE_ARN, 'expected an IAM role ARN such as "arn:aws:iam::111122223333:role/ami-guard-deploy"')
@@ -657,16 +688,18 @@ export const rawConfigSchema = z.strictObject({
     .strictObject({
       bucket: z
         .string()
-        .regex(
-          /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
-          'expected an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)',
-        ),
-      region,
-      lockTable: z.string().regex(/^[\w.-]{3,255}$/, 'expected a DynamoDB table name (3-255 letters, digits, _ . -)'),
+        .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)')
+        .describe('The state bucket, created by the state-backend stack.'),
+      region: region.describe('Region of the state bucket and the lock table.'),
+      lockTable: z
+        .string()
+        .regex(/^[\w.-]{3,255}$/, 'expected a DynamoDB table name (3-255 letters, digits, _ . -)')
+        .describe('The DynamoDB table that holds the state locks.'),
       keyPrefix: z
         .string()
         .regex(/^[\w.-]+$/, 'expected a key prefix without slashes, e.g. "ami-guard"')
-        .default('ami-guard'),
+        .default('ami-guard')
+        .describe('First part of every state key: <keyPrefix>/<accountId>/<region>/terraform.tfstate.'),
       roleArn: z
         .string()
         .regex(ROLE_ARN, 'expected an IAM role ARN such as "arn:aws:iam::111122223333:role/terraform-state"')
@@ -693,7 +726,7 @@ export const rawConfigSchema = z.strictObject({
     .describe('The shared S3 state backend: one bucket and one lock table for every stack.'),
   defaults: z
     .strictObject({
-      region: region.optional(),
+      region: region.optional().describe('Region of every account that names none.'),
       approval: overridable.approval.optional(),
       attachTo: overridable.attachTo.optional(),
       detection: overridable.detection.optional(),

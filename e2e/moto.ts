@@ -7,6 +7,8 @@ export interface MotoServer {
   /** e.g. http://127.0.0.1:40123 */
   readonly url: string;
   readonly port: number;
+  /** The process ID of moto_server (for a person to stop a server left running). */
+  readonly pid: number;
   /** Stops the server; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -58,20 +60,31 @@ export async function startMoto(
     env?: Readonly<Record<string, string>>;
     /** Also write moto's whole request and error log here, to read after a failed run. @default none */
     logFile?: string;
+    /**
+     * Let moto outlive this process (`npm run demo -- --keep`): its output goes straight to `logFile`
+     * instead of through a pipe that would close with this process. Needs `logFile`. @default false
+     */
+    outliveProcess?: boolean;
   } = {},
 ): Promise<MotoServer> {
   const reason = motoUnavailableReason();
   if (reason) throw new Error(reason);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  if (options.outliveProcess && !options.logFile) throw new Error('startMoto: outliveProcess needs a logFile');
+  const output = options.outliveProcess ? fs.openSync(options.logFile!, 'a') : undefined;
   const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
     // Variables for moto itself (e.g. MOTO_IAM_LOAD_MANAGED_POLICIES); jest's process.env is not the one a child inherits.
     env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: output === undefined ? ['ignore', 'ignore', 'pipe'] : ['ignore', output, output],
     detached: true,
   });
+  if (output !== undefined) {
+    fs.closeSync(output);
+    child.unref();
+  }
   let stderr = '';
-  const log = options.logFile ? fs.createWriteStream(options.logFile) : undefined;
+  const log = options.logFile && output === undefined ? fs.createWriteStream(options.logFile) : undefined;
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
     log?.write(chunk);
@@ -99,7 +112,8 @@ export async function startMoto(
     await waitUntilUp(url, child, options.timeoutMs ?? 20000);
   } catch (err) {
     await stop();
-    throw new Error(`${(err as Error).message}\n${stderr}`, { cause: err });
+    const tail = output === undefined ? stderr : fs.readFileSync(options.logFile!, 'utf8').slice(-4000);
+    throw new Error(`${(err as Error).message}\n${tail}`, { cause: err });
   }
-  return { url, port, stop };
+  return { url, port, pid: child.pid!, stop };
 }

@@ -45,6 +45,11 @@ export interface StackRunOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Width the stack name is padded to, so lines of several stacks align. @default name length */
   readonly nameWidth?: number;
+  /**
+   * Only init and apply (then the checks), and destroy without refresh: no validate, no full plan, no
+   * second plan. For `npm run demo`, which shows a deployment; the suite proves the rest. @default false
+   */
+  readonly quick?: boolean;
 }
 
 /** One finished step. */
@@ -194,6 +199,23 @@ export class StackRun {
       await this.plain('init', ['init', '-input=false', '-no-color'], this.timeouts.init, (r) =>
         withWarnings('', r, MIRROR_LOCK_WARNING),
       );
+      if (this.options.quick) {
+        this.writeVariant();
+        this.applyAttempted = true;
+        const applied = await this.plain(
+          'apply',
+          ['apply', '-auto-approve', '-input=false', '-no-color', LOCK_TIMEOUT],
+          this.timeouts.apply,
+          (r) => withWarnings(/^Apply complete! Resources: (.*)\.$/m.exec(r.stdout)?.[1] ?? '', r),
+        );
+        this.appliedCount = Number(/^Apply complete! Resources: (\d+) added/m.exec(applied.stdout)?.[1] ?? 0);
+        this.notApplied = [...this.skipped];
+        for (const [reason, addresses] of groupByGap(this.skipped)) {
+          this.line(`planned, not applied (${reason}): ${addresses.join(', ')}`);
+        }
+        for (const check of this.options.checks ?? []) await this.check(check);
+        return true;
+      }
       await this.plain('validate', ['validate', '-no-color'], this.timeouts.validate, (r) => withWarnings('', r));
       const planned = await this.planFull();
       this.writeVariant();
@@ -237,7 +259,14 @@ export class StackRun {
   async destroy(): Promise<boolean> {
     if (!this.applyAttempted) return true;
     const cleanup = !this.result().ok;
-    const args = ['destroy', '-auto-approve', '-input=false', '-no-color', LOCK_TIMEOUT];
+    const args = [
+      'destroy',
+      '-auto-approve',
+      '-input=false',
+      '-no-color',
+      LOCK_TIMEOUT,
+      ...(this.options.quick ? ['-refresh=false'] : []),
+    ];
     try {
       await this.tf(cleanup ? 'cleanup' : 'destroy', args, this.timeouts.destroy, (r) => {
         if (r.code !== 0) return { ok: false, detail: `terraform destroy exited ${r.code}`, error: errorText(r) };

@@ -4,7 +4,7 @@
  * Deploys every stack with Terraform against moto (see e2e/suite.ts), then runs the
  * jest tests that need terraform or moto (the `.e2e.ts` files under __tests__: harness self-tests such as
  * "a broken stack must fail the harness", terraform validate of the example stacks, the rule Lambda
- * bundle against moto). Prints
+ * bundle against moto, `npm run demo -- --quiet`). Prints
  * one line per stack per step and ends with exactly `N passed, M failed`; exits 1 if M > 0.
  * `--load` runs all of it while one busy loop per core keeps the machine loaded (e2e/cpu-load.ts): the
  * check that time limits are safety nets, not thresholds, on a CI machine with other work on it.

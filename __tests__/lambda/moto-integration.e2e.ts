@@ -21,91 +21,18 @@ import {
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { builtinModules } from 'node:module';
 import { buildAmiComplianceBundle } from '../../lambda/ami-compliance/build';
+import { BUNDLE_CALL_MS, bundleHandler, recordingProxy, type BundleHandler } from '../../e2e/lambda-bundle';
 import { motoUnavailableReason, startMoto, type MotoServer } from '../../e2e/moto';
 
-/** What the bundle answers, after the trip through JSON: the Config handler's counts, or a check result. */
-type Handler = (event: unknown) => Promise<Record<string, unknown>>;
-
-/**
- * `require()`s the built bundle in a fresh Node process and calls its handler, as the Lambda runtime does.
- * Not in Jest's VM: the bundled SDK does `await import("node:http")`, which Jest's VM refuses without
- * --experimental-vm-modules while plain Node (and Lambda) allow it. The result crosses as JSON, like Lambda's.
- */
-const RUNNER = `
-const fs = require('node:fs');
-const [bundle, eventJson, resultFile] = process.argv.slice(1);
-require(bundle).handler(JSON.parse(eventJson)).then(
-  (result) => fs.writeFileSync(resultFile, JSON.stringify({ result })),
-  (err) => fs.writeFileSync(resultFile, JSON.stringify({ error: { name: err.name, message: err.message } })),
-);`;
-
 /** Time limit of one bundle invocation (a fresh Node process); test limits are multiples of it, not guesses of machine speed. */
-const CALL_MS = 60_000;
+const CALL_MS = BUNDLE_CALL_MS;
 /** The limit of a test that makes `calls` bundle invocations, with room for its own SDK calls. */
 const forCalls = (calls: number) => calls * CALL_MS + 30_000;
-
-function bundleHandler(bundle: string, env: NodeJS.ProcessEnv): Handler {
-  let calls = 0;
-  return (event) =>
-    new Promise((resolve, reject) => {
-      const resultFile = path.join(path.dirname(bundle), `result-${++calls}.json`);
-      execFile(
-        process.execPath,
-        ['-e', RUNNER, bundle, JSON.stringify(event), resultFile],
-        { env, timeout: CALL_MS },
-        (err, _stdout, stderr) => {
-          if (err) return reject(new Error(`bundle process failed: ${err.message}\n${stderr}`));
-          const { result, error } = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
-          if (error) reject(Object.assign(new Error(error.message), { name: error.name }));
-          else resolve(result);
-        },
-      );
-    });
-}
-
-/** An evaluation as the SDK puts it on the wire (JSON 1.1: timestamps in epoch seconds). */
-interface SentEvaluation {
-  ComplianceResourceId: string;
-  ComplianceType: string;
-  Annotation: string;
-  OrderingTimestamp: number;
-}
-
-/** A proxy in front of moto that keeps the Evaluations of every PutEvaluations call passing through. */
-async function recordingProxy(target: string): Promise<{ url: string; evaluations: SentEvaluation[]; close(): Promise<void> }> {
-  const evaluations: SentEvaluation[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      if (String(req.headers['x-amz-target']).endsWith('.PutEvaluations')) {
-        evaluations.push(...JSON.parse(body.toString()).Evaluations);
-      }
-      const forward = http.request(new URL(req.url ?? '/', target), { method: req.method, headers: req.headers }, (reply) => {
-        res.writeHead(reply.statusCode ?? 502, reply.headers);
-        reply.pipe(res);
-      });
-      forward.on('error', (err) => res.writeHead(502).end(String(err)));
-      forward.end(body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    evaluations,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 const REGION = 'us-east-1';
 /** An exception 30 days out: within the default 90-day limit, as the bundle reads the real clock. */
@@ -133,7 +60,7 @@ const LAMBDA_ENV = {
 let moto: MotoServer | undefined;
 let proxy: Awaited<ReturnType<typeof recordingProxy>> | undefined;
 let outDir: string;
-let handler: Handler;
+let handler: BundleHandler;
 /** Instance IDs by role. */
 const ids = {} as Record<'builder' | 'prod' | 'untagged' | 'deregistered' | 'excepted' | 'byId', string>;
 const amis = {} as Record<'prod' | 'untagged' | 'deregistered' | 'byId', string>;

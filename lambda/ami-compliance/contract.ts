@@ -324,7 +324,7 @@ function tagProblem(text: string, pattern: RegExp, expected: string): string | u
  * The rule Lambda's memory (MB) unless the config sets `detection.memoryMb`. Lambda gives CPU in
  * proportion to memory, and parsing DescribeInstances replies is most of a sweep's work: at this size a
  * 100,000-instance sweep takes a fraction of the timeout, and its peak heap a fraction of the memory
- * (measured by `npm run bench`, figures in the README).
+ * (measured by `npm run bench`, figures in docs/benchmarks.md).
  */
 export const DEFAULT_FUNCTION_MEMORY_MB = 1024;
 

@@ -2,7 +2,7 @@
  * The scheduled sweep's follow-up where remediation acts automatically: start the runbook again for
  * marked instances whose deadline passed (or which became compliant, to remove the mark), and delete
  * evidence images past their keep-until day. AWS Config itself starts the runbook only when an
- * instance becomes NON_COMPLIANT (see README, "The deadline").
+ * instance becomes NON_COMPLIANT (see docs/correct.md, "The deadline").
  */
 import { errorCode, expireEvidenceImages, startRemediation, type AwsClients } from './aws';
 import {

@@ -1,5 +1,5 @@
 /**
- * The review for machines. The shape is stable (documented in the README, pinned by a test):
+ * The review for machines. The shape is stable (documented in docs/review.md, pinned by a test):
  * `{ "stacks": [ { "stack", "counts": { create, update, delete, replace }, "flags": [ { severity, code, address, message } ] } ] }`.
  */
 import { Flag } from './flags';
