@@ -52,7 +52,8 @@ const image = `arn:aws:ec2:${region}::image/ami-0123456789abcdef0`;
 const snapshot = `arn:aws:ec2:${region}::snapshot/snap-0123456789abcdef0`;
 const instance = `arn:aws:ec2:${region}:${account}:instance/i-0123456789abcdef0`;
 const group = `arn:aws:autoscaling:${region}:${account}:autoScalingGroup:11111111-2222-3333-4444-555555555555:autoScalingGroupName/web`;
-const parameter = (name: string) => `arn:aws:ssm:${region}:${account}:parameter${name}`;
+// A parameter signal named by a pattern (the notice records, `/ami-guard/notices/*`) is tried on one parameter it covers.
+const parameter = (name: string) => `arn:aws:ssm:${region}:${account}:parameter${name.replace(/\*/g, 'i-0123456789abcdef0')}`;
 const role = (name: string) => `arn:aws:iam::${account}:role/${name.replace(/\*/g, 'x')}`;
 
 /** Every write path of each kind of signal: [action, match, resource of the signal named `name`]. */

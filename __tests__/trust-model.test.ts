@@ -91,9 +91,9 @@ describe('the generator is generic over the model', () => {
 
   test('a signal it has never seen is reserved on every write path of its kind, for its writers', () => {
     const notice: Signal = {
-      id: 'notice-record',
+      id: 'heartbeat-record',
       kind: 'ssm-parameter',
-      name: '/ami-guard/notices/i-0123456789abcdef0',
+      name: '/ami-guard/heartbeat/i-0123456789abcdef0',
       decides: 'When the first notice was sent.',
       writers: ['automation'],
     };
@@ -107,7 +107,10 @@ describe('the generator is generic over the model', () => {
       Sid: 'ReserveParametersForAutomation',
       Effect: 'Deny',
       Action: ['ssm:PutParameter', 'ssm:DeleteParameter', 'ssm:DeleteParameters', 'ssm:LabelParameterVersion'],
-      Resource: 'arn:aws:ssm:eu-west-1:222222222222:parameter/ami-guard/notices/i-0123456789abcdef0',
+      Resource: [
+        'arn:aws:ssm:eu-west-1:222222222222:parameter/ami-guard/notices/*',
+        'arn:aws:ssm:eu-west-1:222222222222:parameter/ami-guard/heartbeat/i-0123456789abcdef0',
+      ],
       Condition: { ArnNotLike: { 'aws:PrincipalArn': ['arn:aws:iam::222222222222:role/ami-guard/*'] } },
     });
     const instanceKeys = statements.find((s) => s.Sid === 'ReserveInstanceTagsForAutomation')?.Condition?.[

@@ -10,7 +10,8 @@ import { z } from 'zod';
 import { runCheck } from '../../lambda/ami-compliance/check';
 import { DEADLINE_TAG_KEY, RULE_PARAMETERS_ENV } from '../../lambda/ami-compliance/contract';
 import { buildNotice } from '../../lambda/ami-compliance/notice';
-import { clientsWith, ec2Image, ec2Instance, mockedClients } from './fixtures/aws-fakes';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { awsError, clientsWith, ec2Image, ec2Instance, mockedClients } from './fixtures/aws-fakes';
 
 const ID = 'i-0123456789abcdef0';
 const OLD = 'ami-0aaaaaaaaaaaaaaa1';
@@ -36,6 +37,10 @@ function fleet(tags: Record<string, string> = { Owner: 'alice@example.org', Team
   m.cloudTrailMock.on(LookupEventsCommand).resolves({ Events: [] });
   m.autoScalingMock.on(DescribeAutoScalingInstancesCommand).resolves({ AutoScalingInstances: [] });
   m.ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [ec2Instance(ID, OLD, tags, 'running')] }] });
+  // The notice record (only the runbook writes it) holds the deadline the tag shows, when there is one.
+  const deadline = tags[DEADLINE_TAG_KEY];
+  if (deadline) m.ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: JSON.stringify({ deadline }) } });
+  else m.ssmMock.on(GetParameterCommand).rejects(awsError('ParameterNotFound'));
   const all = [image(OLD, '2025-11-01'), image(NEW, '2026-06-01')];
   m.ec2Mock.on(DescribeImagesCommand).callsFake((input: DescribeImagesCommandInput) => ({
     Images: input.ImageIds ? all.filter((i) => input.ImageIds!.includes(i.ImageId!)) : all,
