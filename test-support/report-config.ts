@@ -49,6 +49,8 @@ export function fleetConfigJson(options: {
             managementAccountId: '999999999999',
             targets: [{ id: 'r-abcd' }],
             taggerPrincipals: ['arn:aws:iam::111111111111:role/image-pipeline'],
+            // Who may create AMI Guard's /ami-guard/ roles (the tag guard SCP reserves them).
+            iamAdminPrincipals: ['arn:aws:iam::999999999999:role/ami-guard-deploy'],
             aggregator: { accountId: '999999999999' },
           },
         }

@@ -23,6 +23,7 @@ function setup(options: { accounts: number; regions?: string[]; deniedRoles?: st
     instances: options.instances ?? INSTANCES,
     images: IMAGES,
     detail: 'lean',
+    imageCreated: () => '2026-01-01T00:00:00.000Z',
     deniedRoles: options.deniedRoles,
   });
   const out: string[] = [];
