@@ -15,6 +15,7 @@ import {
   INSTANCE_RESOURCE_TYPE,
   MESSAGE_ATTRIBUTE_NAMES,
   NOTICE_RECORD_PATH,
+  RUNBOOK_DOCUMENT_NAME,
   type ActingMode,
   type MessageAttributeName,
 } from '../../lambda/ami-compliance/contract';
@@ -96,7 +97,7 @@ const ESCALATION_NAME = 'ami-guard-escalation';
  * can (a new default version). Before, it was `AmiGuard-Remediate-Notify` or
  * `AmiGuard-Remediate-NotifyOrStop` by mode.
  */
-const RUNBOOK_NAME = 'AmiGuard-Remediate';
+const RUNBOOK_NAME = RUNBOOK_DOCUMENT_NAME;
 
 /** The literal names and ARNs of a stack's remediation, known before anything exists (the rule Lambda needs them). */
 export function remediationNames(props: { accountId: string; region: string }) {

@@ -3,7 +3,12 @@
  * higher mode, automatic, a shorter grace); weakened means it acts less. A target other than AMI
  * Guard's runbook is critical: that document decides alone what happens to instances.
  */
-import { ACTING_MODES, REMEDIATION_MODES, RUNBOOK_DOCUMENT_NAME } from '../../../lambda/ami-compliance/contract';
+import {
+  ACTING_MODES,
+  ESCALATE_AFTER_HOURS_PARAMETER,
+  REMEDIATION_MODES,
+  RUNBOOK_DOCUMENT_NAME,
+} from '../../../lambda/ami-compliance/contract';
 import { loosenings, parsePolicy, wildcardMatches } from '../policy-diff';
 import { flag, jsonOf, obj, RuleEntry, RuleFlag, RuleInput, str } from './rule';
 
@@ -12,10 +17,11 @@ const RUNBOOK_MODE_PARAMETER = 'Mode';
 /** The runbook input holding the hours from the notice to the action. */
 const RUNBOOK_GRACE_PARAMETER = 'GraceHours';
 /**
- * The runbook (or remediation) parameter holding the hours after which a finding is escalated. The
- * review reads it wherever it appears in the runbook's content or the remediation's parameters.
+ * The runbook (or remediation) parameter holding the hours after which a finding is escalated (the
+ * contract's name, which the runbook declares). The review reads it wherever it appears in the runbook's
+ * content or the remediation's parameters.
  */
-export const RUNBOOK_ESCALATION_PARAMETER = 'EscalateAfterHours';
+export const RUNBOOK_ESCALATION_PARAMETER = ESCALATE_AFTER_HOURS_PARAMETER;
 
 /** How far each mode acts on an instance: off < notify < stop < terminate. */
 const MODE_RANK: Readonly<Record<string, number>> = Object.fromEntries(REMEDIATION_MODES.map((m, i) => [m, i]));
