@@ -7,6 +7,7 @@
  * The write paths are written out here, not read from the generator, so that shrinking the generator
  * cannot shrink the test.
  */
+import { tagGuardScpProps } from '../modules/stacks/tag-guard-scp-props';
 import * as fs from 'node:fs';
 import { Signal, Writer } from '../lambda/ami-compliance/trust-model';
 import { organizationTrustModel } from '../modules/org/image-tag-guard-scp';
@@ -107,16 +108,7 @@ const WRITE_PATHS: Record<Signal['kind'], [string, Match, (name: string) => stri
 };
 
 const org = config.organization!;
-const signals = organizationTrustModel({
-  tagKeys: org.approvalTagKeys,
-  taggerPrincipals: org.taggerPrincipals,
-  breakGlassPrincipals: org.breakGlassPrincipals,
-  exceptionTagKeys: org.exceptionTagKeys,
-  exceptionGranters: org.exceptionGranters,
-  approvedImageIdsParameters: org.approvedImageIdsParameters,
-  iamAdminPrincipals: org.iamAdminPrincipals,
-  region: org.region,
-});
+const signals = organizationTrustModel(tagGuardScpProps(org));
 
 interface Cell {
   readonly signal: Signal;

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXAMPLE_CONFIG, loadConfig } from '../config/load';
 import { organizationTrustModel } from '../modules/org/image-tag-guard-scp';
+import { tagGuardScpProps } from '../modules/stacks/tag-guard-scp-props';
 import { renderTrustTable, withTable } from '../modules/shared/trust-table';
 
 export const TRUST_DOC = path.join(__dirname, '..', 'docs', 'trust-model.md');
@@ -10,18 +11,7 @@ export const TRUST_DOC = path.join(__dirname, '..', 'docs', 'trust-model.md');
 export function exampleTrustTable(): string {
   const org = loadConfig(EXAMPLE_CONFIG).organization;
   if (!org) throw new Error(`${EXAMPLE_CONFIG} has no organization section to document the trust model from`);
-  return renderTrustTable(
-    organizationTrustModel({
-      tagKeys: org.approvalTagKeys,
-      taggerPrincipals: org.taggerPrincipals,
-      breakGlassPrincipals: org.breakGlassPrincipals,
-      exceptionTagKeys: org.exceptionTagKeys,
-      exceptionGranters: org.exceptionGranters,
-      approvedImageIdsParameters: org.approvedImageIdsParameters,
-      iamAdminPrincipals: org.iamAdminPrincipals,
-      region: org.region,
-    }),
-  );
+  return renderTrustTable(organizationTrustModel(tagGuardScpProps(org)));
 }
 
 if (require.main === module) {

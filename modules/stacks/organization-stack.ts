@@ -1,3 +1,4 @@
+import { tagGuardScpProps } from './tag-guard-scp-props';
 import { Construct } from 'constructs';
 import { TerraformOutput } from 'cdktf';
 import { IndependentStack } from './independent-stack';
@@ -47,17 +48,7 @@ export class OrganizationStack extends IndependentStack {
     });
 
     const allTargets = org.targets.map((t) => t.id);
-    this.tagGuard = new ImageTagGuardScp(this, 'image-tag-guard-scp', {
-      tagKeys: org.approvalTagKeys,
-      taggerPrincipals: org.taggerPrincipals,
-      breakGlassPrincipals: org.breakGlassPrincipals,
-      exceptionTagKeys: org.exceptionTagKeys,
-      exceptionGranters: org.exceptionGranters,
-      approvedImageIdsParameters: org.approvedImageIdsParameters,
-      familyTagKeys: org.familyTagKeys,
-      iamAdminPrincipals: org.iamAdminPrincipals,
-      region: org.region,
-    });
+    this.tagGuard = new ImageTagGuardScp(this, 'image-tag-guard-scp', tagGuardScpProps(org));
     this.attach(this.tagGuard, allTargets, 'SCP that reserves the approval tag on images for the image pipeline');
 
     const launchGuardTargets = org.targets.filter((t) => t.launchGuard).map((t) => t.id);
