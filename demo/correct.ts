@@ -6,7 +6,12 @@
  */
 import { IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
 import { GetDocumentCommand, SSMClient } from '@aws-sdk/client-ssm';
-import type { CheckResult } from '../lambda/ami-compliance/contract';
+import {
+  DEFAULT_ESCALATE_AFTER_HOURS,
+  ESCALATE_AFTER_HOURS_PARAMETER,
+  ESCALATION_TOPIC_PARAMETER,
+  type CheckResult,
+} from '../lambda/ami-compliance/contract';
 import type { AutomationDocument } from '../modules/correct/remediation-document';
 import { runAutomation } from '../test-support/runbook';
 
@@ -57,6 +62,10 @@ export async function ownerNotice(options: {
       InstanceId: options.answer.instanceId,
       Mode: 'stop',
       TopicArn: options.topicArn,
+      // As the remediation configuration passes them (moto cannot hold one): the default threshold, and the
+      // escalation topic beside the findings topic.
+      [ESCALATE_AFTER_HOURS_PARAMETER]: String(DEFAULT_ESCALATE_AFTER_HOURS),
+      [ESCALATION_TOPIC_PARAMETER]: options.topicArn.replace(/:[^:]+$/, ':ami-guard-escalation'),
       AutomationAssumeRole: await automationRole(options.url),
     },
     now: options.now,
@@ -65,6 +74,7 @@ export async function ownerNotice(options: {
     stub: {
       'lambda.invoke': { StatusCode: 200, Payload: JSON.stringify(options.answer) },
       'sns.publish': { MessageId: 'demo-message-1' },
+      'ssm.put_parameter': { Version: 1 },
       'ec2.create_tags': {},
     },
   });
