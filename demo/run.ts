@@ -1,8 +1,8 @@
 /**
  * `npm run demo`: every line of defence of AMI Guard on this machine, against moto, with no AWS
  * account. Each step says what it proves and where its doc is; the demo checks its own claims (the
- * verdicts, the simulated decisions, the notice, the review flag) and exits 1 when one does not hold,
- * so `npm run e2e` runs it to keep it from rotting. Everything is destroyed and moto stopped at the
+ * verdicts, the simulated decisions, the notice, the review flag, the report agreeing with the sweep)
+ * and exits 1 when one does not hold, so `npm run e2e` runs it to keep it from rotting. Everything is destroyed and moto stopped at the
  * end, on failure, and on Ctrl-C (moto holds everything in memory; the work folder is removed).
  */
 import * as fs from 'node:fs';
@@ -22,6 +22,7 @@ import { createFleet, EXPECTED_VERDICT, FLEET_LABEL, FLEET_ROLES } from './fleet
 import { narrator, table } from './narrate';
 import { outputString, stackOutputs } from './outputs';
 import { simulateDeployedPolicies } from './prevent';
+import { reportFleet, verdictDifferences } from './report';
 import { reviewChange } from './review';
 
 export interface DemoOptions {
@@ -241,10 +242,24 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       'the review of an added tag value raised no high launch-policy-widened flag',
     );
 
-    say.section('Report', 'a fleet report from the same evaluator (`npm run report`)', 'detect.md');
-    // REPORT HOOK: when `npm run report` lands, write the report of the fleet in moto here and print
-    // its path (the fleet, the region and the deployed rule are in scope above).
-    say.result('not part of this version yet');
+    say.section(
+      'Report: the fleet report judges as the rule does',
+      "`npm run report`'s agentless scan of the fleet in moto, with the rule's own evaluator, reaches the sweep's verdict and reason for every instance",
+      'report.md',
+    );
+    const written = await reportFleet({ config: deployment.config, url: moto.url, out: path.join(workDir, 'report'), now });
+    const totals = written.report.totals;
+    say.result(
+      `report.json: ${written.report.status}, ${totals.accounts} account(s), ${totals.regions} region(s), ${totals.instances} instances: ${totals.compliant} COMPLIANT, ${totals.nonCompliant} NON_COMPLIANT, ${totals.notApplicable} NOT_APPLICABLE`,
+    );
+    say.result(
+      `report.html: ${written.files.find((f) => f.endsWith('report.html'))}${options.keep ? '' : ' (removed with the work folder; --keep keeps it)'}`,
+    );
+    const differences = verdictDifferences(written.report.findings, verdicts);
+    for (const d of differences) say.result(`differs: ${d}`);
+    expect(written.report.status === 'complete', `the report is ${written.report.status}, expected complete`);
+    expect(differences.length === 0, `the report and the sweep disagree on ${differences.length} instance(s)`);
+    say.result(`the report's ${totals.instances} verdicts and reasons equal the sweep's`);
 
     say.section(
       options.keep ? 'Left running (--keep)' : 'Clean up',

@@ -2,7 +2,7 @@
  * `npm run demo -- --quiet` as a user runs it (run by `npm run e2e`, not `npm test`: it needs
  * Terraform and moto): it exits 0, its output shows what the README promises (COMPLIANT and
  * NON_COMPLIANT verdicts with annotations, an iam-simulate deny, an owner notice, a review with a high
- * flag), and it leaves no work folder and no moto behind.
+ * flag, a fleet report that agrees with the sweep), and it leaves no work folder and no moto behind.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -61,6 +61,14 @@ test('shows the owner notice and a review with a high flag', () => {
   expect(run.output).toMatch(
     /^\s+high\s+launch-policy-widened: launch policy ami-guard-launch-policy-us-east-1 now also accepts Environment="Staging"/m,
   );
+});
+
+test("shows the fleet report's counts and page, and that its verdicts equal the sweep's", () => {
+  expect(run.output).toMatch(
+    /report\.json: complete, 1 account\(s\), 1 region\(s\), 5 instances: 2 COMPLIANT, 3 NON_COMPLIANT, 0 NOT_APPLICABLE/,
+  );
+  expect(run.output).toMatch(/report\.html: \S+ami-guard-demo-\w+\/report\/report\.html/);
+  expect(run.output).toMatch(/the report's 5 verdicts and reasons equal the sweep's/);
 });
 
 test('destroys every stack and leaves no work folder and no moto behind', async () => {
