@@ -43,6 +43,10 @@ interface Instance {
    * AMI Guard wrote both. `null`: no record (the tag, if any, was written by someone else).
    */
   readonly record?: string | null;
+  /** The AMI's creation date. @default none */
+  readonly created?: string;
+  /** Rule parameters beyond the tag rule and owner keys (freshness). */
+  readonly rules?: Record<string, string>;
 }
 
 /** What the TypeScript check mode answers for the instance, as the runbook would ask it. */
@@ -53,9 +57,14 @@ async function checkAnswer(instance: Instance, mode: ActingMode, graceHours: num
       { Instances: [{ ...ec2Instance(ID, AMI, instance.tags ?? {}), LaunchTime: new Date('2026-06-10T08:15:40Z') }] },
     ],
   });
-  m.ec2Mock
-    .on(DescribeImagesCommand)
-    .resolves({ Images: [ec2Image(AMI, '111111111111', { Environment: instance.environment ?? 'prod' })] });
+  m.ec2Mock.on(DescribeImagesCommand).resolves({
+    Images: [
+      {
+        ...ec2Image(AMI, '111111111111', { Environment: instance.environment ?? 'prod' }),
+        ...(instance.created ? { CreationDate: instance.created } : {}),
+      },
+    ],
+  });
   m.cloudTrailMock.on(LookupEventsCommand).resolves({ Events: [] });
   m.autoScalingMock.on(DescribeAutoScalingInstancesCommand).resolves({
     AutoScalingInstances: instance.group ? [{ InstanceId: ID, AutoScalingGroupName: instance.group } as never] : [],
@@ -77,6 +86,7 @@ async function checkAnswer(instance: Instance, mode: ActingMode, graceHours: num
       tagValues: 'Prod',
       exceptionTagKey: 'AmiGuardException',
       ownerTagKeys: 'Owner,Team',
+      ...instance.rules,
     }),
   };
   const event = { [CHECK_EVENT_KEY]: { instanceId: ID, mode, ...(graceHours === undefined ? {} : { graceHours }) } };
@@ -435,6 +445,47 @@ withPython('the runbook, run whole against fakes', () => {
       const { result } = await run({ mode: 'notify', instance: { tags: { AmiGuardException: 'CHG-1234 until 2026-07-15' } } });
       expect(published(result.calls)).toEqual(['skipped']);
       expect(result.calls.at(-1)!.kwargs.Message).toContain('Exception CHG-1234');
+    });
+  });
+
+  describe('a stale AMI in stop mode', () => {
+    const stale: Instance = {
+      environment: 'Prod',
+      tags: { Owner: 'alice@example.org', Team: 'payments' },
+      created: '2025-01-01T00:00:00.000Z',
+      rules: { maxImageAgeDays: '90' },
+    };
+
+    test("GIVEN enforceFreshness off THEN it ends in the notify step with the check's Chatbot-capable notice and never stops", async () => {
+      const { answer, result } = await run({ mode: 'stop', instance: stale });
+      expect(answer).toMatchObject({ finding: 'stale', phase: 'notify' });
+      expect(result.status).toBe('Success');
+      expect(result.steps).toEqual([CHECK_STEP, 'Decide', 'NotifyFinding']);
+      expect(names(result.calls)).toEqual(['lambda.invoke', 'sns.publish']);
+      const message = result.calls[1].kwargs;
+      expect(message.MessageStructure).toBe('json');
+      expect(message.Subject).toBe(`AMI Guard: ${ID} runs a stale AMI`);
+      expect(String(message.Subject).length).toBeLessThan(100);
+      const body = JSON.parse(String(message.Message)) as Record<string, string>;
+      expect(body.default).toContain('Reason (stale)');
+      expect(body.default).toContain('will not stop it');
+      const chat = JSON.parse(body.https) as { version: string; source: string; content: { title: string } };
+      expect(chat).toMatchObject({ version: '1.0', source: 'custom', content: { title: `AMI Guard: ${ID} runs a stale AMI` } });
+      expect(published(result.calls)).toEqual(['notify']);
+      expect((message.MessageAttributes as Record<string, { StringValue: string }>).team.StringValue).toBe('payments');
+    });
+
+    test('GIVEN enforceFreshness on THEN a notice with a deadline comes first, and the stop follows after the grace', async () => {
+      const rules = { ...stale.rules, enforceFreshness: 'true' };
+      const first = await run({ mode: 'stop', instance: { ...stale, rules } });
+      expect(first.answer).toMatchObject({ finding: 'stale', phase: 'notice' });
+      expect(names(first.result.calls)).not.toContain('ec2.stop_instances');
+      expect(published(first.result.calls)).toEqual(['notice']);
+      const later = await run({ mode: 'stop', instance: { ...stale, rules, tags: { ...stale.tags, AmiGuardDeadline: PASSED } } });
+      expect(later.answer).toMatchObject({ finding: 'stale', phase: 'act' });
+      expect(names(later.result.calls)).toContain('ec2.stop_instances');
+      const acting = later.result.calls.find((c) => c.method === 'publish')!;
+      expect(acting.kwargs.Subject).toBe(`AMI Guard: stopping ${ID} (stale AMI)`);
     });
   });
 

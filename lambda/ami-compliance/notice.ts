@@ -56,7 +56,7 @@ export interface ChatbotCustomNotification {
 
 /** The notice in both formats. */
 export interface Notice {
-  /** The SNS subject (at most 100 characters, SNS's limit). */
+  /** The SNS subject (ASCII-cut below 100 characters, SNS's limit). */
   readonly subject: string;
   /** The plain-text message, for email subscribers. */
   readonly text: string;
@@ -70,7 +70,12 @@ const TITLES: Record<FindingReason, string> = {
   'unknown-image': 'runs an AMI that cannot be found',
 };
 
-/** SNS's limit on a subject. */
+/**
+ * SNS's limit on a subject: "less than 100 characters", no line breaks or control characters; a
+ * non-ASCII subject is modified on delivery, so the cut ends in ASCII dots.
+ * https://docs.aws.amazon.com/sns/latest/api/API_Publish.html (Subject)
+ * https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-alertmanager-receiver-validation-truncation.html
+ */
 const MAX_SUBJECT = 100;
 
 /** Builds the notice of one finding. */
@@ -101,7 +106,7 @@ export function buildNotice(input: NoticeInput): Notice {
     },
     metadata: { threadId: `ami-guard-${input.instanceId}`, summary: title },
   };
-  return { subject: title.length > MAX_SUBJECT ? `${title.slice(0, MAX_SUBJECT - 1)}…` : title, text, chat };
+  return { subject: title.length >= MAX_SUBJECT ? `${title.slice(0, MAX_SUBJECT - 4)}...` : title, text, chat };
 }
 
 /** What happens and when. */

@@ -37,6 +37,7 @@ import {
   HEADLINE,
   markDeadline,
   publish,
+  publishNotice,
   ref,
   STRING,
   type AutomationDocument,
@@ -142,15 +143,8 @@ export function remediationDocument(props: RemediationDocumentProps): Automation
         Default: 'NotifySkipped',
       },
     },
-    publish(
-      'NotifyFinding',
-      ACTION.notify,
-      `AMI Guard: ${ref('InstanceId')} runs an unapproved AMI`,
-      [HEADLINE, ...FACTS, FIX, FOOTER],
-      {
-        isEnd: true,
-      },
-    ),
+    // The check's notice: it names the finding (a stale AMI is not an unapproved one) and says whether AMI Guard acts.
+    publishNotice('NotifyFinding', ACTION.notify, { isEnd: true }),
     publish(
       'NotifySkipped',
       ACTION.skipped,
@@ -359,7 +353,7 @@ function actingSteps(
     publish(
       'NotifyActing',
       mode === 'terminate' ? ACTION.terminating : ACTION.stopping,
-      `AMI Guard: ${verb.ing} ${ref('InstanceId')} (unapproved AMI)`,
+      `AMI Guard: ${verb.ing} ${ref('InstanceId')} (${check('Finding')} AMI)`,
       [
         HEADLINE,
         ...FACTS,

@@ -85,7 +85,20 @@ export function publish(
   };
 }
 
-export const HEADLINE = `Instance ${ref('InstanceId')} in account ${ref('global:ACCOUNT_ID')} (${ref('global:REGION')}) runs AMI ${check('ImageId')}, which AMI Guard does not approve.`;
+/**
+ * The check's own notice of the finding (the same text whatever the finding: unapproved, stale,
+ * deprecated, unknown image): its subject, and its message for `MessageStructure: json`, plain text
+ * by default and for email, the AWS Chatbot custom notification for HTTPS subscribers.
+ * https://docs.aws.amazon.com/sns/latest/api/API_Publish.html (MessageStructure, Subject)
+ * Only for phases the check builds a notice for (a REMEDIATE verdict): the check leaves both empty
+ * otherwise, and SNS refuses an empty message.
+ */
+export function publishNotice(name: string, action: Action, next: { nextStep?: string; isEnd?: boolean }): AutomationStep {
+  const step = publish(name, action, check('Subject'), [check('SnsMessage')], next);
+  return { ...step, inputs: { ...step.inputs, MessageStructure: 'json' } };
+}
+
+export const HEADLINE = `Instance ${ref('InstanceId')} in account ${ref('global:ACCOUNT_ID')} (${ref('global:REGION')}) runs AMI ${check('ImageId')}, which AMI Guard reports as ${check('Finding')}.`;
 export const FACTS = [
   `Owner: ${check('Owner')} (team ${check('Team')})`,
   `Launched by: ${check('Launcher')}`,
