@@ -5,6 +5,9 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { AccountStack } from '../modules/stacks/account-stack';
 import { exampleConfig, resourcesOf } from '../test-support/synth';
 
+// cdktf's matchers: toHaveResource, toHaveResourceWithProperties, toBeValidTerraform, ...
+Testing.setupJest();
+
 const config = exampleConfig();
 const account = (name: string) => config.accounts.find((a) => a.stackName === name)!;
 

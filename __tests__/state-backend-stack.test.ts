@@ -9,6 +9,9 @@ import { StateBackendStack } from '../modules/stacks/state-backend-stack';
 import { simulate } from '../test-support/iam';
 import { exampleConfig, onlyResource } from '../test-support/synth';
 
+// cdktf's matchers: toHaveResource, toHaveResourceWithProperties, toBeValidTerraform, ...
+Testing.setupJest();
+
 const { backend } = exampleConfig();
 const app = Testing.app();
 const stack = new StateBackendStack(app, 'state-backend', { backend });
