@@ -36,6 +36,24 @@ function expectedCompliance(model: AwsModel, i: number): string {
   return evaluateInstance(instance, image, parseRuleParameters(RULE), { now: NOW }).complianceType;
 }
 
+/**
+ * Runs `work` with jest's fake clock (Date, setTimeout, performance.now), moving it on 50 ms at a time until
+ * the work settles. Promise jobs, nextTick and setImmediate stay real, so the SDK's async code runs as usual.
+ */
+async function inSimulatedTime<T>(work: () => Promise<T>): Promise<T> {
+  jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] });
+  try {
+    let settled = false;
+    const running = work().finally(() => {
+      settled = true;
+    });
+    while (!settled) await jest.advanceTimersByTimeAsync(50);
+    return await running;
+  } finally {
+    jest.useRealTimers();
+  }
+}
+
 describe('a sweep of 100,000 instances', () => {
   let model: AwsModel;
   let result: ConfigHandlerResult;
@@ -89,8 +107,10 @@ describe('throttling', () => {
       latencyMs: 5,
       rateLimits: { PutEvaluations: 10, DescribeImages: 2 },
     });
-    // WHEN the sweep runs with its production concurrency
-    const result = await handleConfigEvent(event(), model.clients(), { now: NOW, tuning: DEFAULT_TUNING });
+    // WHEN the sweep runs with its production concurrency, in simulated time: the SDK's backoff and its
+    // adaptive rate limiter (Date.now, setTimeout) and the model's token buckets (performance.now) share a
+    // clock that jumps ahead instead of the test waiting seconds for it
+    const result = await inSimulatedTime(() => handleConfigEvent(event(), model.clients(), { now: NOW, tuning: DEFAULT_TUNING }));
     // THEN both APIs throttled some calls, and still each instance was reported exactly once
     expect(model.throttled.PutEvaluations).toBeGreaterThan(0);
     expect(model.throttled.DescribeImages).toBeGreaterThan(0);
