@@ -13,6 +13,19 @@ import type { Row } from './table';
 /** The commit the test loop was measured against: main before the work on `npm test`'s time. */
 export const NPM_TEST_BASELINE = '2961717';
 
+/** The value of `--npm-test-runs N` (1 without it); anything but a whole number from 1 to 9 is refused. */
+export function npmTestRuns(argv: readonly string[]): number {
+  const at = argv.indexOf('--npm-test-runs');
+  if (at < 0) return 1;
+  const runs = Number(argv[at + 1]);
+  if (!Number.isInteger(runs) || runs < 1 || runs > 9) {
+    throw new Error(
+      `--npm-test-runs ${argv[at + 1] ?? ''}: give a whole number of timed runs from 1 to 9, e.g. --npm-test-runs 3.`,
+    );
+  }
+  return runs;
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 interface JestRun {

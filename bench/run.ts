@@ -18,7 +18,8 @@
  * accounts instead of 300 for the report.
  * `npm run bench -- --npm-test` measures only `npm test` against the commit before the test-loop work
  * (bench/npm-test.ts; several minutes of full test runs), and writes its row into bench/results.json beside
- * the others; `--npm-test` with `--all` measures it with everything else.
+ * the others; `--npm-test` with `--all` measures it with everything else. `--npm-test-runs N` times each tree N
+ * times (alternately, after one warm-up each) and compares the medians; the default is 1.
  * The run ends with the Markdown table for the table of docs/benchmarks.md; `npm run bench -- --table`
  * prints it again from bench/results.json without measuring anything.
  */
@@ -32,7 +33,7 @@ import { EVALUATIONS_PER_CALL, IMAGE_BATCH_SIZE, INSTANCE_PAGE_SIZE } from '../l
 import { APPROVED_IMAGE_PAGE_SIZE } from '../lambda/ami-compliance/approved-images';
 import { amiComplianceZip } from '../modules/detect/lambda-asset';
 import { REPORT_MODEL, type ReportRun } from './report';
-import { benchNpmTest, NPM_TEST_BASELINE } from './npm-test';
+import { benchNpmTest, NPM_TEST_BASELINE, npmTestRuns } from './npm-test';
 import { LATENCY_MODEL, type SweepRun } from './sweep';
 import { formatRatio, markdownTable, type BenchResults, type Machine, type Row } from './table';
 
@@ -40,7 +41,9 @@ const REPO = path.resolve(__dirname, '..');
 /** This repository before the scale work: the "current version" the app's own synth is compared with. */
 const BASELINE_COMMIT = 'f188dbe';
 const QUICK = process.argv.includes('--quick');
-const NPM_TEST = process.argv.includes('--npm-test');
+const NPM_TEST = process.argv.includes('--npm-test') || process.argv.includes('--npm-test-runs');
+/** Timed runs of each tree for the npm test row (`--npm-test-runs N`). */
+const NPM_TEST_RUNS = npmTestRuns(process.argv);
 /** With --npm-test: every other row too; without it, the npm test row alone, merged into the results. */
 const ALL = !NPM_TEST || process.argv.includes('--all');
 const RESULTS = path.join(__dirname, 'results.json');
@@ -432,7 +435,7 @@ async function main(): Promise<void> {
       benchSweeps();
       benchReport();
     }
-    if (NPM_TEST) add(benchNpmTest(REPO, baselineTree(NPM_TEST_BASELINE), work));
+    if (NPM_TEST) add(benchNpmTest(REPO, baselineTree(NPM_TEST_BASELINE), work, NPM_TEST_RUNS));
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
