@@ -88,6 +88,12 @@ function accountsConfig(root: string, n: number): string {
     const accountId = String(100000000000 + i);
     return { ...JSON.parse(text.replaceAll(template.accountId, accountId)), stackName: `workload-${i}` };
   });
+  // An organization of that size trusts its deploy role by name, as the SCP size error advises (one ARN in
+  // the tag guard SCP instead of one per account). Only trees whose config has iamAdminPrincipals know it.
+  const deployRole = /:role\/(.+)$/.exec(String(template.deployRoleArn ?? ''))?.[1];
+  if (Array.isArray(example.organization?.iamAdminPrincipals) && deployRole) {
+    example.organization.iamAdminPrincipals.push(`arn:aws:iam::*:role/${deployRole}`);
+  }
   const file = path.join(work, `${path.basename(root)}-${n}-accounts.json`);
   fs.writeFileSync(file, JSON.stringify(example, null, 2));
   return file;

@@ -7,6 +7,7 @@ import {
   OrganizationTarget,
   RawOrganization,
 } from './schema';
+import { wildcardAccountRoleName } from '../lambda/ami-compliance/trust-model';
 
 /** What the organization section takes from the rest of the file. */
 export interface OrganizationContext {
@@ -74,6 +75,24 @@ function roleNameProblems(raw: RawOrganization, accounts: readonly AccountConfig
     );
   }
   return problems;
+}
+
+/**
+ * Who may create or change the roles the SCP trusts by name: `iamAdminPrincipals`, every account's
+ * deployRoleArn and the aggregator's. A deploy role whose name `iamAdminPrincipals` already trusts in
+ * every account (`arn:aws:iam::*:role/ami-guard-deploy`) is left out: the pattern covers it, so an
+ * organization of hundreds of accounts lists one ARN in the SCP, not one per account (SCPs take 5,120
+ * characters).
+ */
+function iamAdmins(raw: RawOrganization, accounts: readonly AccountConfig[]): string[] {
+  const trustedNames = new Set(raw.iamAdminPrincipals.map(wildcardAccountRoleName).filter((n) => n !== undefined));
+  const deployRoles = [
+    ...accounts.flatMap((a) => (a.deployRoleArn ? [a.deployRoleArn] : [])),
+    // The aggregator stack creates its role under /ami-guard/ in the aggregator account.
+    ...(raw.aggregator?.deployRoleArn ? [raw.aggregator.deployRoleArn] : []),
+  ];
+  const covered = (arn: string) => trustedNames.has(/^arn:[\w-]+:iam::\d{12}:role\/(.+)$/.exec(arn)?.[1] ?? '');
+  return distinct([...raw.iamAdminPrincipals, ...deployRoles.filter((arn) => !covered(arn))]);
 }
 
 /**
@@ -173,12 +192,7 @@ export function resolveOrganization(
       exceptionGranters: distinct(raw.exceptionGranters),
       taggerPrincipals: distinct(raw.taggerPrincipals),
       breakGlassPrincipals: distinct(raw.breakGlassPrincipals),
-      iamAdminPrincipals: distinct([
-        ...raw.iamAdminPrincipals,
-        ...context.accounts.flatMap((a) => (a.deployRoleArn ? [a.deployRoleArn] : [])),
-        // The aggregator stack creates its role under /ami-guard/ in the aggregator account.
-        ...(raw.aggregator?.deployRoleArn ? [raw.aggregator.deployRoleArn] : []),
-      ]),
+      iamAdminPrincipals: iamAdmins(raw, context.accounts),
       approvedImageIdsParameters: distinct(context.accounts.flatMap((a) => a.detection.approvedImageIdsParameter ?? [])),
       familyTagKeys: distinct(
         context.accounts.flatMap((a) => a.approval.familyTagKey ?? []),

@@ -191,7 +191,7 @@ export const organizationSchema = z
     iamAdminPrincipals: orgPrincipals('iam-admin')
       .default([])
       .describe(
-        'The IAM administrators of the member accounts: the only principals (besides break-glass and each account\'s deployRoleArn) that may create or change a role whose name the SCP trusts in every account ("arn:aws:iam::*:role/NAME" in taggerPrincipals, exceptionGranters, breakGlassPrincipals or here, and AMI Guard\'s own roles under /ami-guard/). Required when any of those lists names a role in every account.',
+        'The IAM administrators of the member accounts: the only principals (besides break-glass and each account\'s deployRoleArn) that may create or change a role whose name the SCP trusts in every account ("arn:aws:iam::*:role/NAME" in taggerPrincipals, exceptionGranters, breakGlassPrincipals or here, and AMI Guard\'s own roles under /ami-guard/). Required when any of those lists names a role in every account. Each account\'s deployRoleArn is listed in the SCP by its ARN unless this list names its role in every account: an organization of many accounts adds e.g. "arn:aws:iam::*:role/ami-guard-deploy" here, one ARN instead of one per account (an SCP takes 5,120 characters).',
       ),
     allowedImages: allowedImagesSchema.default({ state: 'audit-mode', criteria: [{}] }),
     aggregator: aggregatorSchema.optional(),

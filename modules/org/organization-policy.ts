@@ -12,7 +12,7 @@ export type OrganizationPolicyType = keyof typeof POLICY_SIZE_LIMITS;
 /** How to shrink each policy type, for the size error. */
 const SHRINK_HINT: Record<OrganizationPolicyType, string> = {
   SERVICE_CONTROL_POLICY:
-    'list fewer principals in organization.taggerPrincipals / breakGlassPrincipals (one wildcard ARN such as "arn:aws:iam::*:role/image-pipeline" covers every account)',
+    'list fewer principals in organization.taggerPrincipals / breakGlassPrincipals / iamAdminPrincipals (one wildcard ARN such as "arn:aws:iam::*:role/image-pipeline" covers every account; each account\'s deployRoleArn is listed too, unless iamAdminPrincipals names its role in every account, e.g. "arn:aws:iam::*:role/ami-guard-deploy")',
   DECLARATIVE_POLICY_EC2: 'use fewer criteria, image providers or name patterns in organization.allowedImages',
 };
 
