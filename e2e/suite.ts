@@ -11,17 +11,25 @@ import { AmiGuardConfig, ORGANIZATION_STACK, STATE_BACKEND_STACK } from '../conf
 import { MotoServer, startMoto } from './moto';
 import { Emulator } from './emulator';
 import { MOTO_RUNTIME_GAPS } from './moto-gaps';
-import { expectedScps, OrganizationFixture } from './organization';
-import { seconds, StackCheck, StackResult, StackRun } from './stack';
+import { OrganizationFixture } from './organization';
+import { seconds, StackResult, StackRun } from './stack';
 import { parseConfig } from '../config/load';
 import { routineChangeChecks } from './routine-check';
 import { E2E_ROUTINE_CHANGES, routineChangeAccount } from './routine-changes';
 import { nonLocalSettings, readStack, SynthesizedStack, synthesize } from './synth';
-import { errorText, killAllCommands, releaseLeftLocks, terraform, terraformEnv, TIMEOUTS } from './terraform';
-import { reportLockReleases, unwatchStateLocks, watchStateLock, type LockInfo, type StateLockWatch } from './state-lock';
-import { TerraformJson } from '../test-support/terraform-json';
+import { killAllCommands, releaseLeftLocks, terraformEnv } from './terraform';
+import { reportLockReleases, unwatchStateLocks, watchStateLock } from './state-lock';
 import { cdktfRunName, runWithCdktf } from './cdktf-run';
 import { applyVariant } from './variant';
+import {
+  ATTACHMENTS,
+  attachmentCheck,
+  expectedStateKey,
+  lockWatch,
+  organizationChecks,
+  resourcesInStateCheck,
+  stateChecks,
+} from './stack-checks';
 
 export interface SuiteOptions {
   /** The account file to deploy (a production config; the harness wires it to the emulator). */
@@ -39,182 +47,6 @@ export interface SuiteResult {
   readonly ms: number;
   /** The work directory (synthesized stacks, state, logs), when kept. */
   readonly workDir?: string;
-}
-
-/** The state key the issue specifies for an account stack, computed independently of the stacks. */
-export function expectedStateKey(config: AmiGuardConfig, accountId: string, region: string): string {
-  return `${config.backend.keyPrefix}/${accountId}/${region}/terraform.tfstate`;
-}
-
-/** The state key of the organization stack, computed independently of the stack. */
-export function expectedOrganizationStateKey(config: AmiGuardConfig): string {
-  return `${config.backend.keyPrefix}/${ORGANIZATION_STACK}/terraform.tfstate`;
-}
-
-const LOCK_PROBE_ID = 'ami-guard-e2e-lock-probe';
-
-/** Reads the S3 backend's lock item of one state from the emulator's lock table. */
-function lockWatch(emulator: Emulator, table: string, lockId: string): StateLockWatch {
-  return {
-    where: `${table}/${lockId}`,
-    read: async () => {
-      const info = (await emulator.getLockItem(table, lockId))?.Info?.S;
-      return info ? (JSON.parse(info) as LockInfo) : undefined;
-    },
-  };
-}
-
-/** Checks that the state is where the backend block says: a local file, or an object in moto's S3. */
-function stateChecks(
-  stack: SynthesizedStack,
-  json: TerraformJson,
-  config: AmiGuardConfig,
-  emulator: Emulator,
-  env: NodeJS.ProcessEnv,
-): StackCheck[] {
-  const backend = (json.terraform as { backend?: Record<string, Record<string, string>> } | undefined)?.backend ?? {};
-  if (backend.local) {
-    const file = path.resolve(stack.dir, backend.local.path ?? 'terraform.tfstate');
-    return [
-      {
-        step: 'state',
-        run: async () => {
-          const state = JSON.parse(fs.readFileSync(file, 'utf8')) as { resources?: unknown[] };
-          return `local state ${path.relative(stack.dir, file)} in the stack dir (${state.resources?.length ?? 0} resources)`;
-        },
-      },
-    ];
-  }
-  const s3 = backend.s3;
-  if (!s3) return [];
-  const account = config.accounts.find((a) => a.stackName === stack.name);
-  const key = account
-    ? expectedStateKey(config, account.accountId, account.region)
-    : stack.name === ORGANIZATION_STACK
-      ? expectedOrganizationStateKey(config)
-      : s3.key;
-  const table = s3.dynamodb_table;
-  const lockId = `${s3.bucket}/${key}`;
-  watchStateLock(stack.dir, lockWatch(emulator, table, lockId));
-  return [
-    {
-      step: 'state',
-      run: async () => {
-        const objects = await emulator.listObjects(s3.bucket, key.slice(0, key.lastIndexOf('/') + 1));
-        const object = objects.find((o) => o.key === key);
-        if (!object || object.size === 0) {
-          throw new Error(
-            `s3://${s3.bucket}/${key} is not in the emulator's bucket (found: ${objects.map((o) => o.key).join(', ') || 'nothing'}); the backend key is ${s3.key}`,
-          );
-        }
-        const digest = await emulator.getLockItem(table, `${lockId}-md5`);
-        if (!digest || !('Digest' in digest))
-          throw new Error(`the lock table ${table} has no digest item ${lockId}-md5: the S3 backend is not using it`);
-        return `s3://${s3.bucket}/${key} (${object.size} bytes); digest item ${lockId}-md5 in ${table}`;
-      },
-    },
-    {
-      step: 'lock',
-      run: async () => {
-        const info = {
-          ID: LOCK_PROBE_ID,
-          Operation: 'e2e lock probe',
-          Who: 'ami-guard-e2e',
-          Version: '',
-          Created: new Date().toISOString(),
-          Path: lockId,
-        };
-        await emulator.putItem(table, { LockID: { S: lockId }, Info: { S: JSON.stringify(info) } });
-        try {
-          const r = await terraform(
-            stack.dir,
-            ['plan', '-lock-timeout=0s', '-input=false', '-no-color', '-refresh=false'],
-            TIMEOUTS.plan,
-            env,
-          );
-          const text = `${r.stdout}\n${r.stderr}`;
-          if (r.code === 0 || !text.includes('Error acquiring the state lock') || !text.includes(LOCK_PROBE_ID)) {
-            throw new Error(`terraform plan did not stop at a lock held in ${table} (exit ${r.code}):\n${errorText(r)}`);
-          }
-        } finally {
-          await emulator.deleteLockItem(table, lockId);
-        }
-        return `a lock item in ${table} stops terraform ("Error acquiring the state lock", ID ${LOCK_PROBE_ID})`;
-      },
-    },
-  ];
-}
-
-const ATTACHMENTS = {
-  aws_iam_role_policy_attachment: ['role', 'role'],
-  aws_iam_group_policy_attachment: ['group', 'group'],
-  aws_iam_user_policy_attachment: ['user', 'user'],
-} as const;
-
-/** Checks, through IAM, that the policy attachments of the applied stack exist in moto. */
-function attachmentCheck(stack: SynthesizedStack, emulator: Emulator): StackCheck {
-  return {
-    step: 'attach',
-    run: async () => {
-      // The applied configuration: the variant, written over cdk.tf.json by StackRun.
-      const json = readStack(stack);
-      const expected = new Map<string, number>();
-      for (const [type, [kind, attr]] of Object.entries(ATTACHMENTS)) {
-        for (const block of Object.values(json.resource?.[type] ?? {})) {
-          const name = block[attr];
-          if (typeof name === 'string' && !name.includes('${'))
-            expected.set(`${kind} ${name}`, (expected.get(`${kind} ${name}`) ?? 0) + 1);
-        }
-      }
-      if (expected.size === 0) return 'no policy attachments in this stack';
-      const found: string[] = [];
-      for (const [principal, count] of expected) {
-        const [kind, name] = principal.split(' ') as ['role' | 'group' | 'user', string];
-        const arns = await emulator.attachedPolicies(kind, name);
-        if (arns.length < count)
-          throw new Error(`${principal} has ${arns.length} managed policies attached in IAM, the stack attaches ${count}`);
-        found.push(`${principal} (${arns.length})`);
-      }
-      return `policies attached in IAM: ${found.join(', ')}`;
-    },
-  };
-}
-
-/** Checks, through Organizations and Config, what the applied organization stack must have created. */
-function organizationChecks(stack: SynthesizedStack, config: AmiGuardConfig, fixture: OrganizationFixture): StackCheck[] {
-  const organization = config.organization!;
-  const checks: StackCheck[] = [
-    {
-      step: 'scps',
-      run: async () => {
-        // The applied configuration (the variant): the SCP contents as deployed.
-        const json = readStack(stack);
-        const contents = new Map(
-          Object.values(json.resource?.aws_organizations_policy ?? {}).map((p) => [String(p.name), String(p.content)]),
-        );
-        return fixture.checkScps(expectedScps(organization, contents));
-      },
-    },
-  ];
-  if (organization.aggregator) {
-    const name = organization.aggregator.name;
-    checks.push({ step: 'aggr', run: () => fixture.checkAggregator(name) });
-  }
-  return checks;
-}
-
-/** Checks that the stack's state (read through its S3 backend) lists resources after a deploy. */
-function resourcesInStateCheck(dir: string, env: NodeJS.ProcessEnv): StackCheck {
-  return {
-    step: 'in state',
-    run: async () => {
-      const list = await terraform(dir, ['state', 'list'], TIMEOUTS.state, env);
-      const resources = list.stdout.split('\n').filter((l) => l.trim() && !l.startsWith('data.'));
-      if (list.code !== 0 || resources.length === 0)
-        throw new Error(`terraform state list shows no resources after cdktf deploy:\n${errorText(list)}`);
-      return `${resources.length} resources in the S3 state`;
-    },
-  };
 }
 
 /** Creates in moto the IAM principals the config attaches policies to, as they exist in a real account. */
