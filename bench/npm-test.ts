@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { median } from './common';
 import type { Row } from './table';
 
 /** The commit the test loop was measured against: main before the work on `npm test`'s time. */
@@ -25,8 +26,6 @@ export function npmTestRuns(argv: readonly string[]): number {
   }
   return runs;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 interface JestRun {
   readonly ms: number;

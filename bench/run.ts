@@ -23,21 +23,18 @@
  * The run ends with the Markdown table for the table of docs/benchmarks.md; `npm run bench -- --table`
  * prints it again from bench/results.json without measuring anything.
  */
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildAmiComplianceBundle } from '../lambda/ami-compliance/build';
-import { DEFAULT_FUNCTION_MEMORY_MB } from '../lambda/ami-compliance/contract';
-import { EVALUATIONS_PER_CALL, IMAGE_BATCH_SIZE, INSTANCE_PAGE_SIZE } from '../lambda/ami-compliance/aws';
-import { APPROVED_IMAGE_PAGE_SIZE } from '../lambda/ami-compliance/approved-images';
 import { amiComplianceZip } from '../modules/detect/lambda-asset';
-import { REPORT_MODEL, type ReportRun } from './report';
+import { add, median, REPO, rows, run, seconds } from './common';
+import { benchReport } from './report-rows';
+import { benchSweeps } from './sweep-rows';
 import { benchNpmTest, NPM_TEST_BASELINE, npmTestRuns } from './npm-test';
-import { LATENCY_MODEL, type SweepRun } from './sweep';
-import { formatRatio, markdownTable, type BenchResults, type Machine, type Row } from './table';
+import { markdownTable, type BenchResults, type Machine } from './table';
 
-const REPO = path.resolve(__dirname, '..');
 /** This repository before the scale work: the "current version" the app's own synth is compared with. */
 const BASELINE_COMMIT = 'f188dbe';
 const QUICK = process.argv.includes('--quick');
@@ -48,34 +45,9 @@ const NPM_TEST_RUNS = npmTestRuns(process.argv);
 const ALL = !NPM_TEST || process.argv.includes('--all');
 const RESULTS = path.join(__dirname, 'results.json');
 
-const rows: Row[] = [];
 /** Created by main(), so `--table` makes no temp folder. */
 let work = '';
 const toolEnv = { ...process.env, CHECKPOINT_DISABLE: '1', TF_CLI_CONFIG_FILE: path.join(REPO, 'terraform.rc') };
-
-function run(
-  command: string,
-  args: string[],
-  options: SpawnSyncOptions & { shell?: boolean } = {},
-): { ms: number; stdout: string } {
-  const started = performance.now();
-  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20, ...options });
-  const ms = performance.now() - started;
-  if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(' ')} failed (${result.status ?? result.signal}):\n${result.stderr}${result.stdout}`);
-  }
-  return { ms, stdout: String(result.stdout) };
-}
-
-const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-function add(row: Row): void {
-  rows.push(row);
-  const ratio = row.ratio === undefined ? '' : formatRatio(row.ratio);
-  const target = row.target ? `${row.target} ${row.met ? 'ok' : 'MISSED'}` : '';
-  console.log(`${row.what.padEnd(52)} ${row.ours.padStart(12)} ${row.baseline.padStart(12)} ${ratio.padStart(7)}  ${target}`);
-}
 
 /** A config of `n` accounts made from the example of the tree at `root`: its second account, renumbered. */
 function accountsConfig(root: string, n: number): string {
@@ -208,176 +180,6 @@ function benchAppCommand(baseline: string): void {
   });
 }
 
-function sweep(instances: number, tuning: 'concurrent' | 'sequential', freshness = false): SweepRun {
-  const { stdout } = run(
-    process.execPath,
-    [
-      '--require',
-      require.resolve('tsx/cjs'),
-      path.join(__dirname, 'sweep.ts'),
-      String(instances),
-      tuning,
-      ...(freshness ? ['freshness'] : []),
-    ],
-    {
-      cwd: REPO,
-    },
-  );
-  return JSON.parse(stdout.trim().split('\n').pop()!) as SweepRun;
-}
-
-function benchSweeps(): void {
-  const peakHeapMb = new Map<number, number>();
-  for (const n of QUICK ? [2_500, 25_000] : [2_500, 25_000, 100_000]) {
-    const ours = sweep(n, 'concurrent');
-    const seq = sweep(n, 'sequential');
-    peakHeapMb.set(n, ours.peakHeapMb);
-    const exactlyOnce = ours.receivedOnce === n && ours.receivedTotal === n && seq.receivedOnce === n;
-    add({
-      what: `sweep, ${n.toLocaleString('en')} instances (vs sequential)`,
-      ours: seconds(ours.ms),
-      baseline: seconds(seq.ms),
-      ratio: seq.ms / ours.ms,
-      ...(n === 25_000 ? { target: '>= 3x', met: seq.ms / ours.ms >= 3 && exactlyOnce } : {}),
-      ...(n === 100_000 ? { target: '< 300 s, all once', met: ours.complete && ours.ms < 300_000 && exactlyOnce } : {}),
-      detail: { concurrent: ours, sequential: seq },
-    });
-    if (n === Math.max(...(QUICK ? [25_000] : [100_000]))) {
-      const accepted = (op: string) => ours.calls[op] - ours.throttled[op];
-      const floor = {
-        DescribeInstances: Math.ceil(n / INSTANCE_PAGE_SIZE),
-        DescribeImages: Math.ceil(LATENCY_MODEL.images / IMAGE_BATCH_SIZE),
-        PutEvaluations: Math.ceil(n / EVALUATIONS_PER_CALL),
-      };
-      for (const [op, min] of Object.entries(floor)) {
-        add({
-          what: `  ${op} calls at ${n.toLocaleString('en')} (vs floor)`,
-          ours: `${accepted(op)} (+${ours.throttled[op]} throttled)`,
-          baseline: String(min),
-          target: '= floor',
-          met: accepted(op) === min,
-        });
-      }
-      add({
-        what: `  peak heap / RSS at ${n.toLocaleString('en')} (vs memory setting)`,
-        ours: `${ours.peakHeapMb}/${ours.peakRssMb} MB`,
-        baseline: `${DEFAULT_FUNCTION_MEMORY_MB} MB`,
-        target: 'RSS < memory',
-        met: ours.peakRssMb < DEFAULT_FUNCTION_MEMORY_MB,
-        detail: { cpuMs: ours.cpuMs },
-      });
-      if (peakHeapMb.has(n / 4)) {
-        // Four times the fleet, about the same heap: what the sweep holds follows a page, not the fleet.
-        const [large, small] = [ours.peakHeapMb, peakHeapMb.get(n / 4)!];
-        add({
-          what: `  peak heap at ${n.toLocaleString('en')} (vs at ${(n / 4).toLocaleString('en')})`,
-          ours: `${large} MB`,
-          baseline: `${small} MB`,
-          target: '< 1.5x',
-          met: large < 1.5 * small,
-        });
-      }
-      add({
-        what: `  CPU of the sweep at ${n.toLocaleString('en')} (vs its wall clock)`,
-        ours: `${seconds(ours.cpuMs)} (model ${seconds(ours.modelMs)})`,
-        baseline: seconds(ours.ms),
-      });
-      benchFreshness(n, ours, floor.DescribeImages);
-      add({
-        what: `  response at ${n.toLocaleString('en')} (vs Lambda's limit)`,
-        ours: `${ours.responseBytes} B`,
-        baseline: '6 MB',
-        target: '<< 6 MB',
-        met: ours.responseBytes < (6 * 2 ** 20) / 100,
-      });
-    }
-  }
-}
-
-/**
- * The same sweep with freshness on (an age limit: a third of the approved AMIs are stale and get a
- * replacement), side by side with it off: the time and memory it adds, and its calls: the floor plus
- * the pages of approved AMIs, read once.
- */
-function benchFreshness(n: number, off: SweepRun, imageFloor: number): void {
-  const on = sweep(n, 'concurrent', true);
-  const approvedPages = Math.ceil(Math.ceil(LATENCY_MODEL.images / 3) / APPROVED_IMAGE_PAGE_SIZE);
-  const accepted = (r: SweepRun, op: string) => r.calls[op] - r.throttled[op];
-  const floorsMet = ['DescribeInstances', 'PutEvaluations'].every((op) => accepted(on, op) === accepted(off, op));
-  add({
-    what: `sweep, ${n.toLocaleString('en')} instances, freshness on (vs off)`,
-    ours: seconds(on.ms),
-    baseline: seconds(off.ms),
-    ratio: off.ms / on.ms,
-    target: 'all once',
-    met: on.complete && on.receivedOnce === n && on.receivedTotal === n,
-    detail: { on, off },
-  });
-  add({
-    what: `  DescribeImages calls, freshness on (vs floor + approved pages)`,
-    ours: `${accepted(on, 'DescribeImages')} (${on.approvedImageCalls} approved)`,
-    baseline: `${imageFloor} + ${approvedPages}`,
-    target: '= floor + pages',
-    met: floorsMet && on.approvedImageCalls === approvedPages && accepted(on, 'DescribeImages') === imageFloor + approvedPages,
-  });
-  add({
-    what: `  peak heap / RSS, freshness on (vs off)`,
-    ours: `${on.peakHeapMb}/${on.peakRssMb} MB`,
-    baseline: `${off.peakHeapMb}/${off.peakRssMb} MB`,
-    detail: { cpuMsOn: on.cpuMs, cpuMsOff: off.cpuMs },
-  });
-}
-
-function reportScan(accounts: number, tuning: 'concurrent' | 'sequential'): ReportRun {
-  const script = path.join(__dirname, 'report.ts');
-  const { stdout } = run(process.execPath, ['--require', require.resolve('tsx/cjs'), script, String(accounts), tuning], {
-    cwd: REPO,
-  });
-  return JSON.parse(stdout.trim().split('\n').pop()!) as ReportRun;
-}
-
-/**
- * The report's scan of 300 accounts (30 with --quick), concurrent, against the same scan one account and one
- * call at a time. The sequential scan is linear in the accounts by construction (one after the other), so it
- * is measured on a tenth of them and multiplied by ten: the whole would take minutes.
- */
-function benchReport(): void {
-  const accounts = QUICK ? 30 : 300;
-  const sample = accounts / 10;
-  const perAccount = REPORT_MODEL.regions.length * REPORT_MODEL.instances;
-  const ours = reportScan(accounts, 'concurrent');
-  const quarter = reportScan(Math.round(accounts / 4), 'concurrent');
-  const seq = reportScan(sample, 'sequential');
-  const seqMs = seq.ms * (accounts / sample);
-  const allRead =
-    ours.instances === accounts * perAccount &&
-    seq.instances === sample * perAccount &&
-    ours.failedRegions + seq.failedRegions === 0;
-  add({
-    what: `report scan, ${accounts} accounts x ${REPORT_MODEL.regions.length} regions x ${REPORT_MODEL.instances.toLocaleString('en')} (vs sequential)`,
-    ours: seconds(ours.ms),
-    baseline: `${seconds(seqMs)} (${sample} x ${accounts / sample})`,
-    ratio: seqMs / ours.ms,
-    target: '>= 3x, all read',
-    met: seqMs / ours.ms >= 3 && allRead,
-    detail: { model: REPORT_MODEL, concurrent: ours, sequentialSample: seq },
-  });
-  // Four times the fleet, about the same heap: the scan holds pages and counts, not findings.
-  add({
-    what: `  report peak heap at ${accounts} accounts (vs at ${quarter.accounts})`,
-    ours: `${ours.peakHeapMb} MB`,
-    baseline: `${quarter.peakHeapMb} MB`,
-    target: '< 1.5x',
-    met: ours.peakHeapMb < 1.5 * quarter.peakHeapMb,
-    detail: { quarter },
-  });
-  add({
-    what: `  CPU of the report scan at ${accounts} accounts (vs its wall clock)`,
-    ours: seconds(ours.cpuMs),
-    baseline: seconds(ours.ms),
-  });
-}
-
 async function benchColdLoad(): Promise<void> {
   const bundled = amiComplianceZip();
   const runtimeDir = path.join(work, 'runtime-sdk');
@@ -438,8 +240,8 @@ async function main(): Promise<void> {
       await benchColdLoad();
       benchAppCommand(baselineTree());
       benchSynth(naiveProject());
-      benchSweeps();
-      benchReport();
+      benchSweeps(QUICK);
+      benchReport(QUICK);
     }
     if (NPM_TEST) add(benchNpmTest(REPO, baselineTree(NPM_TEST_BASELINE), work, NPM_TEST_RUNS));
   } finally {
