@@ -61,7 +61,8 @@ describe('the test runtime (test-support/fast-globals-runtime.js)', () => {
     // GIVEN a module, wrapped, compiled and run in a fresh context as jest does
     const code = 'module.exports = () => [Array, Math, typeof Buffer];';
     // (the Node globals jest's node environment installs; JavaScript's own come with the context)
-    const context = vm.createContext({ Buffer, TextDecoder, TextEncoder, URL });
+    const context = vm.createContext({ Buffer, TextDecoder, TextEncoder, URL, URLSearchParams });
+    vm.runInContext('var global = globalThis', context);
     const wrapped = vm.runInContext(runtime().wrapCodeInModuleWrapper(code), context) as Record<
       string,
       (...args: unknown[]) => void

@@ -1,25 +1,61 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { filesUnder } from '../test-support/files';
 import { exampleConfig, tempDir } from '../test-support/synth';
+
+const REPO_ROOT = path.join(__dirname, '..');
+/** West of UTC, east of UTC, and the furthest east (UTC+14): a local-time conversion shows in one of them. */
+const OTHER_ZONES = ['America/New_York', 'Asia/Tokyo', 'Pacific/Kiritimati'];
+/**
+ * The CLI bundles, zips and synthesizes every stack: minutes on a loaded 2-core machine. The limit is
+ * there to stop a hung child, not to time it.
+ */
+const CHILD_MS = 600_000;
+
+interface Run {
+  readonly code: number;
+  readonly output: string;
+}
+
+/** Runs `file args` in the repository with `env` added; resolves with its exit code and output, never rejects. */
+function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      file,
+      args,
+      { cwd: REPO_ROOT, env: { ...process.env, AMI_GUARD_CONFIG: '', ...env }, timeout: CHILD_MS },
+      (err, stdout, stderr) =>
+        resolve({
+          code: err ? Number(err.code ?? 1) : 0,
+          output: `${stdout}\n${stderr}${err && err.code === undefined ? `\n${err.message}` : ''}`,
+        }),
+    );
+  });
+}
 
 describe('`npm run synth` on the example config', () => {
   const root = tempDir();
   const outdir = path.join(root, 'cdktf.out');
+  const zoneOutdirs = Object.fromEntries(OTHER_ZONES.map((zone) => [zone, path.join(root, zone.replace('/', '_'))]));
+  let cli: Run;
+  let zones: Record<string, Run>;
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
-  const run = spawnSync('npm', ['run', '--silent', 'synth', '--', '--output', outdir], {
-    cwd: path.join(__dirname, '..'),
-    env: { ...process.env, AMI_GUARD_CONFIG: '', CI: '1' },
-    encoding: 'utf8',
-    // The CLI bundles, zips and synthesizes every stack: minutes on a loaded 2-core machine. The limit is
-    // there to stop a hung CLI, not to time it.
-    timeout: 600_000,
-  });
-  const output = `${run.stdout}\n${run.stderr}`;
+
+  // The CLI under TZ=UTC, and beside it the app's entry point (what `cdktf synth` runs) under each other zone.
+  beforeAll(async () => {
+    const [first, ...others] = await Promise.all([
+      run('npm', ['run', '--silent', 'synth', '--', '--output', outdir], { CI: '1', TZ: 'UTC' }),
+      ...OTHER_ZONES.map((zone) =>
+        run(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['main.ts'], { TZ: zone, CDKTF_OUTDIR: zoneOutdirs[zone] }),
+      ),
+    ]);
+    cli = first;
+    zones = Object.fromEntries(OTHER_ZONES.map((zone, i) => [zone, others[i]]));
+  }, CHILD_MS + 30_000);
 
   test('succeeds', () => {
-    expect(run.error).toBeUndefined();
-    expect({ status: run.status, output }).toMatchObject({ status: 0 });
+    expect({ status: cli.code, output: cli.output }).toMatchObject({ status: 0 });
   });
 
   test('writes one stack per account plus state-backend, and the organization stack of its organization section', () => {
@@ -28,6 +64,21 @@ describe('`npm run synth` on the example config', () => {
   });
 
   test('prints no warnings and no missing-file complaints', () => {
-    expect(output).not.toMatch(/warn|does not exist|no such file|ERROR/i);
+    expect(cli.output).not.toMatch(/warn|does not exist|no such file|ERROR/i);
+  });
+
+  describe('does not depend on the machine time zone', () => {
+    test.each(OTHER_ZONES)('every file under the out dir has the same bytes under TZ=%s as under TZ=UTC', (zone) => {
+      // GIVEN the example synthesized by the CLI under UTC, with its Lambda zips
+      const reference = filesUnder(outdir);
+      expect([...reference.keys()].filter((f) => f.endsWith('.zip')).length).toBeGreaterThan(0);
+      // WHEN the same config is synthesized in another zone
+      expect({ zone, code: zones[zone].code, output: zones[zone].output }).toMatchObject({ code: 0 });
+      const other = filesUnder(zoneOutdirs[zone]);
+      // THEN the same files exist, byte for byte
+      expect([...other.keys()].sort()).toEqual([...reference.keys()].sort());
+      const differing = [...reference].filter(([file, bytes]) => !bytes.equals(other.get(file)!)).map(([file]) => file);
+      expect(differing).toEqual([]);
+    });
   });
 });
