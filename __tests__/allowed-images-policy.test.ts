@@ -2,8 +2,7 @@
  * The EC2 declarative policy equals the shape of AWS's "Declarative policy syntax and examples" page
  * (Allowed Images Settings): asserted as JSON, read from the synthesized organization stack.
  */
-import * as fs from 'node:fs';
-import { exampleVariant, RawJson, resourcesOf, synthConfig } from '../test-support/synth';
+import { exampleVariant, RawJson, resourcesOf, sharedSynth } from '../test-support/synth';
 
 type Edit = (organization: RawJson) => void;
 
@@ -17,17 +16,11 @@ interface AllowedImagesDocument {
 
 /** The content of ami-guard-allowed-images in the organization stack of an example variant. */
 function declarativePolicy(edit: Edit): { type: string; content: string; document: AllowedImagesDocument } {
-  const { outdir, stacks } = synthConfig(exampleVariant((j) => edit(j.organization)));
-  try {
-    const policy = resourcesOf(stacks.organization, 'aws_organizations_policy').find(
-      (p) => p.name === 'ami-guard-allowed-images',
-    );
-    if (!policy) throw new Error('no ami-guard-allowed-images policy');
-    const content = String(policy.content);
-    return { type: String(policy.type), content, document: JSON.parse(content) };
-  } finally {
-    fs.rmSync(outdir, { recursive: true, force: true });
-  }
+  const { stacks } = sharedSynth(exampleVariant((j) => edit(j.organization)));
+  const policy = resourcesOf(stacks.organization, 'aws_organizations_policy').find((p) => p.name === 'ami-guard-allowed-images');
+  if (!policy) throw new Error('no ami-guard-allowed-images policy');
+  const content = String(policy.content);
+  return { type: String(policy.type), content, document: JSON.parse(content) };
 }
 
 const MESSAGE =

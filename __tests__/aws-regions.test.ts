@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { parseConfig } from '../config/load';
 import { AWS_REGIONS, partitionOfRegion } from '../config/regions';
 import { REGIONS_FILE, sdkRegionTable } from '../scripts/write-regions';
-import { exampleJson, synthConfig } from '../test-support/synth';
+import { exampleJson, sharedSynth } from '../test-support/synth';
 
 describe('the region table', () => {
   test('is the pinned AWS SDK endpoint table (run `npm run regions` after updating the SDK)', () => {
@@ -40,15 +40,11 @@ describe('a stack in another partition', () => {
   }
 
   test('gets its partition in every ARN it builds', () => {
-    const { stacks, outdir } = synthConfig(parseConfig(isoeVariant()));
-    try {
-      const text = JSON.stringify(stacks['analytics-prod']);
-      const partitions = new Set([...text.matchAll(/arn:([a-z0-9-]+):/g)].map((m) => m[1]));
-      expect([...partitions]).toEqual(['aws-iso-e']);
-      expect(text).toContain('arn:aws-iso-e:ec2:eu-isoe-west-1::image/*');
-    } finally {
-      fs.rmSync(outdir, { recursive: true, force: true });
-    }
+    const { stacks } = sharedSynth(parseConfig(isoeVariant()));
+    const text = JSON.stringify(stacks['analytics-prod']);
+    const partitions = new Set([...text.matchAll(/arn:([a-z0-9-]+):/g)].map((m) => m[1]));
+    expect([...partitions]).toEqual(['aws-iso-e']);
+    expect(text).toContain('arn:aws-iso-e:ec2:eu-isoe-west-1::image/*');
   });
 
   test('rejects principals of the wrong partition, with the ARN to write instead', () => {

@@ -9,10 +9,10 @@ import { encodeRuleParameters } from '../modules/detect/ami-compliance-rule';
 import { amiComplianceZip } from '../modules/detect/lambda-asset';
 import { simulate } from '../test-support/iam';
 import { runBuild } from '../test-support/run-bundle';
-import { exampleConfig, exampleVariant, onlyResource, resourcesOf, synthConfig } from '../test-support/synth';
+import { exampleConfig, exampleVariant, onlyResource, resourcesOf, sharedSynth, synthConfig } from '../test-support/synth';
 import { TerraformJson } from '../test-support/terraform-json';
 
-const { outdir, stacks } = synthConfig(exampleConfig());
+const { outdir, stacks } = sharedSynth(exampleConfig());
 const payments = stacks['payments-prod']; // recorder: create
 const pipeline = stacks['image-pipeline']; // recorder: existing
 
@@ -172,7 +172,7 @@ describe('custom Config rule', () => {
     const config = exampleVariant((j) => {
       j.accounts[0].detection = { enabled: false };
     });
-    const stack = synthConfig(config).stacks['image-pipeline'];
+    const stack = sharedSynth(config).stacks['image-pipeline'];
     for (const type of [
       'aws_config_config_rule',
       'aws_lambda_function',
@@ -201,7 +201,7 @@ describe('rule Lambda', () => {
     const config = exampleVariant((j) => {
       j.accounts[1].detection = { memoryMb: 2048, timeoutSeconds: 900 };
     });
-    expect(onlyResource(synthConfig(config).stacks['payments-prod'], 'aws_lambda_function')).toMatchObject({
+    expect(onlyResource(sharedSynth(config).stacks['payments-prod'], 'aws_lambda_function')).toMatchObject({
       memory_size: 2048,
       timeout: 900,
     });

@@ -1,7 +1,7 @@
 import { simulate } from '../test-support/iam';
-import { exampleConfig, exampleVariant, managedPolicy, synthConfig } from '../test-support/synth';
+import { exampleConfig, exampleVariant, managedPolicy, sharedSynth } from '../test-support/synth';
 
-const { stacks } = synthConfig(exampleConfig());
+const { stacks } = sharedSynth(exampleConfig());
 const guard = managedPolicy(stacks['payments-prod'], 'ami-guard-tag-guard-');
 const allowTagging = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ec2:*Tags', Resource: '*' }] };
 const image = 'arn:aws:ec2:eu-west-1::image/ami-0123456789abcdef0';
@@ -173,7 +173,7 @@ describe('instance tag guard: the exception tag (payments-prod: granter platform
 
   test('with no granters configured, nobody bound by the guard may grant an exception', async () => {
     const config = exampleVariant((json) => (json.defaults.approval.exceptionGranters = []));
-    const strict = managedPolicy(synthConfig(config).stacks['payments-prod'], 'ami-guard-tag-guard-');
+    const strict = managedPolicy(sharedSynth(config).stacks['payments-prod'], 'ami-guard-tag-guard-');
     await expect(onInstance('ec2:CreateTags', granter, { 'aws:TagKeys': ['AmiGuardException'] }, strict)).resolves.toBe(
       'ExplicitlyDenied',
     );
@@ -182,7 +182,7 @@ describe('instance tag guard: the exception tag (payments-prod: granter platform
   test('switching detection off leaves the guard as it is: the exception tag stays reserved', () => {
     const guardOf = (enabled: boolean) =>
       managedPolicy(
-        synthConfig(
+        sharedSynth(
           exampleVariant((json) => {
             json.accounts[0].detection = { enabled };
           }),

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { unzipSync } from 'fflate';
 import { runBuild } from '../test-support/run-bundle';
-import { exampleConfig, onlyResource, synthConfig, tempDir } from '../test-support/synth';
+import { exampleConfig, onlyResource, sharedSynth, tempDir } from '../test-support/synth';
 
 type AssetModule = typeof import('../modules/detect/lambda-asset');
 
@@ -99,7 +99,7 @@ describe('the input hash', () => {
 describe('the synthesized asset', () => {
   test('every account stack carries the zip, under 150 KB, and the zip bytes do not depend on the time zone', async () => {
     // GIVEN the example synthesized
-    const { outdir, stacks } = synthConfig(exampleConfig());
+    const { outdir, stacks } = sharedSynth(exampleConfig());
     const fn = onlyResource(stacks['payments-prod'], 'aws_lambda_function');
     const zip = fs.readFileSync(path.join(outdir, 'stacks', 'payments-prod', String(fn.filename)));
     expect(zip.length).toBeLessThan(150 * 1024);

@@ -1,8 +1,8 @@
 import { simulate } from '../test-support/iam';
-import { exampleConfig, exampleVariant, managedPolicy, synthConfig } from '../test-support/synth';
+import { exampleConfig, exampleVariant, managedPolicy, sharedSynth } from '../test-support/synth';
 
 // Policies are read from the synthesized stacks, exactly as Terraform will create them.
-const { stacks } = synthConfig(exampleConfig());
+const { stacks } = sharedSynth(exampleConfig());
 const launch = managedPolicy(stacks['payments-prod'], 'ami-guard-launch-');
 const image = 'arn:aws:ec2:eu-west-1::image/ami-0123456789abcdef0';
 const run = (resource: string, context: Record<string, string> = {}) =>
@@ -72,7 +72,7 @@ describe('launch policy without trusted owners', () => {
     json.defaults.approval.trustedOwners = [];
     json.defaults.approval.tagValues = ['Prod', 'Production'];
   });
-  const policy = managedPolicy(synthConfig(config).stacks['payments-prod'], 'ami-guard-launch-');
+  const policy = managedPolicy(sharedSynth(config).stacks['payments-prod'], 'ami-guard-launch-');
 
   test('allows any owner when the tag carries any approved value', async () => {
     for (const value of ['Prod', 'Production']) {

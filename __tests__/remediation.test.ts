@@ -1,5 +1,5 @@
 import { simulate } from '../test-support/iam';
-import { exampleConfig, onlyResource, resourcesOf, synthConfig } from '../test-support/synth';
+import { exampleConfig, onlyResource, resourcesOf, sharedSynth } from '../test-support/synth';
 import { TerraformJson } from '../test-support/terraform-json';
 import {
   AutomationDocument,
@@ -11,7 +11,7 @@ import {
   TERMINATE_STEP,
 } from '../modules/correct/remediation-document';
 
-const { stacks } = synthConfig(exampleConfig());
+const { stacks } = sharedSynth(exampleConfig());
 const off = stacks['image-pipeline']; // mode off
 const notify = stacks['analytics-prod']; // mode notify, manual
 const stop = stacks['payments-prod']; // mode stop, automatic

@@ -3,7 +3,7 @@
  * customer managed KMS key and state-bucket access logging that answer the findings a team may have.
  */
 import { simulate } from '../test-support/iam';
-import { exampleConfig, exampleVariant, onlyResource, resourcesOf, synthConfig, type RawJson } from '../test-support/synth';
+import { exampleConfig, exampleVariant, onlyResource, resourcesOf, sharedSynth, type RawJson } from '../test-support/synth';
 import { TerraformJson } from '../test-support/terraform-json';
 
 const KEY = 'arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -24,7 +24,7 @@ function inlinePolicy(stack: TerraformJson, name: string) {
 }
 
 describe('by default (no encryption settings)', () => {
-  const { stacks } = synthConfig(exampleConfig());
+  const { stacks } = sharedSynth(exampleConfig());
 
   test('every bucket uses SSE-S3, without bucket_key_enabled (an S3 Bucket Key has no effect on SSE-S3)', () => {
     const rules = Object.values(stacks).flatMap(sseRules);
@@ -69,7 +69,7 @@ describe('with encryption.kmsKeyArn', () => {
     j.backend.encryption = { kmsKeyArn: STATE_KEY };
     j.backend.accessLogs = { bucket: 'acme-access-logs', prefix: 'state/' };
   });
-  const { stacks } = synthConfig(config);
+  const { stacks } = sharedSynth(config);
   const payments = stacks['payments-prod'];
 
   test('the Config bucket uses SSE-KMS with the key and an S3 Bucket Key, and Config delivers with it', () => {

@@ -8,16 +8,14 @@
  * cannot shrink the test.
  */
 import { tagGuardScpProps } from '../modules/stacks/tag-guard-scp-props';
-import * as fs from 'node:fs';
 import { Signal, Writer } from '../lambda/ami-compliance/trust-model';
 import { organizationTrustModel } from '../modules/org/image-tag-guard-scp';
 import { PolicyDocument } from '../modules/shared/policy-document';
 import { simulate } from '../test-support/iam';
-import { exampleConfig, managedPolicy, resourcesOf, synthConfig } from '../test-support/synth';
+import { exampleConfig, managedPolicy, resourcesOf, sharedSynth } from '../test-support/synth';
 
 const config = exampleConfig();
-const { outdir, stacks } = synthConfig(config);
-afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+const { stacks } = sharedSynth(config);
 
 const account = '222222222222';
 const region = 'eu-west-1';

@@ -8,7 +8,7 @@ import {
 } from '../lambda/ami-compliance/trust-model';
 import { trustGuardStatements } from '../modules/shared/tag-reservation';
 import { exampleTrustTable, TRUST_DOC } from '../scripts/write-trust-model';
-import { exampleVariant, resourcesOf, synthConfig } from '../test-support/synth';
+import { exampleVariant, resourcesOf, sharedSynth } from '../test-support/synth';
 
 const orphan: Signal = { id: 'orphan', kind: 'instance-tag', name: 'SomeKey', decides: 'nothing yet', writers: [] };
 
@@ -69,12 +69,11 @@ describe('the trust model and the guards it drives agree', () => {
   });
 
   test("the runbook names its evidence images with the model's prefix (the cleanup recognises them by it)", () => {
-    const { outdir, stacks } = synthConfig(
+    const { stacks } = sharedSynth(
       exampleVariant((j) => {
         j.accounts[1].remediation = { ...j.accounts[1].remediation, mode: 'terminate' };
       }),
     );
-    fs.rmSync(outdir, { recursive: true, force: true });
     const document = String(resourcesOf(stacks['payments-prod'], 'aws_ssm_document')[0].content);
     expect(document).toMatch(new RegExp(`"Name": ?"${EVIDENCE_IMAGE_NAME_PREFIX}`));
   });

@@ -3,11 +3,10 @@
  * stack: a wildcard-account role pattern is accepted only with the IAM admins that protect it, and
  * AMI Guard's evidence image passes the launch guard while a developer's CreateImage does not.
  */
-import * as fs from 'node:fs';
 import { ConfigError } from '../config/load';
 import { PolicyDocument } from '../modules/shared/policy-document';
 import { simulate } from '../test-support/iam';
-import { exampleVariant, RawJson, resourcesOf, synthConfig } from '../test-support/synth';
+import { exampleVariant, RawJson, resourcesOf, sharedSynth } from '../test-support/synth';
 import { TerraformJson } from '../test-support/terraform-json';
 
 const account = '222222222222';
@@ -20,8 +19,7 @@ function scps(org: TerraformJson): PolicyDocument[] {
 }
 
 function synthOrganization(edit: (org: RawJson) => void) {
-  const { outdir, stacks } = synthConfig(exampleVariant((j) => edit(j.organization)));
-  fs.rmSync(outdir, { recursive: true, force: true });
+  const { stacks } = sharedSynth(exampleVariant((j) => edit(j.organization)));
   return scps(stacks.organization);
 }
 
@@ -150,13 +148,12 @@ describe('launch guard and terminate mode', () => {
   });
 
   test("with the remediation role's own synthesized permissions (terminate mode), the evidence image passes both layers", async () => {
-    const { outdir, stacks } = synthConfig(
+    const { stacks } = sharedSynth(
       exampleVariant((j) => {
         j.organization.targets = [{ id: 'ou-a1b2-c3d4e5f6', launchGuard: true }];
         j.accounts[1].remediation = { ...j.accounts[1].remediation, mode: 'terminate' };
       }),
     );
-    fs.rmSync(outdir, { recursive: true, force: true });
     const own = JSON.parse(
       String(resourcesOf(stacks['payments-prod'], 'aws_iam_role_policy').find((p) => p.name === 'remediation')!.policy),
     ) as PolicyDocument;

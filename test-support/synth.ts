@@ -4,22 +4,45 @@ import { parseConfig, loadConfig, EXAMPLE_CONFIG } from '../config/load';
 import { AmiGuardConfig } from '../config/schema';
 import { PolicyDocument } from '../modules/shared/policy-document';
 import { buildApp } from '../modules/stacks/app';
+import { sharedOutdir } from './shared-outdir';
 import { TerraformJson } from './terraform-json';
 import { tempDir } from './temp';
 
 export { tempDir };
 
-/** Synthesizes a config into a temp dir and returns every stack's JSON by stack name. */
-export function synthConfig(
-  config: AmiGuardConfig,
-  outdir = tempDir(),
-): { outdir: string; stacks: Record<string, TerraformJson> } {
+export interface Synth {
+  /** The cdktf output directory. */
+  readonly outdir: string;
+  /** Every stack's JSON, by stack name. */
+  readonly stacks: Record<string, TerraformJson>;
+}
+
+/** Synthesizes a config into a dir of its own (a temp dir unless given): for tests that write into it or compare two synths. */
+export function synthConfig(config: AmiGuardConfig, outdir = tempDir()): Synth {
   buildApp(config, { outdir }).synth();
+  return { outdir, stacks: readStacks(outdir) };
+}
+
+/**
+ * The synth of a config shared by every test file of this jest run that reads the same config
+ * (test-support/shared-outdir.ts): made once, its stacks parsed afresh for each caller. Its outdir is
+ * read-only; the run fails if a test changes it. Outside a jest run, a synth of its own.
+ */
+export function sharedSynth(config: AmiGuardConfig): Synth {
+  const outdir = sharedOutdir(
+    `synth:${JSON.stringify(config)}`,
+    (dir) => buildApp(config, { outdir: dir }).synth(),
+    process.env.AMI_GUARD_TEST_TMPDIR,
+  );
+  return outdir ? { outdir, stacks: readStacks(outdir) } : synthConfig(config);
+}
+
+function readStacks(outdir: string): Record<string, TerraformJson> {
   const stacks: Record<string, TerraformJson> = {};
   for (const name of fs.readdirSync(path.join(outdir, 'stacks'))) {
     stacks[name] = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8')) as TerraformJson;
   }
-  return { outdir, stacks };
+  return stacks;
 }
 
 /** The example config, as a team would start from it. */

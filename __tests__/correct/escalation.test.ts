@@ -5,13 +5,13 @@
  */
 import { ACTION, ESCALATE_AFTER_HOURS_PARAMETER } from '../../lambda/ami-compliance/contract';
 import type { AutomationDocument, AutomationStep } from '../../modules/correct/remediation-document';
-import { exampleVariant, onlyResource, resourcesOf, synthConfig } from '../../test-support/synth';
+import { exampleVariant, onlyResource, resourcesOf, sharedSynth } from '../../test-support/synth';
 
 const config = exampleVariant((j) => {
   j.accounts[1].remediation.escalation = [{ protocol: 'email', endpoint: 'platform-oncall@example.org' }];
   j.accounts[1].remediation.escalateAfterHours = 48;
 });
-const stack = synthConfig(config).stacks['payments-prod'];
+const stack = sharedSynth(config).stacks['payments-prod'];
 const runbook = JSON.parse(String(onlyResource(stack, 'aws_ssm_document').content)) as AutomationDocument;
 const publishes = runbook.mainSteps.filter((s: AutomationStep) => s.inputs.Api === 'Publish');
 const topicRef = (name: string) => {
@@ -63,14 +63,14 @@ describe('escalation', () => {
   });
 
   test('notify mode has no escalation topic, and refuses escalation subscriptions', () => {
-    const notify = synthConfig(
+    const notify = sharedSynth(
       exampleVariant((j) => {
         j.accounts[1].remediation.mode = 'notify';
       }),
     ).stacks['payments-prod'];
     expect(resourcesOf(notify, 'aws_sns_topic').map((t) => t.name)).toEqual(['ami-guard-remediation']);
     expect(() =>
-      synthConfig(
+      sharedSynth(
         exampleVariant((j) => {
           j.accounts[1].remediation.mode = 'notify';
           j.accounts[1].remediation.escalation = [{ protocol: 'email', endpoint: 'x@example.org' }];

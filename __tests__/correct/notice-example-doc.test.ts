@@ -14,7 +14,7 @@ import { runCheck } from '../../lambda/ami-compliance/check';
 import { CHECK_EVENT_KEY, RULE_PARAMETERS_ENV } from '../../lambda/ami-compliance/contract';
 import type { AutomationDocument } from '../../modules/correct/remediation-document';
 import { pythonUnavailableReason, runAutomation } from '../../test-support/runbook';
-import { exampleConfig, onlyResource, synthConfig } from '../../test-support/synth';
+import { exampleConfig, onlyResource, sharedSynth } from '../../test-support/synth';
 import { awsError, clientsWith, ec2Image, ec2Instance, mockedClients } from '../lambda/fixtures/aws-fakes';
 import runInstances from '../lambda/fixtures/cloudtrail-run-instances.reply.json';
 
@@ -29,7 +29,7 @@ const withPython = pythonUnavailableReason() ? describe.skip : describe;
 
 /** The notice the example's payments-prod runbook publishes for an instance of team payments, as markdown. */
 async function exampleNotice(): Promise<string> {
-  const stack = synthConfig(exampleConfig()).stacks['payments-prod'];
+  const stack = sharedSynth(exampleConfig()).stacks['payments-prod'];
   const fn = onlyResource(stack, 'aws_lambda_function');
   const variables = (fn.environment as { variables: Record<string, string> }).variables;
   const doc: AutomationDocument = JSON.parse(String(onlyResource(stack, 'aws_ssm_document').content));

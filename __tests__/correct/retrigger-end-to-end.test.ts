@@ -21,7 +21,7 @@ import { handleConfigEvent } from '../../lambda/ami-compliance/handler';
 import { parseRemediationTrigger } from '../../lambda/ami-compliance/retrigger';
 import type { AutomationDocument } from '../../modules/correct/remediation-document';
 import { pythonUnavailableReason, runAutomation, type StubCall } from '../../test-support/runbook';
-import { exampleConfig, exampleVariant, onlyResource, synthConfig, type RawJson } from '../../test-support/synth';
+import { exampleConfig, exampleVariant, onlyResource, sharedSynth, type RawJson } from '../../test-support/synth';
 import {
   awsError,
   clientsWith,
@@ -41,10 +41,10 @@ const skip = pythonUnavailableReason();
 const withPython = skip ? describe.skip : describe;
 
 // GIVEN the payments-prod stack of the example (stop, automatic), as synthesized
-const stack = synthConfig(exampleConfig()).stacks['payments-prod'];
+const stack = sharedSynth(exampleConfig()).stacks['payments-prod'];
 const variables = lambdaVariables(stack);
 // AND the same account in terminate mode
-const terminateStack = synthConfig(
+const terminateStack = sharedSynth(
   exampleVariant((j: RawJson) => {
     j.accounts[1].remediation = { ...j.accounts[1].remediation, mode: 'terminate' };
   }),

@@ -9,9 +9,9 @@ import { remediationDocument, type AutomationDocument, type AutomationStep } fro
 import { simulate } from '../../test-support/iam';
 import { matchesFilterPolicy, type MessageAttributes } from '../../test-support/sns-filter';
 import { substitute } from '../../test-support/runbook';
-import { exampleConfig, exampleVariant, onlyResource, resourcesOf, synthConfig } from '../../test-support/synth';
+import { exampleConfig, exampleVariant, onlyResource, resourcesOf, sharedSynth } from '../../test-support/synth';
 
-const { stacks } = synthConfig(exampleConfig());
+const { stacks } = sharedSynth(exampleConfig());
 const payments = stacks['payments-prod'];
 const runbook = (): AutomationDocument => JSON.parse(String(onlyResource(payments, 'aws_ssm_document').content));
 const publishes = (doc: AutomationDocument): AutomationStep[] =>
@@ -54,7 +54,7 @@ describe('routes', () => {
   });
 
   test('the topic policy still admits only the account and the automation role, not the rule Lambda', async () => {
-    const terminate = synthConfig(
+    const terminate = sharedSynth(
       exampleVariant((j) => {
         j.accounts[1].remediation.mode = 'terminate';
       }),

@@ -21,7 +21,7 @@ import { contractPrelude, RUNBOOK_SCRIPT_DIR, RUNBOOK_SCRIPTS, runbookScript } f
 import { simulate } from '../../test-support/iam';
 import { pythonUnavailableReason } from '../../test-support/runbook';
 import { sharedRunbookDriver } from '../../test-support/runbook-driver';
-import { exampleConfig, resourcesOf, synthConfig } from '../../test-support/synth';
+import { exampleConfig, resourcesOf, sharedSynth } from '../../test-support/synth';
 
 const skip = pythonUnavailableReason();
 if (skip) console.warn(`!!!!! RUNBOOK PYTHON TESTS SKIPPED: ${skip} !!!!!`);
@@ -84,7 +84,7 @@ withPython('the prelude, run in python3', () => {
 });
 
 describe('the notice records', () => {
-  const stop = synthConfig(exampleConfig()).stacks['payments-prod'];
+  const stop = sharedSynth(exampleConfig()).stacks['payments-prod'];
   const policy = JSON.parse(String(resourcesOf(stop, 'aws_iam_role_policy').find((p) => p.name === 'remediation')!.policy));
   const record = `arn:aws:ssm:eu-west-1:222222222222:parameter${NOTICE_RECORD_PATH}i-0123456789abcdef0`;
 
@@ -121,7 +121,7 @@ describe('what the runbook and the sweep rely on the guards to reserve', () => {
   });
 
   test('the runbook role and the rule Lambda role are on the automation path, so the reservation lets them write', () => {
-    const stack = synthConfig(exampleConfig()).stacks['payments-prod'];
+    const stack = sharedSynth(exampleConfig()).stacks['payments-prod'];
     const roles = resourcesOf(stack, 'aws_iam_role').filter((r) =>
       /^ami-guard-(remediation|ami-compliance)/.test(String(r.name)),
     );

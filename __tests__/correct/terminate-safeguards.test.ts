@@ -7,16 +7,16 @@
 import * as path from 'node:path';
 import { loadConfig } from '../../config/load';
 import { simulate } from '../../test-support/iam';
-import { exampleConfig, exampleVariant, resourcesOf, synthConfig } from '../../test-support/synth';
+import { exampleConfig, exampleVariant, resourcesOf, sharedSynth } from '../../test-support/synth';
 import type { TerraformJson } from '../../test-support/terraform-json';
 
 const ACCOUNT = '222222222222';
 const INSTANCE = `arn:aws:ec2:eu-west-1:${ACCOUNT}:instance/i-0123456789abcdef0`;
 const MARKED = { 'aws:ResourceTag/AmiGuardDeadline': '2026-06-16T12:00Z' };
 
-const example = synthConfig(exampleConfig()).stacks;
+const example = sharedSynth(exampleConfig()).stacks;
 const variantOf = (mode: string, extra: Record<string, unknown> = {}) =>
-  synthConfig(
+  sharedSynth(
     exampleVariant((j) => {
       j.accounts[1].remediation = { ...j.accounts[1].remediation, mode, ...extra };
     }),
@@ -52,7 +52,7 @@ describe('terminate appears only where an account spelled it out', () => {
 
   test.each(Object.entries(configs))('in every stack of the %s config', (_, file) => {
     const config = loadConfig(file);
-    const { stacks } = synthConfig(config);
+    const { stacks } = sharedSynth(config);
     const modes = new Map(config.accounts.map((a) => [a.stackName, a.remediation.mode]));
     expect(Object.keys(stacks).length).toBeGreaterThan(config.accounts.length);
     for (const [name, stack] of Object.entries(stacks)) {

@@ -10,7 +10,7 @@ import { Flag, flagPlan } from '../../modules/review/flags';
 import type { TerraformPlan } from '../../modules/review/plan';
 import { RUNBOOK_DOCUMENT_NAME } from '../../lambda/ami-compliance/contract';
 import { RUNBOOK_ESCALATION_PARAMETER } from '../../modules/review/rules/correct';
-import { RawJson, synthConfig } from '../../test-support/synth';
+import { RawJson, sharedSynth } from '../../test-support/synth';
 import { planBetween } from '../../test-support/synth-plan';
 import { TerraformJson } from '../../test-support/terraform-json';
 import * as fs from 'node:fs';
@@ -30,7 +30,7 @@ function baseJson(): RawJson {
 function synth(edit: (json: RawJson) => void = () => undefined): Record<string, TerraformJson> {
   const json = baseJson();
   edit(json);
-  return synthConfig(parseConfig(json, 'variant.json')).stacks;
+  return sharedSynth(parseConfig(json, 'variant.json')).stacks;
 }
 
 let base: Record<string, TerraformJson>;

@@ -7,7 +7,7 @@ import { loadConfig, EXAMPLE_CONFIG } from '../../config/load';
 import { E2E_CONFIG } from '../../e2e/synth';
 import { NOT_REVIEWED, reviewedTypes, RULE_TABLES } from '../../modules/review/rules';
 import { FLAG_CODES } from '../../modules/review/flags';
-import { synthConfig } from '../../test-support/synth';
+import { sharedSynth } from '../../test-support/synth';
 import { TerraformJson } from '../../test-support/terraform-json';
 
 /** `type (stack, ...)` for every synthesized type that neither a rule reads nor NOT_REVIEWED explains. */
@@ -30,7 +30,7 @@ beforeAll(() => {
     ['example', EXAMPLE_CONFIG],
     ['e2e', E2E_CONFIG],
   ] as const)
-    for (const [name, json] of Object.entries(synthConfig(loadConfig(file)).stacks)) stacks[`${label}/${name}`] = json;
+    for (const [name, json] of Object.entries(sharedSynth(loadConfig(file)).stacks)) stacks[`${label}/${name}`] = json;
 });
 
 test('GIVEN the example and e2e configs THEN they synthesize account, state-backend and organization stacks', () => {
