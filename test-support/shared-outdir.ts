@@ -15,7 +15,7 @@ const SHARED_DIR = 'shared-outputs';
 const DIGEST_SUFFIX = '.sha256';
 
 /** The digest of every file under `dir`: paths and bytes, in a stable order. */
-export function digestOf(dir: string): string {
+function digestOf(dir: string): string {
   const hash = createHash('sha256');
   const files = fs
     .readdirSync(dir, { recursive: true, withFileTypes: true })
