@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import { SECTIONS_OF_ACCOUNTS, configReference, renderConfigReference, withConfigReference } from '../config/reference';
 import { CONFIG_DOC, currentConfigDoc } from '../scripts/write-docs';
 import { SCHEMA_FILE } from '../scripts/write-schema';
-import { exampleJson } from '../test-support/synth';
+import { exampleJson } from '../test-support/example-config';
 
 interface SchemaNode {
   properties?: Record<string, SchemaNode>;

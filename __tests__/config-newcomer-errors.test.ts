@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, closestKey, loadConfig, parseConfig } from '../config/load';
-import { exampleJson, RawJson, tempDir } from '../test-support/synth';
+import { exampleJson, RawJson } from '../test-support/example-config';
+import { tempDir } from '../test-support/temp';
 
 const EXAMPLE_FILE = path.join(__dirname, '..', 'config', 'accounts.example.json');
 

@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, loadConfig, parseConfig } from '../config/load';
 import { synthesizeFile } from '../modules/stacks/app';
-import { exampleJson, RawJson, tempDir } from '../test-support/synth';
+import { exampleJson, RawJson } from '../test-support/example-config';
+import { tempDir } from '../test-support/temp';
 
 type Edit = (json: RawJson) => void;
 

@@ -1,7 +1,7 @@
 import { ConfigError, parseConfig } from '../config/load';
 import { parseRuleParameters } from '../lambda/ami-compliance/params';
 import { encodeRuleParameters } from '../modules/detect/ami-compliance-rule';
-import { exampleJson, type RawJson } from '../test-support/synth';
+import { exampleJson, type RawJson } from '../test-support/example-config';
 
 function parse(edit: (json: RawJson) => void) {
   const json = exampleJson();

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { configJsonSchema, SCHEMA_FILE } from '../scripts/write-schema';
-import { exampleJson } from '../test-support/synth';
+import { exampleJson } from '../test-support/example-config';
 
 describe('published JSON Schema', () => {
   test('is up to date with config/schema.ts (run `npm run schema` after changing it)', () => {

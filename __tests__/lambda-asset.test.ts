@@ -97,23 +97,19 @@ describe('the input hash', () => {
 });
 
 describe('the synthesized asset', () => {
-  test('every account stack carries the zip, under 150 KB, and the zip bytes do not depend on the time zone', async () => {
+  // Whether the zip's bytes depend on the time zone is proved by synth-cli.test.ts, which synthesizes in child
+  // processes under four zones: under jest, setting process.env.TZ does not reach V8's clock (each test file
+  // gets its own copy of the environment), so a zone loop here would compare one zone with itself.
+  test('every account stack carries the zip, under 150 KB, and zipping its index.js again gives the same bytes', async () => {
     // GIVEN the example synthesized
     const { outdir, stacks } = sharedSynth(exampleConfig());
     const fn = onlyResource(stacks['payments-prod'], 'aws_lambda_function');
     const zip = fs.readFileSync(path.join(outdir, 'stacks', 'payments-prod', String(fn.filename)));
     expect(zip.length).toBeLessThan(150 * 1024);
-    // WHEN the same files are zipped under zones west and east of UTC
+    // WHEN its index.js is zipped again by a fresh asset module
     const { deterministicZip } = await freshAssetModule();
-    const files = { 'index.js': unzipSync(zip)['index.js'] };
-    const saved = process.env.TZ;
-    const zipped = ['UTC', 'America/Los_Angeles', 'Asia/Tokyo', 'Pacific/Kiritimati'].map((zone) => {
-      process.env.TZ = zone; // Node applies a changed TZ to Date at once
-      return Buffer.from(deterministicZip(files));
-    });
-    if (saved === undefined) delete process.env.TZ;
-    else process.env.TZ = saved;
-    // THEN the bytes are the synthesized ones in every zone
-    for (const bytes of zipped) expect(bytes.equals(zip)).toBe(true);
+    const again = Buffer.from(deterministicZip({ 'index.js': unzipSync(zip)['index.js'] }));
+    // THEN the bytes are the synthesized ones
+    expect(again.equals(zip)).toBe(true);
   });
 });

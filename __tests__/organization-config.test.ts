@@ -1,5 +1,5 @@
 import { ConfigError, parseConfig } from '../config/load';
-import { exampleJson, RawJson } from '../test-support/synth';
+import { exampleJson, RawJson } from '../test-support/example-config';
 
 type Edit = (json: RawJson) => void;
 

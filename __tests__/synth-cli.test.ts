@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { filesUnder } from '../test-support/files';
-import { exampleConfig, tempDir } from '../test-support/synth';
+import { exampleConfig } from '../test-support/example-config';
+import { tempDir } from '../test-support/temp';
 
 const REPO_ROOT = path.join(__dirname, '..');
 /** West of UTC, east of UTC, and the furthest east (UTC+14): a local-time conversion shows in one of them. */
@@ -42,12 +43,12 @@ describe('`npm run synth` on the example config', () => {
   let zones: Record<string, Run>;
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-  // The CLI under TZ=UTC, and beside it the app's entry point (what `cdktf synth` runs) under each other zone.
+  // The CLI under TZ=UTC, and beside it the app's entry point, run as cdktf.json runs it, under each other zone.
   beforeAll(async () => {
     const [first, ...others] = await Promise.all([
       run('npm', ['run', '--silent', 'synth', '--', '--output', outdir], { CI: '1', TZ: 'UTC' }),
       ...OTHER_ZONES.map((zone) =>
-        run(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['main.ts'], { TZ: zone, CDKTF_OUTDIR: zoneOutdirs[zone] }),
+        run(process.execPath, ['--require', 'tsx/cjs', 'main.ts'], { TZ: zone, CDKTF_OUTDIR: zoneOutdirs[zone] }),
       ),
     ]);
     cli = first;

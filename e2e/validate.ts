@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { terraformEnv, TIMEOUTS } from './terraform';
-import { tempDir } from '../test-support/synth';
+import { tempDir } from '../test-support/temp';
 import { TerraformJson } from '../test-support/terraform-json';
 
 let workDir: string | undefined;

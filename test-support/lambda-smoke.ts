@@ -11,17 +11,7 @@ import * as path from 'node:path';
 import { unzipSync } from 'fflate';
 import { amiComplianceZip } from '../modules/detect/lambda-asset';
 import { AwsModel, imageId, instanceId } from './fake-aws';
-
-/** What the smoke saw: the runtime, and each event's answer next to what the modelled Config received. */
-export interface SmokeResult {
-  readonly node: string;
-  readonly bundleBytes: number;
-  readonly scheduled: { readonly answer: unknown; readonly receivedByConfig: number; readonly instances: number };
-  readonly change: { readonly answer: unknown; readonly receivedByConfig: Record<string, number> };
-}
-
-/** Starts the one line of scripts/lambda-smoke.ts's output that holds the {@link SmokeResult}. */
-export const SMOKE_RESULT_PREFIX = 'lambda smoke result: ';
+import type { SmokeResult } from './lambda-smoke-result';
 
 const RULE = JSON.stringify({ tagKey: 'Environment', tagValues: 'Prod' });
 const INSTANCES = 2_500;

@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseConfig, loadConfig, EXAMPLE_CONFIG } from '../config/load';
 import { AmiGuardConfig } from '../config/schema';
 import { PolicyDocument } from '../modules/shared/policy-document';
 import { buildApp } from '../modules/stacks/app';
@@ -8,6 +7,8 @@ import { sharedOutdir } from './shared-outdir';
 import { TerraformJson } from './terraform-json';
 import { tempDir } from './temp';
 
+// The light helpers live apart, so a test that needs only them does not load the whole app.
+export { exampleConfig, exampleJson, exampleVariant, type RawJson } from './example-config';
 export { tempDir };
 
 export interface Synth {
@@ -43,30 +44,6 @@ function readStacks(outdir: string): Record<string, TerraformJson> {
     stacks[name] = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8')) as TerraformJson;
   }
   return stacks;
-}
-
-/** The example config, as a team would start from it. */
-export function exampleConfig(): AmiGuardConfig {
-  return loadConfig(EXAMPLE_CONFIG);
-}
-
-/**
- * Raw config JSON as tests edit it. Loosely typed on purpose: the tests write wrong shapes (a number for
- * an ID, a misspelt key) to prove the loader rejects them, which a typed view would not let them write.
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- deliberately mis-shaped test input, see above
-export type RawJson = Record<string, any>;
-
-/** The example config's raw JSON, for tests that derive variants of it. */
-export function exampleJson(): RawJson {
-  return JSON.parse(fs.readFileSync(EXAMPLE_CONFIG, 'utf8'));
-}
-
-/** Parses a variant of the example, changed by `edit`. */
-export function exampleVariant(edit: (json: RawJson) => void): AmiGuardConfig {
-  const json = exampleJson();
-  edit(json);
-  return parseConfig(json, 'variant.json');
 }
 
 /** All resources of one type in a stack. */

@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { SMOKE_RESULT_PREFIX, type SmokeResult } from '../../test-support/lambda-smoke';
+import { SMOKE_RESULT_PREFIX, type SmokeResult } from '../../test-support/lambda-smoke-result';
 
 const REPO = path.resolve(__dirname, '..', '..');
 

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildAmiComplianceBundle, DEFAULT_OUT_DIR } from '../../lambda/ami-compliance/build';
 import { runBuild } from '../../test-support/run-bundle';
-import { tempDir } from '../../test-support/synth';
+import { tempDir } from '../../test-support/temp';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 

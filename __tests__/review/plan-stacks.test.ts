@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { PlanError } from '../../modules/review/plan';
 import { chooseStacks, planStacks, PLAN_FILE, synthesizedStacks, TerraformRunner } from '../../modules/review/run-plans';
 import { runReview } from '../../scripts/review';
-import { tempDir } from '../../test-support/synth';
+import { tempDir } from '../../test-support/temp';
 import { planFile } from './fixtures/plans';
 import { ANALYTICS, PAYMENTS, STATE_BACKEND } from './fixtures/review-cases';
 

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runReview } from '../../scripts/review';
-import { tempDir } from '../../test-support/synth';
+import { tempDir } from '../../test-support/temp';
 import { planFile } from './fixtures/plans';
 import { PAYMENTS, STATE_BACKEND } from './fixtures/review-cases';
 

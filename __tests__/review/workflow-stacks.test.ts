@@ -12,7 +12,7 @@ import {
   WorkflowConfigError,
   workflowStacks,
 } from '../../modules/review/workflow-stacks';
-import { exampleConfig, exampleVariant } from '../../test-support/synth';
+import { exampleConfig, exampleVariant } from '../../test-support/example-config';
 
 const SYNTHESIZED = ['analytics-prod', 'image-pipeline', 'payments-prod', 'state-backend'];
 
