@@ -1,5 +1,5 @@
 import { changedSharedOutdirs } from './shared-outdir';
-import { releaseRunTempFolder } from './temp-root';
+import { releaseRunTempFolder, runTempFolder } from './temp-root';
 
 /**
  * Ends a run: removes its temp folder, and fails when a test changed an output shared by the run's test
@@ -7,7 +7,7 @@ import { releaseRunTempFolder } from './temp-root';
  * @throws naming what was changed or left, and the fix
  */
 export function finishRun(env: NodeJS.ProcessEnv): void {
-  const root = env.AMI_GUARD_TEST_TMPDIR;
+  const root = runTempFolder(env);
   const changed = root ? changedSharedOutdirs(root) : [];
   const left = releaseRunTempFolder(env);
   const problems: string[] = [];

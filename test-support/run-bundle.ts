@@ -7,9 +7,10 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { amiComplianceZip, type LambdaZip } from '../modules/detect/lambda-asset';
+import { runTempFolder } from './temp-root';
 
 /** The run's folder (set by globalSetup); a file run outside jest's globalSetup gets the system temp folder. */
-const runFolder = () => process.env.AMI_GUARD_TEST_TMPDIR || os.tmpdir();
+const runFolder = () => runTempFolder() ?? os.tmpdir();
 
 /**
  * This run's package of the current sources: index.js, index.js.map and the zip, in one folder apart

@@ -34,7 +34,7 @@ function digestOf(dir: string): string {
  * The output for `key`, made by `build(dir)` the first time any test file of this run asks for it.
  * Several workers may build the same key at once: each builds in its own folder, and the first to
  * rename it into place wins (the others' outputs are the same, and are removed).
- * @param root the run's temp folder (globalSetup sets AMI_GUARD_TEST_TMPDIR); none outside a jest run
+ * @param root the run's temp folder (runTempFolder() in temp-root.ts); none outside a jest run
  * @returns the output's folder, or undefined outside a jest run (the caller then builds its own)
  * @throws whatever `build` throws; nothing is left in place then
  */

@@ -6,6 +6,7 @@ import { buildApp } from '../modules/stacks/app';
 import { sharedOutdir } from './shared-outdir';
 import { TerraformJson } from './terraform-json';
 import { tempDir } from './temp';
+import { runTempFolder } from './temp-root';
 
 // The light helpers live apart, so a test that needs only them does not load the whole app.
 export { exampleConfig, exampleJson, exampleVariant, type RawJson } from './example-config';
@@ -33,7 +34,7 @@ export function sharedSynth(config: AmiGuardConfig): Synth {
   const outdir = sharedOutdir(
     `synth:${JSON.stringify(config)}`,
     (dir) => buildApp(config, { outdir: dir }).synth(),
-    process.env.AMI_GUARD_TEST_TMPDIR,
+    runTempFolder(),
   );
   return outdir ? { outdir, stacks: readStacks(outdir) } : synthConfig(config);
 }

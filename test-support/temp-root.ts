@@ -16,6 +16,11 @@ const SAVED_ENV = 'AMI_GUARD_TEST_SAVED_TMPDIR';
 /** Directories the project's code and tests create in the temp folder start with this. */
 const PROJECT_TEMP_PREFIX = 'ami-guard-';
 
+/** This jest run's temp folder (globalSetup made it), or undefined outside a jest run. */
+export function runTempFolder(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env[ROOT_ENV] || undefined;
+}
+
 /** Makes the run's temp folder inside the current temp folder and points TMPDIR at it. */
 export function useRunTempFolder(env: NodeJS.ProcessEnv = process.env): string {
   const root = fs.mkdtempSync(path.join(env.TMPDIR || os.tmpdir(), 'jest-run-'));
