@@ -138,8 +138,29 @@ export class Emulator {
     return out.Item;
   }
 
-  async putItem(table: string, item: DynamoItem): Promise<void> {
-    await this.call(`dynamodb put ${table}`, () => this.dynamodb.send(new PutItemCommand({ TableName: table, Item: item })));
+  /**
+   * Writes a Terraform lock item as Terraform's S3 backend writes it: its `Info` is the lock info JSON
+   * (ID, Operation, Who, Version, Created now, Path = the lock ID).
+   * @returns the `Info` string written
+   */
+  async putLockItem(
+    table: string,
+    lockId: string,
+    lock: { readonly id: string; readonly operation: string; readonly who: string; readonly version: string },
+  ): Promise<string> {
+    const info = JSON.stringify({
+      ID: lock.id,
+      Operation: lock.operation,
+      Who: lock.who,
+      Version: lock.version,
+      Created: new Date().toISOString(),
+      Path: lockId,
+    });
+    const item: DynamoItem = { LockID: { S: lockId }, Info: { S: info } };
+    await this.call(`dynamodb put ${table}/${lockId}`, () =>
+      this.dynamodb.send(new PutItemCommand({ TableName: table, Item: item })),
+    );
+    return info;
   }
 
   async deleteLockItem(table: string, lockId: string): Promise<void> {

@@ -90,15 +90,12 @@ export function stateChecks(
     {
       step: 'lock',
       run: async () => {
-        const info = {
-          ID: LOCK_PROBE_ID,
-          Operation: 'e2e lock probe',
-          Who: 'ami-guard-e2e',
-          Version: '',
-          Created: new Date().toISOString(),
-          Path: lockId,
-        };
-        await emulator.putItem(table, { LockID: { S: lockId }, Info: { S: JSON.stringify(info) } });
+        await emulator.putLockItem(table, lockId, {
+          id: LOCK_PROBE_ID,
+          operation: 'e2e lock probe',
+          who: 'ami-guard-e2e',
+          version: '',
+        });
         try {
           const r = await terraform(
             stack.dir,

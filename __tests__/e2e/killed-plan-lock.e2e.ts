@@ -118,21 +118,18 @@ test(
   'GIVEN a lock someone else holds THEN a plan that fails on it leaves that lock where it is',
   async () => {
     const { stack, emulator, table, lockId } = await initializedStack();
-    const foreign = {
-      ID: 'someone-elses-lock',
-      Operation: 'OperationTypeApply',
-      Who: 'someone@elsewhere',
-      Version: '1.11.4',
-      Created: new Date().toISOString(),
-      Path: lockId,
-    };
-    await emulator.putItem(table, { LockID: { S: lockId }, Info: { S: JSON.stringify(foreign) } });
+    const foreign = await emulator.putLockItem(table, lockId, {
+      id: 'someone-elses-lock',
+      operation: 'OperationTypeApply',
+      who: 'someone@elsewhere',
+      version: '1.11.4',
+    });
     try {
       const plan = await terraform(stack.dir, planArgs, TIMEOUTS.plan);
       expect(plan.code).not.toBe(0);
       expect(`${plan.stdout}${plan.stderr}`).toContain('Error acquiring the state lock');
       expect(plan.unlocked).toBeUndefined();
-      expect((await emulator.getLockItem(table, lockId))?.Info?.S).toBe(JSON.stringify(foreign));
+      expect((await emulator.getLockItem(table, lockId))?.Info?.S).toBe(foreign);
     } finally {
       await emulator.deleteLockItem(table, lockId);
     }
