@@ -1,23 +1,30 @@
 import { spawn, spawnSync, ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as path from 'node:path';
 
-/** A running moto_server on 127.0.0.1. */
+/**
+ * moto's own server app behind a lock (one request at a time: moto is not concurrency safe), run
+ * with the `python3` that has moto installed. See the file's docstring.
+ */
+export const MOTO_SERVER_SCRIPT = path.join(__dirname, 'moto_server.py');
+
+/** A running moto server (moto_server.py) on 127.0.0.1. */
 export interface MotoServer {
   /** e.g. http://127.0.0.1:40123 */
   readonly url: string;
   readonly port: number;
-  /** The process ID of moto_server (for a person to stop a server left running). */
+  /** The process ID of the moto server (for a person to stop a server left running). */
   readonly pid: number;
   /** Stops the server; safe to call twice. */
   stop(): Promise<void>;
 }
 
-/** Why moto cannot be used on this machine, or undefined when `moto_server` is on the PATH. */
+/** Why moto cannot be used on this machine, or undefined when `python3` can import moto's server. */
 export function motoUnavailableReason(): string | undefined {
-  const probe = spawnSync('moto_server', ['--help'], { stdio: 'ignore' });
+  const probe = spawnSync('python3', [MOTO_SERVER_SCRIPT, '--probe'], { stdio: 'ignore' });
   if (probe.error || probe.status !== 0) {
-    return 'moto_server is not on the PATH: install it with `pip install "moto[server]"`';
+    return 'moto\'s server cannot be imported by python3 on the PATH: install it with `pip install "moto[server]"`';
   }
   return undefined;
 }
@@ -40,7 +47,7 @@ async function waitUntilUp(url: string, child: ChildProcess, timeoutMs: number):
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
-      throw new Error(`moto_server exited with code ${child.exitCode} before it answered on ${url}`);
+      throw new Error(`the moto server exited with code ${child.exitCode} before it answered on ${url}`);
     }
     try {
       const res = await fetch(`${url}/moto-api/data.json`);
@@ -50,10 +57,10 @@ async function waitUntilUp(url: string, child: ChildProcess, timeoutMs: number):
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`moto_server did not answer on ${url} within ${timeoutMs} ms`);
+  throw new Error(`the moto server did not answer on ${url} within ${timeoutMs} ms`);
 }
 
-/** Starts moto_server on a free loopback port and waits until it answers. */
+/** Starts moto's server (moto_server.py: one request at a time) on a free loopback port and waits until it answers. */
 export async function startMoto(
   options: {
     timeoutMs?: number;
@@ -73,7 +80,7 @@ export async function startMoto(
   const url = `http://127.0.0.1:${port}`;
   if (options.outliveProcess && !options.logFile) throw new Error('startMoto: outliveProcess needs a logFile');
   const output = options.outliveProcess ? fs.openSync(options.logFile!, 'a') : undefined;
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+  const child = spawn('python3', [MOTO_SERVER_SCRIPT, '-H', '127.0.0.1', '-p', String(port)], {
     // Variables for moto itself (e.g. MOTO_IAM_LOAD_MANAGED_POLICIES); jest's process.env is not the one a child inherits.
     env: { ...process.env, ...options.env },
     stdio: output === undefined ? ['ignore', 'ignore', 'pipe'] : ['ignore', output, output],

@@ -111,7 +111,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
   try {
     moto = await startMoto({ logFile: path.join(workDir, 'moto.log') });
     const emulatorUrl = moto.url;
-    report(`moto      ${moto.url} (moto_server on 127.0.0.1:${moto.port}); work dir ${workDir}`);
+    report(`moto      ${moto.url} (moto's server on 127.0.0.1:${moto.port}, one request at a time); work dir ${workDir}`);
     // The organization the organization stack is deployed into exists before AMI Guard runs, and its
     // root and OU IDs are moto's: the config's target IDs are replaced by them, then the config is
     // validated like any production config.
