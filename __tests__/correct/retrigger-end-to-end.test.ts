@@ -9,7 +9,7 @@ import { PutEvaluationsCommand } from '@aws-sdk/client-config-service';
 import { DescribeAutoScalingInstancesCommand } from '@aws-sdk/client-auto-scaling';
 import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { DescribeImagesCommand, DescribeInstancesCommand, type Instance } from '@aws-sdk/client-ec2';
-import { GetParameterCommand, StartAutomationExecutionCommand } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, GetParametersByPathCommand, StartAutomationExecutionCommand } from '@aws-sdk/client-ssm';
 import { runCheck } from '../../lambda/ami-compliance/check';
 import {
   CHECK_EVENT_KEY,
@@ -103,6 +103,13 @@ function fakeAws(log: string[], records: Record<string, string> = noticed) {
     if (!deadline) throw awsError('ParameterNotFound');
     return { Parameter: { Value: JSON.stringify({ deadline }) } };
   });
+  // The sweep lists the records (one page here).
+  m.ssmMock.on(GetParametersByPathCommand, { Path: '/ami-guard/notices' } as never).callsFake(() => ({
+    Parameters: Object.entries(records).map(([id, deadline]) => ({
+      Name: `/ami-guard/notices/${id}`,
+      Value: JSON.stringify({ deadline }),
+    })),
+  }));
   let n = 0;
   m.ssmMock.on(StartAutomationExecutionCommand).callsFake(() => {
     log.push('ssm.StartAutomationExecution');
@@ -113,8 +120,13 @@ function fakeAws(log: string[], records: Record<string, string> = noticed) {
   return m;
 }
 
-async function sweep(log: string[] = [], notificationCreationTime = '2026-06-15T12:00:00.000Z', env = variables) {
-  const m = fakeAws(log);
+async function sweep(
+  log: string[] = [],
+  notificationCreationTime = '2026-06-15T12:00:00.000Z',
+  env = variables,
+  records: Record<string, string> = noticed,
+) {
+  const m = fakeAws(log, records);
   const event = configEvent(
     { ...scheduledEvent, notificationCreationTime },
     JSON.parse(env[RULE_PARAMETERS_ENV]) as Record<string, string>,
@@ -301,6 +313,22 @@ withPython('the runbooks the sweep started', () => {
       Resources: ['i-0000000000000000a'],
       Tags: [{ Key: 'AmiGuardDeadline', Value: '2026-06-16T12:00Z' }],
     });
+  });
+
+  test('an owner who deletes the tag, then fixes the instance, leaves no record behind: the sweep has the runbook clear it', async () => {
+    // GIVEN compliant instance f was noticed (record 2026-06-14T09:00Z), and its owner deleted the tag, then moved it to an approved AMI
+    const records = { ...noticed, 'i-0000000000000000f': '2026-06-14T09:00Z' };
+    // WHEN the sweep runs
+    const { starts, result } = await sweep([], undefined, variables, records);
+    // THEN it starts the runbook for f too, which deletes the record and the tag and tells the owner; nothing is stopped
+    expect(result.remediation?.started.find((s) => s.instanceId === 'i-0000000000000000f')?.reason).toBe(
+      'compliant with a notice record: delete it',
+    );
+    const start = starts.find((s) => s.Parameters?.InstanceId?.[0] === 'i-0000000000000000f')!;
+    const run = await execute(start.Parameters as Record<string, string[]>, stack, records);
+    expect(names(run.calls)).toEqual(['lambda.invoke', 'ssm.delete_parameter', 'ec2.delete_tags', 'sns.publish']);
+    expect(run.calls[1].kwargs).toEqual({ Name: '/ami-guard/notices/i-0000000000000000f' });
+    // AND without the record, the sweep leaves f alone (the first test: three starts, none for f)
   });
 
   test('in terminate mode, terminate the stopped instance past its deadline, after its evidence image', async () => {

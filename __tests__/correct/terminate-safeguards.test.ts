@@ -177,6 +177,16 @@ describe('the rule Lambda', () => {
     ).resolves.not.toBe('Allowed');
   });
 
+  test('may list the notice records path, and no other path', async () => {
+    const path = (name: string) => `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter${name}`;
+    for (const mode of ['stop', 'terminate'] as const) {
+      await expect(can(byMode[mode], 'ssm:GetParametersByPath', path('/ami-guard/notices'))).resolves.toBe('Allowed');
+      await expect(can(byMode[mode], 'ssm:GetParametersByPath', path('/ami-guard'))).resolves.not.toBe('Allowed');
+      await expect(can(byMode[mode], 'ssm:GetParametersByPath', path('/prod/db'))).resolves.not.toBe('Allowed');
+    }
+    await expect(can(byMode.notify, 'ssm:GetParametersByPath', path('/ami-guard/notices'))).resolves.not.toBe('Allowed');
+  });
+
   test('starts nothing where remediation is manual or only notifies', async () => {
     const manual = variantOf('stop', { automatic: false });
     for (const stack of [manual, byMode.notify]) {

@@ -110,6 +110,28 @@ describe('recheckReason: what the sweep starts the runbook again for', () => {
     expect(recheckReason(facts, compliance, NOW, 'terminate')).toBe(expected);
   });
 
+  // The owner deleted the tag (IAM admins only), then fixed the instance: the record alone must be cleared,
+  // or it would act without a new notice once the instance turns non-compliant again.
+  test.each<[string, InstanceFacts, Compliance, string | undefined]>([
+    ['compliant with a record and no tag', instance({}), 'COMPLIANT', 'compliant with a notice record: delete it'],
+    [
+      'compliant with a record and a tag',
+      instance({ AmiGuardDeadline: 'x' }),
+      'COMPLIANT',
+      'compliant with a deadline tag: remove it',
+    ],
+    [
+      'non-compliant with a record and no tag',
+      instance({}),
+      'NON_COMPLIANT',
+      'non-compliant without a deadline tag: recover it from the notice record, or give notice',
+    ],
+    ['gone, with a record', instance({}, 'terminated'), 'NOT_APPLICABLE', undefined],
+  ])('%s, in either mode', (_, facts, compliance, expected) => {
+    expect(recheckReason(facts, compliance, NOW, 'stop', true)).toBe(expected);
+    expect(recheckReason(facts, compliance, NOW, 'terminate', true)).toBe(expected);
+  });
+
   // A stopped instance can be started again on the same AMI: terminate mode still has work there, stop mode none.
   test.each<[string, InstanceFacts, string | undefined, string | undefined]>([
     [

@@ -4,7 +4,7 @@ import {
   DescribeImagesCommand,
   DescribeSnapshotsCommand,
 } from '@aws-sdk/client-ec2';
-import { StartAutomationExecutionCommand } from '@aws-sdk/client-ssm';
+import { GetParametersByPathCommand, StartAutomationExecutionCommand } from '@aws-sdk/client-ssm';
 import type { RemediationTrigger } from '../../lambda/ami-compliance/contract';
 import type { InstanceFacts } from '../../lambda/ami-compliance/evaluate';
 import { MAX_RECHECKS_PER_SWEEP, parseRemediationTrigger, Rechecks } from '../../lambda/ami-compliance/retrigger';
@@ -148,5 +148,66 @@ describe('Rechecks.followUp', () => {
     const m = fakes();
     await new Rechecks(NOW, 'terminate').followUp(clientsWith({ ssm: m.ssm }), { ...trigger, expireEvidence: false }, 'sweep-1');
     expect(m.ec2Mock.commandCalls(DescribeImagesCommand)).toHaveLength(0);
+  });
+});
+
+describe('Rechecks.forSweep: notice records', () => {
+  const instance = (i: number, tags: Record<string, string> = {}): InstanceFacts => ({
+    instanceId: `i-${i.toString(16).padStart(17, '0')}`,
+    imageId: 'ami-0aaaaaaaaaaaaaaa1',
+    state: 'running',
+    tags,
+  });
+  const record = (i: number) => ({
+    Name: `/ami-guard/notices/${instance(i).instanceId}`,
+    Value: '{"deadline":"2026-06-14T00:00Z"}',
+  });
+
+  function fakes() {
+    const m = mockedClients();
+    m.ssmMock.on(StartAutomationExecutionCommand).callsFake((input: { Parameters: { InstanceId: string[] } }) => ({
+      AutomationExecutionId: `exec-${input.Parameters.InstanceId[0]}`,
+    }));
+    return m;
+  }
+
+  test('GIVEN records over two pages THEN a compliant instance with a record and no tag gets the runbook; one without a record does not', async () => {
+    const m = fakes();
+    m.ssmMock
+      .on(GetParametersByPathCommand, { NextToken: undefined } as never)
+      .resolves({ Parameters: [record(1), { Name: '/ami-guard/notices/not-an-instance', Value: '{}' }], NextToken: 't1' })
+      .on(GetParametersByPathCommand, { NextToken: 't1' } as never)
+      .resolves({ Parameters: [record(2)] });
+    const rechecks = await Rechecks.forSweep(m.ssm, NOW, 'stop');
+    rechecks.consider(instance(1), 'COMPLIANT');
+    rechecks.consider(instance(2), 'NOT_APPLICABLE');
+    rechecks.consider(instance(3), 'COMPLIANT');
+    const summary = await rechecks.followUp(clientsWith(m), { ...trigger, mode: 'stop', expireEvidence: false }, 'sweep-1');
+    expect(summary.started).toEqual([
+      {
+        instanceId: instance(1).instanceId,
+        reason: 'compliant with a notice record: delete it',
+        executionId: `exec-${instance(1).instanceId}`,
+      },
+    ]);
+    const asked = m.ssmMock.commandCalls(GetParametersByPathCommand).map((c) => c.args[0].input);
+    expect(asked).toEqual([
+      { Path: '/ami-guard/notices', Recursive: false, MaxResults: 10, NextToken: undefined },
+      { Path: '/ami-guard/notices', Recursive: false, MaxResults: 10, NextToken: 't1' },
+    ]);
+  });
+
+  test('GIVEN the records cannot be listed THEN marked instances are still followed up, then the follow-up fails naming the listing and the fix', async () => {
+    const m = fakes();
+    m.ssmMock.on(GetParametersByPathCommand).rejects(awsError('AccessDeniedException', 'not authorized'));
+    const rechecks = await Rechecks.forSweep(m.ssm, NOW, 'terminate');
+    rechecks.consider(due(1), 'NON_COMPLIANT');
+    rechecks.consider(instance(2), 'COMPLIANT');
+    await expect(rechecks.followUp(clientsWith(m), { ...trigger, expireEvidence: false }, 'sweep-1')).rejects.toThrow(
+      /failed for 1 item\(s\) after the evaluations were stored: notice records: AccessDeniedException not authorized\. Fix: if access was denied, redeploy the stack \(it grants ssm:GetParametersByPath on \/ami-guard\/notices\)/,
+    );
+    expect(m.ssmMock.commandCalls(StartAutomationExecutionCommand).map((c) => c.args[0].input.Parameters!.InstanceId)).toEqual([
+      [due(1).instanceId],
+    ]);
   });
 });

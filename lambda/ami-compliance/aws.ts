@@ -7,7 +7,7 @@
  *   aws/shared.ts          SDK error codes, tag maps, NextToken loop detection
  *   aws/instances.ts       DescribeInstances: paged (next page requested early), one by ID
  *   aws/images.ts          DescribeImages: batched and cached per invocation
- *   aws/ssm-parameters.ts  the approved-ID StringList and notice records (GetParameter)
+ *   aws/ssm-parameters.ts  the approved-ID StringList and notice records (GetParameter, GetParametersByPath)
  *   aws/config-service.ts  GetResourceConfigHistory, PutEvaluations (EvaluationReporter)
  *   aws/attribution.ts     who launched an instance (CloudTrail), its Auto Scaling group
  *   aws/remediation.ts     StartAutomationExecution, evidence image expiry
@@ -15,14 +15,15 @@
  * IAM actions used: ec2:DescribeInstances, ec2:DescribeImages, ssm:GetParameter,
  * config:GetResourceConfigHistory, config:PutEvaluations; for owner attribution cloudtrail:LookupEvents,
  * autoscaling:DescribeAutoScalingInstances and DescribeAutoScalingGroups; where remediation acts
- * automatically ssm:StartAutomationExecution (one document), and in terminate mode
+ * automatically ssm:StartAutomationExecution (one document) and ssm:GetParametersByPath (the notice
+ * records' path), and in terminate mode
  * ec2:DeregisterImage and ec2:DeleteSnapshot (evidence images only).
  */
 export { CLIENT_RETRY, lazyAwsClients, type AwsClients, type ClientOverrides } from './aws/clients';
 export { errorCode, PageTokens } from './aws/shared';
 export { describeInstance, INSTANCE_PAGE_SIZE, listInstancePages } from './aws/instances';
 export { IMAGE_BATCH_SIZE, ImageCatalog, toImageFacts } from './aws/images';
-export { readApprovedImageIds, readNoticeRecord } from './aws/ssm-parameters';
+export { listNoticeRecords, readApprovedImageIds, readNoticeRecord } from './aws/ssm-parameters';
 export { EVALUATIONS_PER_CALL, EvaluationReporter, fetchConfigurationItem, putEvaluations } from './aws/config-service';
 export { describeAutoScaling, lookupLauncher } from './aws/attribution';
 export { expireEvidenceImages, startRemediation } from './aws/remediation';

@@ -122,15 +122,21 @@ const ACTIONABLE_STATES: Record<AutomaticMode, ReadonlySet<string>> = {
  * runbook's fresh check, which reads the notice record, so a stale or forged tag can only cause a
  * re-check, never an action by itself.
  * @param mode the runbook's mode, which decides the instance states worth acting on
+ * @param recorded the instance has a notice record: a compliant one gets the runbook's clear even without
+ *   a tag, so a passed record can never act later on an instance that turns non-compliant again
  */
 export function recheckReason(
   instance: InstanceFacts,
   compliance: ComplianceType,
   now: Date,
   mode: AutomaticMode,
+  recorded = false,
 ): string | undefined {
   const mark = instance.tags[DEADLINE_TAG_KEY];
-  if (compliance === 'COMPLIANT') return mark === undefined ? undefined : 'compliant with a deadline tag: remove it';
+  if (compliance === 'COMPLIANT') {
+    if (mark !== undefined) return 'compliant with a deadline tag: remove it';
+    return recorded ? 'compliant with a notice record: delete it' : undefined;
+  }
   if (compliance !== 'NON_COMPLIANT' || !ACTIONABLE_STATES[mode].has(instance.state ?? 'running')) return undefined;
   // Deleted after a notice, or never given: the runbook recovers the deadline from the notice record, or gives the notice.
   if (mark === undefined) return 'non-compliant without a deadline tag: recover it from the notice record, or give notice';

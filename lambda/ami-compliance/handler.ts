@@ -115,7 +115,7 @@ export async function handleConfigEvent(
       }
       case MESSAGE_TYPE.scheduled: {
         const budget = context ? lambdaBudget(context) : undefined;
-        const rechecks = remediation ? new Rechecks(now, remediation.mode) : undefined;
+        const rechecks = remediation ? await Rechecks.forSweep(clients.ssm, now, remediation.mode) : undefined;
         const swept = await sweep({
           clients,
           params,

@@ -1,12 +1,14 @@
 /**
  * The scheduled sweep's follow-up where remediation acts automatically: start the runbook again for
- * marked instances whose deadline passed (or which became compliant, to remove the mark), and delete
- * evidence images past their keep-until day. AWS Config itself starts the runbook only when an
- * instance becomes NON_COMPLIANT (see docs/correct.md, "The deadline").
+ * marked instances whose deadline passed (or which became compliant, to remove the mark and the notice
+ * record), and delete evidence images past their keep-until day. AWS Config itself starts the runbook
+ * only when an instance becomes NON_COMPLIANT (see docs/correct-deadline.md).
  */
-import { errorCode, expireEvidenceImages, startRemediation, type AwsClients } from './aws';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { errorCode, expireEvidenceImages, listNoticeRecords, startRemediation, type AwsClients } from './aws';
 import {
   AUTOMATIC_MODES,
+  NOTICE_RECORD_PATH,
   REMEDIATION_TRIGGER_ENV,
   type AutomaticMode,
   type ComplianceType,
@@ -53,6 +55,11 @@ export function parseRemediationTrigger(raw: string | undefined): RemediationTri
   return t as RemediationTrigger;
 }
 
+/** An error as the follow-up reports it: its AWS code, then its message. */
+function failureText(err: unknown): string {
+  return `${errorCode(err) ?? ''} ${(err as Error)?.message ?? String(err)}`.trim();
+}
+
 /** What the follow-up did, as logged. */
 export interface FollowUpSummary {
   readonly started: readonly { instanceId: string; reason: string; executionId: string }[];
@@ -61,19 +68,39 @@ export interface FollowUpSummary {
   readonly expiredImages: readonly string[];
 }
 
-/** Collects, during a sweep, the marked instances that need the runbook again. */
+/** Collects, during a sweep, the marked or recorded instances that need the runbook again. */
 export class Rechecks {
   private readonly due: { instanceId: string; reason: string }[] = [];
 
-  /** @param mode the runbook's mode: which instance states are worth starting it for */
+  /**
+   * @param mode the runbook's mode: which instance states are worth starting it for
+   * @param records the instances that have a notice record
+   * @param recordsError why the records could not be listed: reported by {@link followUp}, after the evaluations
+   */
   constructor(
     private readonly now: Date,
     private readonly mode: AutomaticMode,
+    private readonly records: ReadonlySet<string> = new Set(),
+    private readonly recordsError?: string,
   ) {}
+
+  /**
+   * Rechecks for one sweep, with the notice records listed first. A failed listing does not stop the
+   * sweep: the evaluations are stored, the marked instances are still followed up, and the follow-up
+   * then fails naming the listing.
+   */
+  static async forSweep(ssm: SSMClient, now: Date, mode: AutomaticMode): Promise<Rechecks> {
+    try {
+      return new Rechecks(now, mode, await listNoticeRecords(ssm));
+    } catch (err) {
+      const fix = `Fix: if access was denied, redeploy the stack (it grants ssm:GetParametersByPath on ${NOTICE_RECORD_PATH.slice(0, -1)}).`;
+      return new Rechecks(now, mode, new Set(), `notice records: ${failureText(err)}. ${fix}`);
+    }
+  }
 
   /** Notes one evaluated instance. */
   consider(instance: InstanceFacts, compliance: ComplianceType): void {
-    const reason = recheckReason(instance, compliance, this.now, this.mode);
+    const reason = recheckReason(instance, compliance, this.now, this.mode, this.records.has(instance.instanceId));
     if (reason) this.due.push({ instanceId: instance.instanceId, reason });
   }
 
@@ -91,7 +118,7 @@ export class Rechecks {
     budget?: { remainingMs(): number },
   ): Promise<FollowUpSummary> {
     const started: { instanceId: string; reason: string; executionId: string }[] = [];
-    const failures: string[] = [];
+    const failures: string[] = this.recordsError === undefined ? [] : [this.recordsError];
     const outOfTime = (): boolean => budget !== undefined && budget.remainingMs() < FOLLOW_UP_RESERVE_MS;
     let tried = 0;
     for (const { instanceId, reason } of this.due.slice(0, MAX_RECHECKS_PER_SWEEP)) {
@@ -100,7 +127,7 @@ export class Rechecks {
       try {
         started.push({ instanceId, reason, executionId: await startRemediation(clients.ssm, trigger, instanceId, sweepId) });
       } catch (err) {
-        failures.push(`${instanceId}: ${errorCode(err) ?? ''} ${(err as Error)?.message ?? String(err)}`.trim());
+        failures.push(`${instanceId}: ${failureText(err)}`);
       }
     }
     let expiredImages: readonly string[] = [];
@@ -108,7 +135,7 @@ export class Rechecks {
       try {
         expiredImages = (await expireEvidenceImages(clients.ec2, this.now)).images;
       } catch (err) {
-        failures.push(`evidence images: ${errorCode(err) ?? ''} ${(err as Error)?.message ?? String(err)}`.trim());
+        failures.push(`evidence images: ${failureText(err)}`);
       }
     }
     const summary = { started, deferred: this.due.length - tried, expiredImages };

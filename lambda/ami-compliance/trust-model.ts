@@ -113,7 +113,8 @@ export function trustModel(settings: TrustSettings): readonly Signal[] {
       id: 'notice-records',
       kind: 'ssm-parameter',
       name: `${NOTICE_RECORD_PATH}*`,
-      decides: 'The deadline of a noticed instance (one parameter per instance); it survives deletion of the deadline tag.',
+      decides:
+        'The deadline of a noticed instance (one parameter per instance); it survives deletion of the deadline tag, and the sweep has the runbook delete it once the instance is compliant.',
       writers: ['automation'],
     },
     ...(['image-tag', 'snapshot-tag'] as const).flatMap((kind) => [

@@ -144,6 +144,14 @@ function amiComplianceFunctionPolicy(props: {
               Resource: trigger.automationRoleArn,
               Condition: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
             },
+            {
+              // Which instances have a notice record: the sweep clears the record of one that became compliant.
+              // GetParametersByPath is authorized against the path asked for, not the parameters returned.
+              Sid: 'ListNoticeRecords',
+              Effect: 'Allow' as const,
+              Action: 'ssm:GetParametersByPath',
+              Resource: arn(region, 'ssm', accountId, `parameter${NOTICE_RECORD_PATH.slice(0, -1)}`),
+            },
           ]
         : []),
       ...(trigger?.expireEvidence

@@ -1,11 +1,12 @@
 /**
- * SSM parameters the rule reads: the StringList of AMI IDs approved by ID, and an instance's notice record.
+ * SSM parameters the rule reads: the StringList of AMI IDs approved by ID, an instance's notice record,
+ * and (for the sweep) which instances have one.
  *
- * IAM: ssm:GetParameter.
+ * IAM: ssm:GetParameter; ssm:GetParametersByPath on the records' path.
  */
-import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { AMI_ID_PATTERN, NOTICE_RECORD_PATH } from '../contract';
-import { errorCode } from './shared';
+import { GetParameterCommand, GetParametersByPathCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { AMI_ID_PATTERN, INSTANCE_ID_PATTERN, NOTICE_RECORD_PATH } from '../contract';
+import { errorCode, PageTokens } from './shared';
 
 /**
  * Reads the SSM StringList of AMI IDs approved by ID.
@@ -47,4 +48,35 @@ export async function readNoticeRecord(ssm: SSMClient, instanceId: string): Prom
   } catch {
     return undefined;
   }
+}
+
+/** Records per GetParametersByPath page (the API's maximum). */
+const RECORDS_PER_PAGE = 10;
+
+/**
+ * The instance IDs that have a notice record (`/ami-guard/notices/<id>`): one path read, paged. Records
+ * exist only between a notice and the runbook's clear, so there are few. GetParametersByPath is
+ * authorized against the path asked for, not the parameters returned (Parameter Store user guide, "How
+ * Parameter Store authorizes parameter retrieval"). A name that is not an instance ID is skipped.
+ */
+export async function listNoticeRecords(ssm: SSMClient): Promise<ReadonlySet<string>> {
+  const ids = new Set<string>();
+  const tokens = new PageTokens('GetParametersByPath');
+  let NextToken: string | undefined;
+  do {
+    const page = await ssm.send(
+      new GetParametersByPathCommand({
+        Path: NOTICE_RECORD_PATH.slice(0, -1),
+        Recursive: false,
+        MaxResults: RECORDS_PER_PAGE,
+        NextToken,
+      }),
+    );
+    for (const { Name } of page.Parameters ?? []) {
+      const id = Name?.startsWith(NOTICE_RECORD_PATH) ? Name.slice(NOTICE_RECORD_PATH.length) : '';
+      if (INSTANCE_ID_PATTERN.test(id)) ids.add(id);
+    }
+    NextToken = tokens.next(page.NextToken);
+  } while (NextToken);
+  return ids;
 }
