@@ -1,5 +1,6 @@
 /**
- * The runbook's Python with the real boto3 against moto_server: notice -> deadline -> stop, and
+ * The runbook's Python with the real boto3 against moto_server: notice -> deadline -> stop, a fixed
+ * instance's notice record found by the sweep's listing and cleared, and
  * evidence image -> last check -> terminate -> evidence cleanup. The runbook runs as SSM Automation
  * would (test-support/runbook.ts): its API steps and its scripts' boto3 calls go to moto. What moto
  * lacks (Lambda invoke without Docker, snapshot tags in CreateImage) is listed in e2e/moto-gaps.ts with
@@ -17,7 +18,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { expireEvidenceImages, lazyAwsClients, type AwsClients } from '../../lambda/ami-compliance/aws';
+import { expireEvidenceImages, lazyAwsClients, listNoticeRecords, type AwsClients } from '../../lambda/ami-compliance/aws';
 import { runCheck } from '../../lambda/ami-compliance/check';
 import { CHECK_EVENT_KEY, RULE_PARAMETERS_ENV, type ActingMode } from '../../lambda/ami-compliance/contract';
 import { recheckReason } from '../../lambda/ami-compliance/deadline';
@@ -32,7 +33,14 @@ const HOUR = 3_600_000;
 /** The notice time, a minute boundary (deadlines are UTC minutes). */
 const T0 = new Date('2026-06-15T12:00:00Z');
 const at = (hours: number) => new Date(T0.getTime() + hours * HOUR);
-const RULE = { [RULE_PARAMETERS_ENV]: JSON.stringify({ tagKey: 'Environment', tagValues: 'Prod', ownerTagKeys: 'Owner,Team' }) };
+const RULE = {
+  [RULE_PARAMETERS_ENV]: JSON.stringify({
+    tagKey: 'Environment',
+    tagValues: 'Prod',
+    ownerTagKeys: 'Owner,Team',
+    exceptionTagKey: 'AmiGuardException',
+  }),
+};
 
 let moto: MotoServer | undefined;
 let driver: RunbookDriver | undefined;
@@ -189,6 +197,34 @@ describe('stop mode against moto: notice -> deadline -> stop', () => {
     const due = await runbook('stop', id, at(24));
     expect(published(due.calls)).toEqual(['stopping', 'stopped']);
     expect((await instance(id)).state).toBe('stopped');
+  }, 120_000);
+});
+
+describe('the sweep clears what a fixed instance left behind, against moto', () => {
+  test('an owner deletes the deadline tag, then fixes the instance: the sweep finds its record, and the runbook deletes it', async () => {
+    const id = await launch();
+    expect(published((await runbook('stop', id, T0)).calls)).toEqual(['notice']);
+    // The owner deletes the tag (IAM admins only, in AWS), then fixes the instance: an exception makes it compliant
+    await ec2.send(new DeleteTagsCommand({ Resources: [id], Tags: [{ Key: 'AmiGuardDeadline' }] }));
+    await ec2.send(
+      new CreateTagsCommand({ Resources: [id], Tags: [{ Key: 'AmiGuardException', Value: 'CHG-77 until 2026-07-01' }] }),
+    );
+    // The sweep lists the records through moto's GetParametersByPath, and starts the runbook for it
+    const records = await listNoticeRecords(clients.ssm);
+    expect(records.has(id)).toBe(true);
+    const { state, tags } = await instance(id);
+    expect(recheckReason({ instanceId: id, imageId: base, state, tags }, 'COMPLIANT', at(2), 'stop', records.has(id))).toBe(
+      'compliant with a notice record: delete it',
+    );
+    const clear = await runbook('stop', id, at(2));
+    expect(clear.status).toBe('Success');
+    expect(names(clear.calls)).toContain('ssm.delete_parameter');
+    expect(names(clear.calls)).not.toContain('ec2.stop_instances');
+    await expect(ssm.send(new GetParameterCommand({ Name: `/ami-guard/notices/${id}` }))).rejects.toMatchObject({
+      name: 'ParameterNotFound',
+    });
+    expect((await listNoticeRecords(clients.ssm)).has(id)).toBe(false);
+    expect((await instance(id)).state).toBe('running');
   }, 120_000);
 });
 
