@@ -120,6 +120,8 @@ export const CHECK_EVENT_KEY = 'amiGuardCheck';
  * AMI Guard's automation roles may write under it; the deadline tag only shows the record.
  */
 export const NOTICE_RECORD_PATH = '/ami-guard/notices/';
+/** The records' path as GetParametersByPath takes it, and as its IAM resource names it (no trailing slash). */
+export const NOTICE_RECORDS_LIST_PATH = NOTICE_RECORD_PATH.slice(0, -1);
 
 /** Check-mode verdicts: REMEDIATE only for a fresh NON_COMPLIANT; everything else is SKIP. */
 export const VERDICT = { remediate: 'REMEDIATE', skip: 'SKIP' } as const;

@@ -8,7 +8,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import { errorCode, expireEvidenceImages, listNoticeRecords, startRemediation, type AwsClients } from './aws';
 import {
   AUTOMATIC_MODES,
-  NOTICE_RECORD_PATH,
+  NOTICE_RECORDS_LIST_PATH,
   REMEDIATION_TRIGGER_ENV,
   type AutomaticMode,
   type ComplianceType,
@@ -93,7 +93,7 @@ export class Rechecks {
     try {
       return new Rechecks(now, mode, await listNoticeRecords(ssm));
     } catch (err) {
-      const fix = `Fix: if access was denied, redeploy the stack (it grants ssm:GetParametersByPath on ${NOTICE_RECORD_PATH.slice(0, -1)}).`;
+      const fix = `Fix: if access was denied, redeploy the stack (it grants ssm:GetParametersByPath on ${NOTICE_RECORDS_LIST_PATH}).`;
       return new Rechecks(now, mode, new Set(), `notice records: ${failureText(err)}. ${fix}`);
     }
   }

@@ -7,6 +7,7 @@ import {
   DEFAULT_FUNCTION_TIMEOUT_SECONDS,
   EVIDENCE_TAG,
   NOTICE_RECORD_PATH,
+  NOTICE_RECORDS_LIST_PATH,
   REMEDIATION_TRIGGER_ENV,
   RULE_PARAMETERS_ENV,
   type RemediationTrigger,
@@ -150,7 +151,7 @@ function amiComplianceFunctionPolicy(props: {
               Sid: 'ListNoticeRecords',
               Effect: 'Allow' as const,
               Action: 'ssm:GetParametersByPath',
-              Resource: arn(region, 'ssm', accountId, `parameter${NOTICE_RECORD_PATH.slice(0, -1)}`),
+              Resource: arn(region, 'ssm', accountId, `parameter${NOTICE_RECORDS_LIST_PATH}`),
             },
           ]
         : []),

@@ -5,7 +5,7 @@
  * IAM: ssm:GetParameter; ssm:GetParametersByPath on the records' path.
  */
 import { GetParameterCommand, GetParametersByPathCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { AMI_ID_PATTERN, INSTANCE_ID_PATTERN, NOTICE_RECORD_PATH } from '../contract';
+import { AMI_ID_PATTERN, INSTANCE_ID_PATTERN, NOTICE_RECORD_PATH, NOTICE_RECORDS_LIST_PATH } from '../contract';
 import { errorCode, PageTokens } from './shared';
 
 /**
@@ -66,7 +66,7 @@ export async function listNoticeRecords(ssm: SSMClient): Promise<ReadonlySet<str
   do {
     const page = await ssm.send(
       new GetParametersByPathCommand({
-        Path: NOTICE_RECORD_PATH.slice(0, -1),
+        Path: NOTICE_RECORDS_LIST_PATH,
         Recursive: false,
         MaxResults: RECORDS_PER_PAGE,
         NextToken,
