@@ -27,20 +27,14 @@ import { RUNBOOK_MOTO_GAPS } from '../../e2e/moto-gaps';
 import { remediationDocument } from '../../modules/correct/remediation-document';
 import { RunbookDriver } from '../../test-support/runbook-driver';
 import { runAutomation, type StubCall } from '../../test-support/runbook';
+import { CHECK_RULE_PARAMETERS } from '../../test-support/rule-parameters';
 
 const REGION = 'eu-west-1';
 const HOUR = 3_600_000;
 /** The notice time, a minute boundary (deadlines are UTC minutes). */
 const T0 = new Date('2026-06-15T12:00:00Z');
 const at = (hours: number) => new Date(T0.getTime() + hours * HOUR);
-const RULE = {
-  [RULE_PARAMETERS_ENV]: JSON.stringify({
-    tagKey: 'Environment',
-    tagValues: 'Prod',
-    ownerTagKeys: 'Owner,Team',
-    exceptionTagKey: 'AmiGuardException',
-  }),
-};
+const RULE = { [RULE_PARAMETERS_ENV]: JSON.stringify(CHECK_RULE_PARAMETERS) };
 
 let moto: MotoServer | undefined;
 let driver: RunbookDriver | undefined;

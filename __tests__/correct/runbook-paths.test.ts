@@ -16,6 +16,7 @@ import {
   type AutomationDocument,
 } from '../../modules/correct/remediation-document';
 import { pythonUnavailableReason, runAutomation, type Boto3Stub, type StubCall } from '../../test-support/runbook';
+import { CHECK_RULE_PARAMETERS } from '../../test-support/rule-parameters';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { awsError, clientsWith, ec2Image, ec2Instance, mockedClients } from '../lambda/fixtures/aws-fakes';
 
@@ -81,13 +82,7 @@ async function checkAnswer(instance: Instance, mode: ActingMode, graceHours: num
   if (record) m.ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: JSON.stringify({ deadline: record }) } });
   else m.ssmMock.on(GetParameterCommand).rejects(awsError('ParameterNotFound'));
   const env = {
-    [RULE_PARAMETERS_ENV]: JSON.stringify({
-      tagKey: 'Environment',
-      tagValues: 'Prod',
-      exceptionTagKey: 'AmiGuardException',
-      ownerTagKeys: 'Owner,Team',
-      ...instance.rules,
-    }),
+    [RULE_PARAMETERS_ENV]: JSON.stringify({ ...CHECK_RULE_PARAMETERS, ...instance.rules }),
   };
   const event = { [CHECK_EVENT_KEY]: { instanceId: ID, mode, ...(graceHours === undefined ? {} : { graceHours }) } };
   return runCheck(event, clientsWith(m), env, NOW);

@@ -9,7 +9,6 @@ import * as path from 'node:path';
 import { buildApp } from '../../modules/stacks/app';
 import { STATE_BACKEND_STACK } from '../../config/schema';
 import { StateBackendStack } from '../../modules/stacks/state-backend-stack';
-import { MotoServer, startMoto } from '../../e2e/moto';
 import { Emulator, EmulatorError } from '../../e2e/emulator';
 import { missingPrerequisites } from '../../e2e/prerequisites';
 import { StackRun } from '../../e2e/stack';
@@ -17,11 +16,10 @@ import { TIMEOUTS } from '../../e2e/terraform';
 import { E2E_CONFIG, SynthesizedStack, synthesizeApp } from '../../e2e/synth';
 import { wireToEmulator } from '../../e2e/emulator-wiring';
 import { loadConfig, parseConfig } from '../../config/load';
+import { motoForBlock } from '../../test-support/moto-block';
 
 let workDir: string;
 
-/** How long moto_server may take to answer after it starts. */
-const MOTO_START_MS = 60_000;
 /**
  * A test's limit is the sum of the harness's own per-command limits for the steps it runs (each command
  * fails its step when it passes its limit), plus room for synth and emulator calls: only a real failure
@@ -66,15 +64,7 @@ test(
 );
 
 describe('against moto', () => {
-  let moto: MotoServer;
-
-  beforeAll(async () => {
-    moto = await startMoto({ timeoutMs: MOTO_START_MS });
-  }, MOTO_START_MS + 10_000);
-
-  afterAll(async () => {
-    await moto?.stop();
-  });
+  const moto = motoForBlock();
 
   /** One small account stack (no detection) of the e2e config, with its backend straight in moto. */
   async function accountStack(stackName: string, attachToRole: string): Promise<SynthesizedStack> {
@@ -90,10 +80,10 @@ describe('against moto', () => {
     ];
     const config = parseConfig(raw, 'template.json');
     // The state backend without the state-backend stack: a bucket and a lock table created directly.
-    const emulator = new Emulator(moto.url, config.backend.region);
+    const emulator = new Emulator(moto().url, config.backend.region);
     await emulator.createBucket(config.backend.bucket).catch(alreadyThere);
     await emulator.createLockTable(config.backend.lockTable).catch(alreadyThere);
-    const app = wireToEmulator(buildApp(config, { outdir: path.join(workDir, 'out') }), moto.url);
+    const app = wireToEmulator(buildApp(config, { outdir: path.join(workDir, 'out') }), moto().url);
     return synthesizeApp(app).find((s) => s.name === stackName)!;
   }
 
@@ -129,7 +119,7 @@ describe('against moto', () => {
     'GIVEN a difference right after apply THEN the second plan fails the run and prints the diff',
     async () => {
       const stack = await accountStack('e2e-drift', 'e2e-drift-role');
-      await new Emulator(moto.url, 'eu-west-1').ensurePrincipal('role', 'e2e-drift-role');
+      await new Emulator(moto().url, 'eu-west-1').ensurePrincipal('role', 'e2e-drift-role');
       // A check between apply and the second plan changes the launch policy, as a perpetual diff would.
       const drift = {
         step: 'drift',

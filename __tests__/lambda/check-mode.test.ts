@@ -8,17 +8,11 @@ import { RULE_PARAMETERS_ENV } from '../../lambda/ami-compliance/contract';
 import { awsError, clientsWith, ec2Image, ec2Instance, mockedClients, quietConsole } from './fixtures/aws-fakes';
 import runInstances from './fixtures/cloudtrail-run-instances.reply.json';
 import runByAutoScaling from './fixtures/cloudtrail-run-instances-by-autoscaling.reply.json';
+import { CHECK_RULE_PARAMETERS } from '../../test-support/rule-parameters';
 
 const ID = 'i-0123456789abcdef0';
 const AMI = 'ami-0aaaaaaaaaaaaaaa1';
-const env = {
-  [RULE_PARAMETERS_ENV]: JSON.stringify({
-    tagKey: 'Environment',
-    tagValues: 'Prod',
-    exceptionTagKey: 'AmiGuardException',
-    ownerTagKeys: 'Owner,Team',
-  }),
-};
+const env = { [RULE_PARAMETERS_ENV]: JSON.stringify(CHECK_RULE_PARAMETERS) };
 const NOW = new Date('2026-06-15T12:00:00Z');
 const check = { amiGuardCheck: { instanceId: ID } };
 
