@@ -16,7 +16,7 @@ import { TIMEOUTS } from '../../e2e/terraform';
 import { E2E_CONFIG, SynthesizedStack, synthesizeApp } from '../../e2e/synth';
 import { wireToEmulator } from '../../e2e/emulator-wiring';
 import { loadConfig, parseConfig } from '../../config/load';
-import { motoForBlock } from '../../test-support/moto-block';
+import { motoForBlock } from './moto-block';
 
 let workDir: string;
 

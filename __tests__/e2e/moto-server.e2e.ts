@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { CreateRoleCommand, IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
 import { MOTO_SERVER_SCRIPT } from '../../e2e/moto';
 import { missingPrerequisites } from '../../e2e/prerequisites';
-import { motoForBlock } from '../../test-support/moto-block';
+import { motoForBlock } from './moto-block';
 
 const PROBE = path.resolve(__dirname, '..', '..', 'test-support', 'one_request_probe.py');
 /** Safety net: the probe takes about 1 s, moto about 3 s to start. */

@@ -1,5 +1,5 @@
 /** moto for one jest describe block of an e2e test (run by `npm run e2e`). */
-import { startMoto, type MotoServer } from '../e2e/moto';
+import { startMoto, type MotoServer } from '../../e2e/moto';
 
 /** How long a moto server may take to answer after it starts (a safety net; it takes about 3 s). */
 const MOTO_START_MS = 60_000;
