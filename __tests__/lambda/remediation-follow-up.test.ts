@@ -19,12 +19,24 @@ const trigger: RemediationTrigger = {
   parameters: { Mode: 'terminate', TopicArn: 'arn:aws:sns:eu-west-1:222222222222:ami-guard-remediation' },
   expireEvidence: true,
 };
-const due = (i: number): InstanceFacts => ({
+const instance = (i: number, tags: Record<string, string> = {}): InstanceFacts => ({
   instanceId: `i-${i.toString(16).padStart(17, '0')}`,
   imageId: 'ami-0aaaaaaaaaaaaaaa1',
   state: 'running',
-  tags: { AmiGuardDeadline: '2026-06-14T00:00Z' },
+  tags,
 });
+/** A running instance past its deadline. */
+const due = (i: number): InstanceFacts => instance(i, { AmiGuardDeadline: '2026-06-14T00:00Z' });
+
+/** Fake clients whose SSM starts every runbook (execution `exec-<instance>`) and whose EC2 has no evidence images. */
+function fakes() {
+  const m = mockedClients();
+  m.ssmMock.on(StartAutomationExecutionCommand).callsFake((input: { Parameters: { InstanceId: string[] } }) => ({
+    AutomationExecutionId: `exec-${input.Parameters.InstanceId[0]}`,
+  }));
+  m.ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
+  return m;
+}
 
 describe('parseRemediationTrigger', () => {
   test('reads the JSON the stack writes; absent means no follow-up', () => {
@@ -46,15 +58,6 @@ describe('parseRemediationTrigger', () => {
 });
 
 describe('Rechecks.followUp', () => {
-  function fakes() {
-    const m = mockedClients();
-    m.ssmMock.on(StartAutomationExecutionCommand).callsFake((input: { Parameters: { InstanceId: string[] } }) => ({
-      AutomationExecutionId: `exec-${input.Parameters.InstanceId[0]}`,
-    }));
-    m.ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
-    return m;
-  }
-
   test(`starts at most ${MAX_RECHECKS_PER_SWEEP} runbooks per sweep; the rest wait for the next`, async () => {
     const m = fakes();
     const rechecks = new Rechecks(NOW, 'terminate');
@@ -152,24 +155,10 @@ describe('Rechecks.followUp', () => {
 });
 
 describe('Rechecks.forSweep: notice records', () => {
-  const instance = (i: number, tags: Record<string, string> = {}): InstanceFacts => ({
-    instanceId: `i-${i.toString(16).padStart(17, '0')}`,
-    imageId: 'ami-0aaaaaaaaaaaaaaa1',
-    state: 'running',
-    tags,
-  });
   const record = (i: number) => ({
     Name: `/ami-guard/notices/${instance(i).instanceId}`,
     Value: '{"deadline":"2026-06-14T00:00Z"}',
   });
-
-  function fakes() {
-    const m = mockedClients();
-    m.ssmMock.on(StartAutomationExecutionCommand).callsFake((input: { Parameters: { InstanceId: string[] } }) => ({
-      AutomationExecutionId: `exec-${input.Parameters.InstanceId[0]}`,
-    }));
-    return m;
-  }
 
   test('GIVEN records over two pages THEN a compliant instance with a record and no tag gets the runbook; one without a record does not', async () => {
     const m = fakes();
